@@ -1,0 +1,3 @@
+from pmg import create_app
+
+app = create_app()

@@ -1,0 +1,46 @@
+"""PMG CSEU: the application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from pmg.config import load_config
+from pmg.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application. Reads configuration only; touches no database."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(load_config(app.instance_path, overrides))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from pmg import models  # noqa: F401  (registers every model with the metadata)
+    from pmg.auth.routes import bp as auth_bp
+    from pmg.auth.sessions import init_sessions
+    from pmg.cli import pmg_cli
+    from pmg.core.errors import register_error_handlers
+    from pmg.core.filters import register_filters
+    from pmg.core.routes import bp as core_bp
+    from pmg.core.security import register_security_headers
+    from pmg.cycles.routes import bp as cycles_bp
+    from pmg.institutions.routes import bp as institutions_bp
+
+    init_sessions(app)
+    register_error_handlers(app)
+    register_filters(app)
+    register_security_headers(app)
+    for blueprint in (core_bp, auth_bp, institutions_bp, cycles_bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(pmg_cli)
+    return app

@@ -1,0 +1,1 @@
+"""People: users, roles, login, sessions and throttling."""

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from pmg.auth.models import Role
+from pmg.auth.operations import MIN_PASSWORD_LENGTH, password_problem
+from pmg.core.forms import INVALID_EMAIL, REQUIRED, CheckboxListField
+
+
+def _password_rules(form: FlaskForm, field: PasswordField) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Correo electrónico", validators=[DataRequired(REQUIRED)])
+    password = PasswordField("Contraseña", validators=[DataRequired(REQUIRED)])
+    next = HiddenField()
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Nueva contraseña",
+        description=f"Al menos {MIN_PASSWORD_LENGTH} caracteres.",
+        validators=[DataRequired(REQUIRED), _password_rules],
+    )
+    confirm = PasswordField(
+        "Repita la nueva contraseña",
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", "Las contraseñas no coinciden."),
+        ],
+    )
+
+
+class ChangeOwnPasswordForm(NewPasswordForm):
+    current = PasswordField("Contraseña actual", validators=[DataRequired(REQUIRED)])
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        "Nombre completo", validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+    email = EmailField(
+        "Correo electrónico",
+        validators=[DataRequired(REQUIRED), Email(INVALID_EMAIL), Length(max=254)],
+    )
+    role = SelectField("Rol", choices=Role.choices(), validators=[DataRequired(REQUIRED)])
+    institutions = CheckboxListField(
+        "Instituciones",
+        description="Solo para coordinadores: las instituciones cuyos envíos gestiona.",
+        coerce=int,
+    )
+
+    def validate_institutions(self, field: CheckboxListField) -> None:
+        if self.role.data == Role.COORDINATOR.value and not field.data:
+            raise ValidationError("Seleccione al menos una institución para un coordinador.")
+
+
+class NewUserForm(UserForm, NewPasswordForm):
+    pass

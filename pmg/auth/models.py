@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
+from pmg.extensions import db
+
+if TYPE_CHECKING:
+    from pmg.institutions.models import Institution
+
+
+class Role(LabelledEnum):
+    COORDINATOR = ("coordinator", "Coordinador/a PMG")
+    REVIEWER = ("reviewer", "Revisor/a Secretaría de Modernización")
+    DIPRES = ("dipres", "Analista DIPRES")
+    ADMIN = ("admin", "Administrador/a")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+user_institutions = Table(
+    "user_institutions",
+    db.metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "institution_id",
+        Integer,
+        ForeignKey("institutions.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class User(UserMixin, db.Model):
+    """A person with exactly one role; coordinators are linked to their institutions."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Rotated on logout, disable and password change: every older session stops working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    institutions: Mapped[list[Institution]] = relationship(
+        secondary=user_institutions, order_by="Institution.name"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"
+
+
+class LoginAttempt(db.Model):
+    """One login attempt, kept to throttle failures per account and per address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    succeeded: Mapped[bool] = mapped_column(Boolean)

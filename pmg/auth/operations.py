@@ -1,0 +1,163 @@
+"""Every change to a user, and the login check with its throttling.
+
+Operations flush but never commit: the route or CLI command owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from pmg.auth.models import LoginAttempt, Role, User, new_session_token
+from pmg.core.errors import Conflict, DomainError, TooManyAttempts
+from pmg.core.models import utcnow
+from pmg.extensions import db
+from pmg.institutions.models import Institution
+
+MIN_PASSWORD_LENGTH = 10
+INVALID_CREDENTIALS = "Correo o contraseña incorrectos."
+# Compared against when the e-mail is unknown, so both answers take the same time.
+_DUMMY_HASH = generate_password_hash("pmg-cseu-dummy-password")
+
+
+class InvalidCredentials(DomainError):
+    status_code = 200
+
+
+class AccountDisabled(DomainError):
+    status_code = 200
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def password_problem(password: str) -> str | None:
+    """The reason a password is not acceptable, or ``None``."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"La contraseña debe tener al menos {MIN_PASSWORD_LENGTH} caracteres."
+    if not password.strip():
+        return "La contraseña no puede estar formada solo por espacios."
+    return None
+
+
+def _hash_password(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise DomainError(problem)
+    return generate_password_hash(password)
+
+
+def check_throttle(email: str, address: str) -> None:
+    """Refuse when the account or the address has too many recent failures."""
+    since = utcnow() - current_app.config["PMG_LOGIN_WINDOW"]
+    limit = current_app.config["PMG_LOGIN_MAX_FAILURES"]
+    recent = (LoginAttempt.at >= since) & LoginAttempt.succeeded.is_(False)
+    by_email, by_address = db.session.execute(
+        select(
+            func.count().filter(LoginAttempt.email == email),
+            func.count().filter(LoginAttempt.address == address),
+        ).where(recent, or_(LoginAttempt.email == email, LoginAttempt.address == address))
+    ).one()
+    if by_email >= limit or by_address >= limit:
+        minutes = int(current_app.config["PMG_LOGIN_WINDOW"].total_seconds() // 60)
+        raise TooManyAttempts(
+            "Demasiados intentos fallidos de inicio de sesión. "
+            f"Espere {minutes} minutos antes de intentar nuevamente."
+        )
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Return the user these credentials belong to, recording the attempt.
+
+    An unknown e-mail and a wrong password get the same answer.
+    """
+    email = normalize_email(email)
+    check_throttle(email, address)
+    user = db.session.scalar(select(User).where(User.email == email))
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    db.session.add(
+        LoginAttempt(email=email, address=address, succeeded=bool(valid and user and user.active))
+    )
+    db.session.flush()
+    if user is None or not valid:
+        raise InvalidCredentials(INVALID_CREDENTIALS)
+    if not user.active:
+        raise AccountDisabled(
+            "Su cuenta está deshabilitada. Contacte a la administración del sistema."
+        )
+    return user
+
+
+def _ensure_email_free(email: str, user: User | None = None) -> None:
+    query = select(User.id).where(User.email == email)
+    if user is not None:
+        query = query.where(User.id != user.id)
+    if db.session.scalar(query) is not None:
+        raise Conflict(f"Ya existe una cuenta con el correo {email}.")
+
+
+def _check_institutions(role: Role, institutions: Iterable[Institution]) -> list[Institution]:
+    chosen = list(institutions)
+    if role is Role.COORDINATOR and not chosen:
+        raise DomainError("Un coordinador debe estar asociado al menos a una institución.")
+    return chosen if role is Role.COORDINATOR else []
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    institutions: Iterable[Institution] = (),
+) -> User:
+    email = normalize_email(email)
+    _ensure_email_free(email)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=_hash_password(password),
+        institutions=_check_institutions(role, institutions),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User, *, email: str, name: str, role: Role, institutions: Iterable[Institution]
+) -> None:
+    email = normalize_email(email)
+    _ensure_email_free(email, user)
+    user.institutions = _check_institutions(role, institutions)
+    if user.role is not role:
+        user.session_token = new_session_token()
+    user.email, user.name, user.role = email, name.strip(), role
+    db.session.flush()
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end every existing session of the user."""
+    user.password_hash = _hash_password(password)
+    user.password_changed_at = utcnow()
+    end_sessions(user)
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise DomainError("No puede deshabilitar su propia cuenta.")
+    user.active = active
+    if not active:
+        end_sessions(user)
+    db.session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session cookie issued to ``user`` so far."""
+    user.session_token = new_session_token()
+    db.session.flush()

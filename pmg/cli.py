@@ -1,0 +1,11 @@
+"""The ``flask pmg`` command group; each domain adds its commands in its ``cli.py``."""
+
+from flask.cli import AppGroup
+
+from pmg.auth.cli import create_user_command
+from pmg.demo.cli import demo_command
+from pmg.institutions.cli import import_institutions_command
+
+pmg_cli = AppGroup("pmg", help="Comandos de PMG CSEU.")
+for command in (create_user_command, import_institutions_command, demo_command):
+    pmg_cli.add_command(command)

@@ -1,0 +1,99 @@
+"""Configuration: defaults, then the environment, then the overrides a test passes.
+
+Secrets come only from the environment or the instance folder. In the embedded
+(non-production) setup a missing secret key is generated once into
+``instance/secret_key``; in production a missing key is a start-up error.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PRODUCTION = "production"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used as given."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "si", "sí", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def database_url(raw: str) -> str:
+    """Normalise a ``DATABASE_URL`` so SQLAlchemy uses psycopg 3 for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the configuration mapping for an app whose instance folder is ``instance_path``."""
+    overrides = dict(overrides or {})
+    env = os.environ.get("PMG_ENV", "development")
+    upload_mb = _env_int("PMG_MAX_UPLOAD_MB", 20)
+    config: dict[str, Any] = {
+        "PMG_ENV": env,
+        "SQLALCHEMY_DATABASE_URI": database_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{Path(instance_path) / 'pmg.sqlite'}")
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("PMG_SESSION_COOKIE_SECURE", env == PRODUCTION),
+        "SESSION_COOKIE_NAME": "pmg_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("PMG_ABSOLUTE_TIMEOUT_HOURS", 10)),
+        "PMG_IDLE_TIMEOUT": timedelta(minutes=_env_int("PMG_IDLE_TIMEOUT_MINUTES", 30)),
+        "PMG_ABSOLUTE_TIMEOUT": timedelta(hours=_env_int("PMG_ABSOLUTE_TIMEOUT_HOURS", 10)),
+        "PMG_LOGIN_MAX_FAILURES": _env_int("PMG_LOGIN_MAX_FAILURES", 5),
+        "PMG_LOGIN_WINDOW": timedelta(minutes=_env_int("PMG_LOGIN_WINDOW_MINUTES", 15)),
+        "PMG_MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,
+        # The request limit leaves room for the form fields around an upload.
+        "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024 + 1024 * 1024,
+        "PMG_UPLOAD_DIR": os.environ.get("PMG_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
+        "PMG_IMPORT_MAX_ROWS": _env_int("PMG_IMPORT_MAX_ROWS", 20000),
+        "PMG_PAGE_SIZE": _env_int("PMG_PAGE_SIZE", 50),
+        "MAIL_SERVER": os.environ.get("PMG_MAIL_SERVER", ""),
+        "MAIL_PORT": _env_int("PMG_MAIL_PORT", 587),
+        "MAIL_USERNAME": os.environ.get("PMG_MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("PMG_MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _env_bool("PMG_MAIL_USE_TLS", True),
+        "MAIL_SENDER": os.environ.get("PMG_MAIL_SENDER", "pmg-cseu@localhost"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": True,
+    }
+    config.update(overrides)
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(
+            Path(instance_path), create=config["PMG_ENV"] != PRODUCTION
+        )
+    return config
+
+
+def _instance_secret(instance_path: Path, *, create: bool) -> str:
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    if not create:
+        raise ConfigError(
+            "SECRET_KEY no está definida: defínala en el entorno o en instance/secret_key."
+        )
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

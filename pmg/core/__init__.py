@@ -1,0 +1,1 @@
+"""Shared building blocks: model mixins, domain errors, permissions, Jinja filters."""

@@ -1,0 +1,47 @@
+"""Jinja filters that show dates and numbers as people in Chile read them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+CHILE = ZoneInfo("America/Santiago")
+MONTHS = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)
+
+
+def format_date(value: date | None) -> str:
+    """``3 de marzo de 2026``."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(CHILE).date()
+    return f"{value.day} de {MONTHS[value.month - 1]} de {value.year}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """``3 de marzo de 2026, 14:05`` in Chilean time."""
+    if value is None:
+        return "—"
+    local = value.astimezone(CHILE)
+    return f"{format_date(local.date())}, {local:%H:%M}"
+
+
+def format_number(value: int | float | None) -> str:
+    """``12.345`` for integers, ``31,3`` for one decimal; ``-`` when missing."""
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    text = f"{value:,.1f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["date_es"] = format_date
+    app.jinja_env.filters["datetime_es"] = format_datetime
+    app.jinja_env.filters["number_es"] = format_number

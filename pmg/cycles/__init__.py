@@ -1,0 +1,1 @@
+"""PMG cycles (one per year), their windows and the current cycle."""

@@ -1,0 +1,1 @@
+"""Ministries, institutions and the import of the official catalog."""

@@ -1,0 +1,5 @@
+import click
+
+@click.command("import-institutions")
+def import_institutions_command() -> None:
+    """placeholder"""

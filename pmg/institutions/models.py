@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pmg.core.models import LabelledEnum, enum_column
+from pmg.extensions import db
+
+
+class Stage(LabelledEnum):
+    """The institution's stage in the system (``ETAPA`` in the catalog)."""
+
+    STAGE_1 = ("etapa_1", "Etapa 1")
+    STAGE_2 = ("etapa_2", "Etapa 2")
+    STAGE_3 = ("etapa_3", "Etapa 3")
+    SAIP = ("saip", "SAIP")
+
+
+class MesuCommitment(LabelledEnum):
+    """Whether the institution also commits the satisfaction survey (MESU)."""
+
+    YES = ("si", "Sí")
+    NO = ("no", "No")
+    VOLUNTARY = ("voluntaria", "Sí (voluntaria)")
+
+    @property
+    def commits(self) -> bool:
+        return self is not MesuCommitment.NO
+
+
+class FunctionalCategory(LabelledEnum):
+    SOCIAL_PROTECTION = ("proteccion_social", "PROTECCIÓN SOCIAL Y MEDIOAMBIENTAL")
+    GENERAL_SERVICES = ("servicios_generales", "SERVICIOS PÚBLICOS GENERALES")
+    EDUCATION_HEALTH = ("educacion_salud", "EDUCACIÓN Y SALUD")
+    REGULATION = ("regulacion", "REGULACIÓN")
+    PRODUCTIVE_PROMOTION = ("fomento_productivo", "FOMENTO PRODUCTIVO")
+
+
+class Ministry(db.Model):
+    __tablename__ = "ministries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    institutions: Mapped[list[Institution]] = relationship(back_populates="ministry")
+
+    def __repr__(self) -> str:
+        return f"<Ministry {self.name}>"
+
+
+class Institution(db.Model):
+    """An institution (*servicio*) keyed by its code in the system, always text."""
+
+    __tablename__ = "institutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    ministry_id: Mapped[int] = mapped_column(ForeignKey("ministries.id"), index=True)
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage, "institution_stage"), index=True)
+    commits_system: Mapped[bool] = mapped_column(Boolean, default=True)
+    mesu: Mapped[MesuCommitment] = mapped_column(enum_column(MesuCommitment, "institution_mesu"))
+    category: Mapped[FunctionalCategory] = mapped_column(
+        enum_column(FunctionalCategory, "institution_category"), index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    ministry: Mapped[Ministry] = relationship(back_populates="institutions")
+
+    def __repr__(self) -> str:
+        return f"<Institution {self.code} {self.name}>"

@@ -1,0 +1,113 @@
+"""Reading institutions, always through what the user may see.
+
+A coordinator sees only their own institutions; asking for another one gives
+404, exactly as for one that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import abort, current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import contains_eager
+
+from pmg.auth.models import Role, User, user_institutions
+from pmg.core.errors import DomainError
+from pmg.extensions import db
+from pmg.institutions.models import FunctionalCategory, Institution, Ministry, Stage
+
+
+def visible_institutions(user: User) -> Select[tuple[Institution]]:
+    """Institutions ``user`` may see, with their ministry loaded in the same query."""
+    query = (
+        select(Institution)
+        .join(Institution.ministry)
+        .options(contains_eager(Institution.ministry))
+    )
+    if user.role is Role.COORDINATOR:
+        query = query.join(
+            user_institutions, user_institutions.c.institution_id == Institution.id
+        ).where(user_institutions.c.user_id == user.id)
+    return query
+
+
+def get_visible_institution(user: User, code: str) -> Institution:
+    """The institution with ``code`` if ``user`` may see it; 404 otherwise."""
+    institution = db.session.scalar(visible_institutions(user).where(Institution.code == code))
+    if institution is None:
+        abort(404)
+    return institution
+
+
+@dataclass(frozen=True)
+class InstitutionFilters:
+    search: str = ""
+    ministry_id: int | None = None
+    stage: Stage | None = None
+    category: FunctionalCategory | None = None
+
+    @classmethod
+    def from_args(cls, args: dict[str, str]) -> InstitutionFilters:
+        ministry = args.get("ministerio", "")
+        stage = args.get("etapa", "")
+        category = args.get("categoria", "")
+        return cls(
+            search=args.get("q", "").strip(),
+            ministry_id=int(ministry) if ministry.isdigit() else None,
+            stage=Stage(stage) if stage in Stage._value2member_map_ else None,
+            category=(
+                FunctionalCategory(category)
+                if category in FunctionalCategory._value2member_map_
+                else None
+            ),
+        )
+
+
+def search_institutions(user: User, filters: InstitutionFilters, page: int = 1) -> Pagination:
+    query = visible_institutions(user).order_by(Ministry.name, Institution.name)
+    if filters.search:
+        pattern = f"%{filters.search}%"
+        query = query.where(or_(Institution.name.ilike(pattern), Institution.code.ilike(pattern)))
+    if filters.ministry_id is not None:
+        query = query.where(Institution.ministry_id == filters.ministry_id)
+    if filters.stage is not None:
+        query = query.where(Institution.stage == filters.stage)
+    if filters.category is not None:
+        query = query.where(Institution.category == filters.category)
+    return db.paginate(
+        query, page=page, per_page=current_app.config["PMG_PAGE_SIZE"], error_out=False
+    )
+
+
+def ministries() -> list[Ministry]:
+    return list(db.session.scalars(select(Ministry).order_by(Ministry.name)))
+
+
+def institution_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Institution.id, Institution.code, Institution.name).order_by(Institution.name)
+    )
+    return [(row.id, f"{row.name} ({row.code})") for row in rows]
+
+
+def institutions_by_ids(ids: Iterable[int]) -> list[Institution]:
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return list(db.session.scalars(select(Institution).where(Institution.id.in_(wanted))))
+
+
+def institutions_by_codes(codes: Iterable[str]) -> list[Institution]:
+    """The institutions with these codes; an unknown code is an error naming it."""
+    wanted = [code.strip() for code in codes]
+    found = {
+        institution.code: institution
+        for institution in db.session.scalars(select(Institution).where(Institution.code.in_(wanted)))
+    }
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise DomainError(f"No existe la institución con código {', '.join(missing)}.")
+    return [found[code] for code in wanted]

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("institutions", __name__, url_prefix="/instituciones")

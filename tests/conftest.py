@@ -1,0 +1,190 @@
+"""Fixtures: an app on a migrated database (SQLite, or PostgreSQL via DATABASE_URL),
+a client that sends CSRF tokens like a browser, factories, and a live server for
+browser tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from pmg import create_app
+from pmg.config import database_url
+from pmg.extensions import db
+from tests.factories import PASSWORD
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An empty database, migrated to head once for the session."""
+    raw = os.environ.get("DATABASE_URL")
+    if raw:
+        uri = database_url(raw)
+        engine = create_engine(uri)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        uri = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pmg-test.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "migrations"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return uri
+
+
+def _empty_tables() -> None:
+    tables = [table for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+def make_app(database_uri: str, tmp_path: Path, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "SECRET_KEY": "test-secret-key",
+        "PMG_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(database_uri: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = make_app(database_uri, tmp_path, **app_config)
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+class BrowserLikeClient(FlaskClient):
+    """A test client that adds the page's CSRF token to every form it posts."""
+
+    def csrf_token(self) -> str:
+        response = self.get("/ingresar", follow_redirects=True)
+        match = CSRF_INPUT.search(response.get_data(as_text=True))
+        assert match, "no CSRF token found on the page"
+        return match.group(1)
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        data = kwargs.get("data")
+        if kwargs.pop("csrf", True) and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = BrowserLikeClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    return client.post("/ingresar", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client: FlaskClient):  # type: ignore[no-untyped-def]
+    """``login_as(user)``: sign ``client`` in as ``user`` (created with the test password)."""
+
+    def _login(user: Any) -> Any:
+        response = login(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _login
+
+
+# --- Browser tests ---------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    problem = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the machine
+        problem = "playwright is not installed"
+    if problem is None and not Path(CHROMIUM).exists():
+        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if problem:
+        if IN_CI:
+            pytest.fail(f"browser tests must run in CI: {problem}")
+        pytest.skip(problem)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server, locale="es-CL")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
