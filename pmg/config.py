@@ -58,6 +58,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("PMG_ABSOLUTE_TIMEOUT_HOURS", 10)),
         "PMG_IDLE_TIMEOUT": timedelta(minutes=_env_int("PMG_IDLE_TIMEOUT_MINUTES", 30)),
         "PMG_ABSOLUTE_TIMEOUT": timedelta(hours=_env_int("PMG_ABSOLUTE_TIMEOUT_HOURS", 10)),
+        "PMG_PASSWORD_METHOD": "scrypt",
         "PMG_LOGIN_MAX_FAILURES": _env_int("PMG_LOGIN_MAX_FAILURES", 5),
         "PMG_LOGIN_WINDOW": timedelta(minutes=_env_int("PMG_LOGIN_WINDOW_MINUTES", 15)),
         "PMG_MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,

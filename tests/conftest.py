@@ -66,6 +66,8 @@ def make_app(database_uri: str, tmp_path: Path, **overrides: Any) -> Flask:
         "SECRET_KEY": "test-secret-key",
         "PMG_UPLOAD_DIR": str(tmp_path / "uploads"),
         "SERVER_NAME": None,
+        # Fast hashing keeps the suite quick; test_passwords_are_stored_hashed checks scrypt.
+        "PMG_PASSWORD_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return create_app(config)
@@ -89,7 +91,16 @@ def app(database_uri: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterat
 
 
 class BrowserLikeClient(FlaskClient):
-    """A test client that adds the page's CSRF token to every form it posts."""
+    """A test client that behaves like a browser against a real server.
+
+    Each request runs in an app context of its own (fresh ``g`` and database
+    session, as in production), not in the one the test holds; and every form it
+    posts carries the page's CSRF token.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         response = self.get("/ingresar", follow_redirects=True)

@@ -14,7 +14,6 @@ from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.institutions.models import FunctionalCategory, Institution, MesuCommitment, Ministry, Stage
 
-
 PASSWORD = "clave-de-prueba-123"
 _sequence = count(1)
 

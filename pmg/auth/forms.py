@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from pmg.auth.models import Role
 from pmg.auth.operations import MIN_PASSWORD_LENGTH, password_problem
-from pmg.core.forms import INVALID_EMAIL, REQUIRED, CheckboxListField
+from pmg.core.forms import INVALID_CHOICE, INVALID_EMAIL, REQUIRED, CheckboxListField
 
 
 def _password_rules(form: FlaskForm, field: PasswordField) -> None:
@@ -48,7 +48,12 @@ class UserForm(FlaskForm):
         "Correo electrónico",
         validators=[DataRequired(REQUIRED), Email(INVALID_EMAIL), Length(max=254)],
     )
-    role = SelectField("Rol", choices=Role.choices(), validators=[DataRequired(REQUIRED)])
+    role = SelectField(
+        "Rol",
+        choices=Role.choices(),
+        validators=[DataRequired(REQUIRED)],
+        invalid_choice_message=INVALID_CHOICE,
+    )
     institutions = CheckboxListField(
         "Instituciones",
         description="Solo para coordinadores: las instituciones cuyos envíos gestiona.",

@@ -6,6 +6,7 @@ Operations flush but never commit: the route or CLI command owns the transaction
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -19,8 +20,12 @@ from pmg.institutions.models import Institution
 
 MIN_PASSWORD_LENGTH = 10
 INVALID_CREDENTIALS = "Correo o contraseña incorrectos."
-# Compared against when the e-mail is unknown, so both answers take the same time.
-_DUMMY_HASH = generate_password_hash("pmg-cseu-dummy-password")
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the e-mail is unknown, so both answers take the same time."""
+    return generate_password_hash("pmg-cseu-dummy-password", method=method)
 
 
 class InvalidCredentials(DomainError):
@@ -48,7 +53,7 @@ def _hash_password(password: str) -> str:
     problem = password_problem(password)
     if problem:
         raise DomainError(problem)
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=current_app.config["PMG_PASSWORD_METHOD"])
 
 
 def check_throttle(email: str, address: str) -> None:
@@ -78,7 +83,8 @@ def authenticate(email: str, password: str, address: str) -> User:
     email = normalize_email(email)
     check_throttle(email, address)
     user = db.session.scalar(select(User).where(User.email == email))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    method = current_app.config["PMG_PASSWORD_METHOD"]
+    valid = check_password_hash(user.password_hash if user else _dummy_hash(method), password)
     db.session.add(
         LoginAttempt(email=email, address=address, succeeded=bool(valid and user and user.active))
     )

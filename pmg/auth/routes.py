@@ -188,11 +188,14 @@ def set_user_password(user_id: int) -> str | Response:
 def set_user_active(user_id: int) -> Response:
     user = _get_user_or_404(user_id)
     active = request.form.get("activo") == "1"
-    operations.set_active(user, active, actor=current_user)
-    db.session.commit()
-    flash(
-        f"La cuenta de {user.name} quedó {'habilitada' if active else 'deshabilitada'}.",
-        "success",
-    )
+    try:
+        operations.set_active(user, active, actor=current_user)
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        state = "habilitada" if active else "deshabilitada"
+        flash(f"La cuenta de {user.name} quedó {state}.", "success")
     return redirect(url_for("auth.users"))
 

@@ -40,16 +40,25 @@ class TooManyAttempts(DomainError):
 
 
 ERROR_PAGES: dict[int, tuple[str, str]] = {
-    400: ("Solicitud no válida", "La solicitud no se pudo procesar. Revise los datos e intente de nuevo."),
+    400: (
+        "Solicitud no válida",
+        "La solicitud no se pudo procesar. Revise los datos e intente de nuevo.",
+    ),
     403: ("Acceso no permitido", "Su cuenta no tiene permiso para ver esta página."),
-    404: ("Página no encontrada", "La página que busca no existe o no está disponible para su cuenta."),
+    404: (
+        "Página no encontrada",
+        "La página que busca no existe o no está disponible para su cuenta.",
+    ),
     405: ("Método no permitido", "Esta acción no se puede realizar de esa forma."),
     409: ("Conflicto", "Otra persona modificó estos datos antes que usted. Recargue la página."),
     413: (
         "Archivo demasiado grande",
         "El archivo o formulario enviado supera el tamaño máximo permitido.",
     ),
-    429: ("Demasiados intentos", "Se hicieron demasiados intentos. Espere unos minutos y vuelva a intentar."),
+    429: (
+        "Demasiados intentos",
+        "Se hicieron demasiados intentos. Espere unos minutos y vuelva a intentar.",
+    ),
     500: ("Error interno", "Ocurrió un error inesperado. El equipo de soporte fue notificado."),
 }
 

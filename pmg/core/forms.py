@@ -8,6 +8,7 @@ from wtforms import SelectMultipleField, widgets
 
 REQUIRED = "Complete este campo."
 INVALID_EMAIL = "Escriba un correo válido, por ejemplo nombre@servicio.gob.cl."
+INVALID_CHOICE = "Seleccione una opción de la lista."
 
 
 class CheckboxListField(SelectMultipleField):
@@ -16,8 +17,6 @@ class CheckboxListField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
-    def pre_validate(self, form: Any) -> None:
-        valid = {str(value) for value, *_ in self.iter_choices()}
-        unknown = [value for value in (self.data or []) if str(value) not in valid]
-        if unknown:
-            raise ValueError("Seleccione solo opciones de la lista.")
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
+from wtforms import SelectChoice
 
 
 def utcnow() -> datetime:
@@ -34,7 +35,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
-class LabelledEnum(str, enum.Enum):
+class LabelledEnum(enum.StrEnum):
     """A closed set of values with a Spanish label for each member."""
 
     label: str
@@ -45,12 +46,9 @@ class LabelledEnum(str, enum.Enum):
         member.label = label
         return member
 
-    def __str__(self) -> str:
-        return self.value
-
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
+    def choices(cls) -> list[SelectChoice]:
+        return [SelectChoice(member.value, member.label) for member in cls]
 
 
 def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
@@ -67,7 +65,7 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
 
 
 def changed_fields(obj: Any, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """Apply ``values`` to ``obj`` and return ``{field: (before, after)}`` for those that changed."""
+    """Apply ``values`` to ``obj``; return ``{field: (before, after)}`` for those that changed."""
     changes: dict[str, tuple[Any, Any]] = {}
     for field, value in values.items():
         before = getattr(obj, field)

@@ -13,6 +13,7 @@ from flask import abort, current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager
+from wtforms import SelectChoice
 
 from pmg.auth.models import Role, User, user_institutions
 from pmg.core.errors import DomainError
@@ -86,11 +87,11 @@ def ministries() -> list[Ministry]:
     return list(db.session.scalars(select(Ministry).order_by(Ministry.name)))
 
 
-def institution_choices() -> list[tuple[int, str]]:
+def institution_choices() -> list[SelectChoice]:
     rows = db.session.execute(
         select(Institution.id, Institution.code, Institution.name).order_by(Institution.name)
     )
-    return [(row.id, f"{row.name} ({row.code})") for row in rows]
+    return [SelectChoice(row.id, f"{row.name} ({row.code})") for row in rows]
 
 
 def institutions_by_ids(ids: Iterable[int]) -> list[Institution]:
