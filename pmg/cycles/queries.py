@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-from flask import g
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from pmg.cycles.models import Cycle
+from flask import g
+from sqlalchemy import func, select
+
+from pmg.core.filters import CHILE
+from pmg.core.models import LabelledEnum
+from pmg.cycles.models import Cycle, WindowKind
 from pmg.extensions import db
 
 
@@ -16,3 +21,49 @@ def current_cycle() -> Cycle | None:
 
 def all_cycles() -> list[Cycle]:
     return list(db.session.scalars(select(Cycle).order_by(Cycle.year.desc())))
+
+
+def get_cycle(year: int) -> Cycle | None:
+    return db.session.scalar(select(Cycle).where(Cycle.year == year))
+
+
+def suggested_year(today: date) -> int:
+    """The year a new cycle most likely needs: this one, or the one after the latest cycle."""
+    latest = db.session.scalar(select(func.max(Cycle.year)))
+    return today.year if latest is None or latest < today.year else latest + 1
+
+
+def chile_today() -> date:
+    """Today's date in Chile: windows open and close by the Chilean calendar."""
+    return datetime.now(CHILE).date()
+
+
+class WindowState(LabelledEnum):
+    OPEN = ("open", "Abierto")
+    UPCOMING = ("upcoming", "Próximo")
+    CLOSED = ("closed", "Cerrado")
+
+
+@dataclass(frozen=True)
+class WindowRow:
+    kind: WindowKind
+    start: date
+    end: date
+    state: WindowState
+
+
+def window_state(start: date, end: date, today: date) -> WindowState:
+    if today < start:
+        return WindowState.UPCOMING
+    if today > end:
+        return WindowState.CLOSED
+    return WindowState.OPEN
+
+
+def window_states(cycle: Cycle, today: date) -> list[WindowRow]:
+    """The cycle's windows in the order they happen, each with its state on ``today``."""
+    rows = []
+    for kind in WindowKind:
+        start, end = cycle.window(kind)
+        rows.append(WindowRow(kind, start, end, window_state(start, end, today)))
+    return rows

@@ -104,10 +104,8 @@ def institutions_by_ids(ids: Iterable[int]) -> list[Institution]:
 def institutions_by_codes(codes: Iterable[str]) -> list[Institution]:
     """The institutions with these codes; an unknown code is an error naming it."""
     wanted = [code.strip() for code in codes]
-    found = {
-        institution.code: institution
-        for institution in db.session.scalars(select(Institution).where(Institution.code.in_(wanted)))
-    }
+    query = select(Institution).where(Institution.code.in_(wanted))
+    found = {institution.code: institution for institution in db.session.scalars(query)}
     missing = [code for code in wanted if code not in found]
     if missing:
         raise DomainError(f"No existe la institución con código {', '.join(missing)}.")

@@ -1,3 +1,104 @@
-from flask import Blueprint
+"""The list and detail of institutions, their edition, and the catalog upload."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from pmg.auth.models import Role
+from pmg.core.errors import DomainError
+from pmg.core.permissions import ALL_ROLES, roles_required
+from pmg.core.spreadsheets import read_limited
+from pmg.extensions import db
+from pmg.institutions import operations
+from pmg.institutions.forms import CatalogUploadForm, InstitutionForm
+from pmg.institutions.importer import import_catalog as run_import
+from pmg.institutions.models import FunctionalCategory, Stage
+from pmg.institutions.queries import (
+    InstitutionFilters,
+    get_visible_institution,
+    ministries,
+    search_institutions,
+)
 
 bp = Blueprint("institutions", __name__, url_prefix="/instituciones")
+
+FILTER_ARGS = ("q", "ministerio", "etapa", "categoria")
+
+
+@bp.route("/")
+@roles_required(*ALL_ROLES)
+def index() -> str:
+    filters = InstitutionFilters.from_args(request.args)
+    page = search_institutions(
+        current_user, filters, page=request.args.get("pagina", 1, type=int)
+    )
+    return render_template(
+        "institutions/index.html",
+        page=page,
+        filters=filters,
+        ministries=ministries(),
+        stages=Stage,
+        categories=FunctionalCategory,
+        args={name: request.args.get(name, "") for name in FILTER_ARGS},
+    )
+
+
+@bp.route("/<code>")
+@roles_required(*ALL_ROLES)
+def detail(code: str) -> str:
+    institution = get_visible_institution(current_user, code)
+    return render_template("institutions/detail.html", institution=institution)
+
+
+@bp.route("/<code>/editar", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(code: str) -> str | Response | tuple[str, int]:
+    institution = get_visible_institution(current_user, code)
+    form = InstitutionForm(obj=institution)
+    by_id = {ministry.id: ministry for ministry in ministries()}
+    form.ministry_id.choices = [SelectChoice(m.id, m.name) for m in by_id.values()]
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_institution(
+                institution,
+                name=form.name.data,
+                ministry=by_id[form.ministry_id.data],
+                stage=form.stage.data,
+                mesu=form.mesu.data,
+                category=form.category.data,
+                commits_system=form.commits_system.data,
+                active=form.active.data,
+            )
+        except DomainError as refused:
+            db.session.rollback()
+            form.name.errors = [refused.message]
+        else:
+            db.session.commit()
+            if changes:
+                flash(f"Se guardaron los cambios de {institution.name}.", "success")
+            else:
+                flash("No hubo cambios que guardar.", "info")
+            return redirect(url_for("institutions.detail", code=institution.code))
+    status = 422 if form.errors else 200
+    return render_template("institutions/edit.html", form=form, institution=institution), status
+
+
+@bp.route("/importar", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def import_catalog() -> tuple[str, int]:
+    form = CatalogUploadForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            data = read_limited(form.file.data.stream, current_app.config["PMG_MAX_UPLOAD_BYTES"])
+            result = run_import(data)
+        except DomainError as refused:
+            db.session.rollback()
+            form.file.errors = [refused.message]
+        else:
+            db.session.commit()
+    status = 422 if form.errors else 200
+    return render_template("institutions/import.html", form=form, result=result), status

@@ -1,0 +1,174 @@
+"""Reading uploaded .xlsx workbooks without trusting them.
+
+A workbook is a zip of XML parts. Before openpyxl parses anything we check the
+content (not the file name): a real OOXML package, no macros, and a bounded
+uncompressed size, so a small upload cannot expand into gigabytes. openpyxl
+parses through defusedxml when it is installed (it is a dependency), which
+refuses entity expansion and external entities. Rows are streamed
+(``read_only=True``) and counted as they come, because the sheet's declared
+dimension is written by whoever made the file and may lie.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from io import BytesIO
+from typing import Any, BinaryIO
+
+import openpyxl
+from flask import current_app
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from pmg.core.errors import DomainError
+
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 10_000
+REQUIRED_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml")
+MACRO_MEMBER = "xl/vbaProject.bin"
+MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+
+NOT_XLSX = "El archivo no es un libro Excel (.xlsx) válido."
+EMPTY_FILE = "El archivo está vacío."
+HAS_MACROS = "El libro contiene macros; guárdelo como .xlsx sin macros."
+TOO_BIG = "El libro es demasiado grande una vez descomprimido; no se puede leer."
+UNREADABLE = "No se pudo leer el contenido del libro; revise que no esté dañado."
+OLD_OR_ENCRYPTED = (
+    "El archivo es un libro Excel antiguo (.xls) o protegido con contraseña; "
+    "guárdelo como .xlsx sin contraseña."
+)
+# Old .xls files and password-protected .xlsx files are OLE2 compound documents.
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+Row = tuple[Any, ...]
+
+
+class SpreadsheetError(DomainError):
+    status_code = 422
+
+
+def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes`` from ``stream``; a longer stream is refused, not truncated."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        megabytes = max_bytes // (1024 * 1024)
+        raise SpreadsheetError(f"El archivo supera el tamaño máximo de {megabytes} MB.")
+    return data
+
+
+def check_xlsx(data: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES) -> None:
+    """Refuse anything that is not a plain, reasonably sized .xlsx package."""
+    if not data:
+        raise SpreadsheetError(EMPTY_FILE)
+    if data.startswith(OLE2_SIGNATURE):
+        raise SpreadsheetError(OLD_OR_ENCRYPTED)
+    buffer = BytesIO(data)
+    if not zipfile.is_zipfile(buffer):
+        raise SpreadsheetError(NOT_XLSX)
+    try:
+        with zipfile.ZipFile(buffer) as archive:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+            if not all(name in names for name in REQUIRED_MEMBERS):
+                raise SpreadsheetError(NOT_XLSX)
+            if len(members) > MAX_MEMBERS:
+                raise SpreadsheetError(TOO_BIG)
+            # zipfile never returns more than the declared size, so the sum is a real bound.
+            if sum(member.file_size for member in members) > max_uncompressed:
+                raise SpreadsheetError(TOO_BIG)
+            if MACRO_MEMBER in names or _declares_macros(archive):
+                raise SpreadsheetError(HAS_MACROS)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as bad:
+        raise SpreadsheetError(NOT_XLSX) from bad
+
+
+def _declares_macros(archive: zipfile.ZipFile) -> bool:
+    info = archive.getinfo("[Content_Types].xml")
+    if info.file_size > MAX_CONTENT_TYPES_BYTES:
+        raise SpreadsheetError(NOT_XLSX)
+    return b"macroenabled" in archive.read(info).lower()
+
+
+@contextmanager
+def open_workbook(data: bytes) -> Iterator[Workbook]:
+    """The checked workbook, opened for streaming and closed on exit."""
+    check_xlsx(data)
+    try:
+        workbook = openpyxl.load_workbook(
+            BytesIO(data), read_only=True, data_only=True, keep_links=False
+        )
+    except Exception as bad:  # openpyxl raises many types for a damaged package
+        raise SpreadsheetError(NOT_XLSX) from bad
+    try:
+        yield workbook
+    finally:
+        workbook.close()
+
+
+def choose_sheet(workbook: Workbook, preferred: str | None = None) -> ReadOnlyWorksheet:
+    """The sheet named ``preferred`` if there is one, else the first sheet."""
+    sheets = workbook.worksheets  # chart sheets hold no cells and are left out
+    if not sheets:
+        raise SpreadsheetError(NOT_XLSX)
+    by_title = {sheet.title: sheet for sheet in sheets}
+    return by_title.get(preferred or "", sheets[0])
+
+
+def iter_rows(sheet: ReadOnlyWorksheet, max_rows: int | None = None) -> Iterator[tuple[int, Row]]:
+    """Yield ``(row_number, values)`` from row 1, refusing more than ``max_rows`` rows.
+
+    Missing rows come back as empty tuples, so numbers match what the user sees in Excel.
+    """
+    limit = max_rows if max_rows is not None else current_app.config["PMG_IMPORT_MAX_ROWS"]
+    sheet.reset_dimensions()  # read every row present, not the range the file declares
+    rows = sheet.iter_rows(values_only=True)
+    row_number = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as bad:  # the sheet XML is parsed lazily, while we iterate
+            raise SpreadsheetError(UNREADABLE) from bad
+        row_number += 1
+        if row_number > limit:
+            raise SpreadsheetError(f"El archivo supera el máximo de {limit} filas.")
+        yield row_number, tuple(values)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def header_name(value: Any) -> str:
+    """A header cell as written (case and accents kept), without stray spaces."""
+    return compact_text(value)
+
+
+def compact_text(value: Any) -> str:
+    """:func:`cell_text` with runs of spaces, tabs or line breaks turned into one space."""
+    return _SPACES.sub(" ", cell_text(value)).strip()
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: ``1306`` and ``1306.0`` give ``"1306"``; ``"3101_61"`` stays as is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Sí" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def comparable(text: str) -> str:
+    """``text`` folded for lenient matching: no accents, no case, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SPACES.sub(" ", bare).strip().casefold()

@@ -1,0 +1,123 @@
+"""Demo data: the shipped catalog, a cycle whose windows are open today, one account per role.
+
+Running it again is safe: the catalog import is keyed by code, the cycle of the
+year is reopened, and the accounts are reset with new passwords. Flushes only;
+the CLI command commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from pmg.auth import operations as auth
+from pmg.auth.models import Role, User
+from pmg.cycles.models import Cycle, WindowKind
+from pmg.cycles.operations import create_cycle, set_current_cycle, update_cycle
+from pmg.cycles.queries import get_cycle
+from pmg.extensions import db
+from pmg.institutions.importer import import_catalog
+from pmg.institutions.models import Institution
+from pmg.institutions.queries import institutions_by_codes
+
+CATALOG = Path(__file__).parent / "data" / "categorizacion_sistema_cseu_2025.xlsx"
+# Comisión Nacional de Riego and Instituto de Desarrollo Agropecuario (Ministerio de Agricultura).
+COORDINATOR_INSTITUTIONS = ("1306", "1303")
+PASSWORD_LENGTH = 16
+# Without look-alikes (0/O, 1/l/I) so a password read off the terminal is typed right.
+PASSWORD_ALPHABET = "".join(
+    char for char in string.ascii_letters + string.digits if char not in "0O1lI"
+)
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    role: Role
+    email: str
+    name: str
+
+
+ACCOUNTS = (
+    AccountSpec(Role.ADMIN, "admin@demo.pmg.cl", "Administración Demo"),
+    AccountSpec(Role.REVIEWER, "revisor@demo.pmg.cl", "Revisora Demo"),
+    AccountSpec(Role.DIPRES, "dipres@demo.pmg.cl", "Analista DIPRES Demo"),
+    AccountSpec(Role.COORDINATOR, "coordinador@demo.pmg.cl", "Coordinador Demo"),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: Role
+    email: str
+    password: str
+    institutions: tuple[Institution, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    catalog_summary: str
+    cycle: Cycle
+    accounts: tuple[DemoAccount, ...]
+
+
+def new_password() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+
+
+def demo_windows(today: date) -> dict[WindowKind, tuple[date, date]]:
+    """Windows around ``today``: submission, review and correction open; the close ahead."""
+    open_from, open_to = today - timedelta(days=30), today + timedelta(days=60)
+    return {
+        WindowKind.DIAGNOSTIC: (open_from, open_to),
+        WindowKind.PLAN: (open_from, open_to),
+        WindowKind.REVIEW: (open_from, today + timedelta(days=75)),
+        WindowKind.CORRECTION: (open_from, today + timedelta(days=75)),
+        WindowKind.CLOSE: (today + timedelta(days=76), today + timedelta(days=90)),
+    }
+
+
+def open_demo_cycle(today: date) -> Cycle:
+    """The cycle of ``today``'s year, created or reopened, and made current."""
+    year, windows = today.year, demo_windows(today)
+    cycle = get_cycle(year)
+    if cycle is None:
+        return create_cycle(year, reference_year=year - 1, windows=windows, make_current=True)
+    update_cycle(cycle, year=year, reference_year=year - 1, windows=windows)
+    set_current_cycle(cycle)
+    return cycle
+
+
+def reset_account(spec: AccountSpec, institutions: list[Institution]) -> DemoAccount:
+    """Create the account or bring it back to its demo state, with a new password."""
+    password = new_password()
+    linked = institutions if spec.role is Role.COORDINATOR else []
+    user = db.session.scalar(select(User).where(User.email == spec.email))
+    if user is None:
+        user = auth.create_user(
+            email=spec.email,
+            name=spec.name,
+            role=spec.role,
+            password=password,
+            institutions=linked,
+        )
+    else:
+        auth.update_user(
+            user, email=spec.email, name=spec.name, role=spec.role, institutions=linked
+        )
+        auth.set_password(user, password)
+        if not user.active:
+            auth.set_active(user, True, actor=user)
+    return DemoAccount(spec.role, user.email, password, tuple(linked))
+
+
+def load_demo(today: date) -> DemoResult:
+    catalog = import_catalog(CATALOG.read_bytes())
+    cycle = open_demo_cycle(today)
+    institutions = institutions_by_codes(COORDINATOR_INSTITUTIONS)
+    accounts = tuple(reset_account(spec, institutions) for spec in ACCOUNTS)
+    return DemoResult(catalog.summary, cycle, accounts)

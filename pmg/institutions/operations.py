@@ -1,0 +1,36 @@
+"""Changes to institutions made by hand; the catalog import lives in ``importer``.
+
+Operations flush but never commit: the route or CLI command owns the transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pmg.core.errors import DomainError
+from pmg.core.models import changed_fields
+from pmg.extensions import db
+from pmg.institutions.models import Institution
+
+EDITABLE_FIELDS = frozenset(
+    {"name", "ministry", "stage", "mesu", "category", "commits_system", "active"}
+)
+
+
+def update_institution(institution: Institution, **values: Any) -> dict[str, tuple[Any, Any]]:
+    """Apply ``values`` and return ``{field: (before, after)}`` for what changed.
+
+    The code is the institution's identity in the catalog and is never changed here.
+    """
+    unknown = set(values) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    if "name" in values:
+        values["name"] = " ".join(str(values["name"]).split())
+        if not values["name"]:
+            raise DomainError("El nombre de la institución no puede quedar vacío.")
+    if "ministry" in values and values["ministry"] is None:
+        raise DomainError("Seleccione el ministerio de la institución.")
+    changes = changed_fields(institution, values)
+    db.session.flush()
+    return changes

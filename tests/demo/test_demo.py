@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from pmg.auth.models import Role, User
+from pmg.cycles.models import Cycle, WindowKind
+from pmg.cycles.queries import chile_today, current_cycle
+from pmg.demo.operations import ACCOUNTS, load_demo
+from pmg.extensions import db
+from pmg.institutions.models import Institution
+from tests.conftest import BrowserLikeClient
+from tests.factories import create_cycle
+
+TODAY = date(2026, 4, 15)
+EMAILS = [
+    "admin@demo.pmg.cl",
+    "revisor@demo.pmg.cl",
+    "dipres@demo.pmg.cl",
+    "coordinador@demo.pmg.cl",
+]
+
+
+def count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def demo_user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def logs_in(app: Flask, email: str, password: str) -> bool:
+    """Whether a fresh browser signs in with these credentials and reaches the home page."""
+    app.test_client_class = BrowserLikeClient
+    client = app.test_client()
+    response = client.post("/ingresar", data={"email": email, "password": password})
+    if response.status_code != 302:
+        return False
+    return "Bienvenido/a" in client.get("/").get_data(as_text=True)
+
+
+def test_demo_loads_the_catalog_a_current_cycle_and_four_accounts(app: Flask) -> None:
+    result = load_demo(TODAY)
+    db.session.commit()
+    assert count(Institution) == 166
+    assert result.catalog_summary == "created 166, updated 0, unchanged 0, skipped 2"
+    cycle = current_cycle()
+    assert cycle is result.cycle
+    assert (cycle.year, cycle.reference_year) == (2026, 2025)
+    for kind in WindowKind:
+        assert cycle.window_is_open(kind, TODAY) is (kind is not WindowKind.CLOSE)
+    assert [(account.role, account.email) for account in result.accounts] == [
+        (Role.ADMIN, "admin@demo.pmg.cl"),
+        (Role.REVIEWER, "revisor@demo.pmg.cl"),
+        (Role.DIPRES, "dipres@demo.pmg.cl"),
+        (Role.COORDINATOR, "coordinador@demo.pmg.cl"),
+    ]
+    assert all(len(account.password) >= 12 for account in result.accounts)
+    assert len({account.password for account in result.accounts}) == 4
+
+
+def test_demo_coordinator_manages_exactly_1306_and_1303(app: Flask) -> None:
+    load_demo(TODAY)
+    db.session.commit()
+    coordinator = demo_user("coordinador@demo.pmg.cl")
+    assert sorted((i.code, i.name) for i in coordinator.institutions) == [
+        ("1303", "INSTITUTO DE DESARROLLO AGROPECUARIO"),
+        ("1306", "COMISION NACIONAL DE RIEGO"),
+    ]
+    for email in EMAILS[:3]:
+        assert demo_user(email).institutions == []
+
+
+def test_demo_passwords_log_in(app: Flask) -> None:
+    result = load_demo(chile_today())
+    db.session.commit()
+    for account in result.accounts:
+        assert logs_in(app, account.email, account.password), account.email
+
+
+def test_demo_runs_twice_without_duplicates_and_with_new_passwords(app: Flask) -> None:
+    first = load_demo(TODAY)
+    db.session.commit()
+    second = load_demo(TODAY + timedelta(days=3))
+    db.session.commit()
+    assert second.catalog_summary == "created 0, updated 0, unchanged 166, skipped 2"
+    assert count(Institution) == 166
+    assert count(Cycle) == 1
+    assert count(User) == 4
+    assert second.cycle is first.cycle
+    assert second.cycle.diagnostic_start == TODAY + timedelta(days=3) - timedelta(days=30)
+    assert len(demo_user("coordinador@demo.pmg.cl").institutions) == 2
+    for old, new in zip(first.accounts, second.accounts, strict=True):
+        assert old.password != new.password
+        assert not logs_in(app, old.email, old.password)
+        assert logs_in(app, new.email, new.password)
+
+
+def test_demo_reopens_the_cycle_of_the_year_and_makes_it_current(app: Flask) -> None:
+    create_cycle(2025)
+    create_cycle(
+        2026,
+        current=False,
+        diagnostic_start=date(2026, 1, 5),
+        diagnostic_end=date(2026, 1, 31),
+        plan_start=date(2026, 2, 2),
+        plan_end=date(2026, 2, 28),
+    )
+    load_demo(TODAY)
+    db.session.commit()
+    current = db.session.scalars(select(Cycle.year).where(Cycle.is_current.is_(True))).all()
+    assert current == [2026]
+    cycle = current_cycle()
+    assert cycle.window_is_open(WindowKind.DIAGNOSTIC, TODAY)
+    assert cycle.window_is_open(WindowKind.PLAN, TODAY)
+
+
+def test_demo_resets_an_account_that_was_changed(app: Flask) -> None:
+    load_demo(TODAY)
+    db.session.commit()
+    coordinator = demo_user("coordinador@demo.pmg.cl")
+    coordinator.role = Role.DIPRES
+    coordinator.institutions = []
+    coordinator.active = False
+    db.session.commit()
+    result = load_demo(TODAY)
+    db.session.commit()
+    coordinator = demo_user("coordinador@demo.pmg.cl")
+    assert (coordinator.role, coordinator.active) == (Role.COORDINATOR, True)
+    assert sorted(i.code for i in coordinator.institutions) == ["1303", "1306"]
+    assert logs_in(app, coordinator.email, result.accounts[-1].password)
+
+
+def test_demo_command_prints_the_accounts_and_where_to_go(app: Flask, runner: Any) -> None:
+    outcome = runner.invoke(args=["pmg", "demo"])
+    assert outcome.exit_code == 0, outcome.output
+    output = outcome.output
+    assert "Catálogo de instituciones: created 166, updated 0, unchanged 0, skipped 2" in output
+    year = chile_today().year
+    assert f"Ciclo vigente: {year} (año de referencia {year - 1})" in output
+    printed = dict(re.findall(r"^\s+.+?\s{2,}(\S+@demo\.pmg\.cl)\s{2,}(\S+)$", output, re.M))
+    assert sorted(printed) == sorted(spec.email for spec in ACCOUNTS)
+    for email, password in printed.items():
+        assert len(password) >= 12
+        assert logs_in(app, email, password), email
+    assert "coordinador@demo.pmg.cl gestiona 1306 COMISION NACIONAL DE RIEGO" in output
+    assert output.rstrip().endswith("Abra http://127.0.0.1:5000")

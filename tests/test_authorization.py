@@ -1,0 +1,109 @@
+"""Every route × every role (and anonymous), from one table.
+
+A new route fails ``test_every_route_is_in_the_table`` until it is added here, so no
+page can ship without a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from pmg.auth.models import Role
+from tests.conftest import login
+from tests.factories import create_cycle, create_institution, create_user
+
+ADMIN = frozenset({Role.ADMIN})
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    allowed: frozenset[Role]
+    method: str = "GET"
+
+
+# {code}: an institution of the coordinator; {user}: another user; {year}: the cycle.
+ROUTES: dict[str, Route] = {
+    "core.home": Route("/", EVERYONE),
+    "auth.logout": Route("/salir", EVERYONE, "POST"),
+    "auth.change_own_password": Route("/cuenta/contrasena", EVERYONE),
+    "auth.users": Route("/admin/usuarios", ADMIN),
+    "auth.new_user": Route("/admin/usuarios/nuevo", ADMIN),
+    "auth.edit_user": Route("/admin/usuarios/{user}", ADMIN),
+    "auth.set_user_password": Route("/admin/usuarios/{user}/contrasena", ADMIN, "POST"),
+    "auth.set_user_active": Route("/admin/usuarios/{user}/estado", ADMIN, "POST"),
+    "institutions.index": Route("/instituciones/", EVERYONE),
+    "institutions.detail": Route("/instituciones/{code}", EVERYONE),
+    "institutions.edit": Route("/instituciones/{code}/editar", ADMIN),
+    "institutions.import_catalog": Route("/instituciones/importar", ADMIN),
+    "cycles.index": Route("/admin/ciclos/", ADMIN),
+    "cycles.new": Route("/admin/ciclos/nuevo", ADMIN),
+    "cycles.edit": Route("/admin/ciclos/{year}/editar", ADMIN),
+    "cycles.make_current": Route("/admin/ciclos/{year}/vigente", ADMIN, "POST"),
+}
+PUBLIC = {"static", "auth.login"}
+
+
+def test_every_route_is_in_the_table(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - PUBLIC == set(ROUTES)
+
+
+def test_every_protected_view_declares_its_roles(app: Flask) -> None:
+    for endpoint, route in ROUTES.items():
+        view = app.view_functions[endpoint]
+        assert getattr(view, "allowed_roles", None) == route.allowed, endpoint
+
+
+@pytest.fixture
+def world(app: Flask) -> dict[str, str]:
+    own = create_institution("1306")
+    create_institution("3101_61")
+    cycle = create_cycle(2026)
+    target = create_user(Role.DIPRES, email="objetivo@dipres.gob.cl")
+    users = {role: create_user(role, institutions=[own] if role is Role.COORDINATOR else None)
+             for role in Role}
+    return {
+        "code": own.code,
+        "user": str(target.id),
+        "year": str(cycle.year),
+        **{role.value: user.email for role, user in users.items()},
+    }
+
+
+def _request(client: FlaskClient, route: Route, world: dict[str, str]):  # type: ignore[no-untyped-def]
+    path = route.path.format(**world)
+    if route.method == "POST":
+        return client.post(path, data={})
+    return client.get(path)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_anonymous_is_sent_to_login(client: FlaskClient, world, endpoint: str) -> None:
+    route = ROUTES[endpoint]
+    response = _request(client, route, world)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/ingresar?next=")
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_role_access(client: FlaskClient, world, endpoint: str, role: Role) -> None:
+    route = ROUTES[endpoint]
+    assert login(client, world[role.value]).status_code == 302
+    response = _request(client, route, world)
+    if role in route.allowed:
+        assert response.status_code in {200, 302, 422}, response.status_code
+        if response.status_code == 302:
+            assert not response.headers["Location"].startswith("/ingresar?next=")
+    else:
+        assert response.status_code == 403
+
+
+def test_login_page_is_public(client: FlaskClient) -> None:
+    assert client.get("/ingresar").status_code == 200
