@@ -1,7 +1,31 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
+from pmg.audit.models import AuditEntry
 from pmg.auth.models import LoginAttempt, User, user_institutions
 from pmg.cycles.models import Cycle
+from pmg.indicators.models import (
+    ComplaintFigures,
+    CycleTargets,
+    Procedure,
+    ProcedureFigures,
+    SaipFigures,
+)
 from pmg.institutions.models import Institution, Ministry
+from pmg.submissions.models import Submission, SubmissionVersion
 
-__all__ = ["Cycle", "Institution", "LoginAttempt", "Ministry", "User", "user_institutions"]
+__all__ = [
+    "AuditEntry",
+    "ComplaintFigures",
+    "Cycle",
+    "CycleTargets",
+    "Institution",
+    "LoginAttempt",
+    "Ministry",
+    "Procedure",
+    "ProcedureFigures",
+    "SaipFigures",
+    "Submission",
+    "SubmissionVersion",
+    "User",
+    "user_institutions",
+]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,8 +30,9 @@ CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
-def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """An empty database, migrated to head once for the session."""
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head once for the session: PostgreSQL when DATABASE_URL
+    is set (its public schema is rebuilt), otherwise a template SQLite file."""
     raw = os.environ.get("DATABASE_URL")
     if raw:
         uri = database_url(raw)
@@ -40,7 +42,7 @@ def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
     else:
-        uri = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pmg-test.sqlite'}"
+        uri = f"sqlite:///{tmp_path_factory.mktemp('db') / 'template.sqlite'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "migrations"})
     with app.app_context():
         upgrade()
@@ -48,15 +50,23 @@ def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
     return uri
 
 
-def _empty_tables() -> None:
-    tables = [table for table in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
-    db.session.commit()
+@pytest.fixture
+def database_uri(migrated_database: str, tmp_path: Path) -> str:
+    """An empty, migrated database for one test.
+
+    SQLite: a fresh copy of the template file. PostgreSQL: every table truncated
+    (TRUNCATE does not fire the row triggers that keep append-only tables append-only).
+    """
+    if migrated_database.startswith("sqlite"):
+        copy = tmp_path / "pmg-test.sqlite"
+        shutil.copyfile(migrated_database.removeprefix("sqlite:///"), copy)
+        return f"sqlite:///{copy}"
+    engine = create_engine(migrated_database)
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return migrated_database
 
 
 def make_app(database_uri: str, tmp_path: Path, **overrides: Any) -> Flask:
@@ -83,10 +93,8 @@ def app_config() -> dict[str, Any]:
 def app(database_uri: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
     app = make_app(database_uri, tmp_path, **app_config)
     with app.app_context():
-        _empty_tables()
         yield app
         db.session.remove()
-        _empty_tables()
         db.engine.dispose()
 
 

@@ -1,0 +1,1 @@
+"""Indicator history per institution and year (complaints, SAIP, procedures) and cycle targets."""

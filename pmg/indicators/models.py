@@ -1,0 +1,143 @@
+"""Yearly indicator figures as the official consolidated files report them.
+
+Only reported figures are stored; derived percentages are always recomputed
+(:mod:`pmg.indicators.figures`). ``None`` means "not reported" (``-`` in the files).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pmg.core.models import LabelledEnum, enum_column
+from pmg.extensions import db
+
+if TYPE_CHECKING:
+    from pmg.cycles.models import Cycle
+    from pmg.institutions.models import Institution
+
+
+class Justification(LabelledEnum):
+    """Why a procedure was chosen as relevant."""
+
+    VOLUME = ("masividad", "Masividad (volumen de transacciones)")
+    STRATEGIC = (
+        "objetivos_estrategicos",
+        "Asociado a objetivos estratégicos de la institución (formulario A1)",
+    )
+    OTHER = ("otra", "Otra razón")
+
+
+class TimeUnit(LabelledEnum):
+    BUSINESS_DAYS = ("dias_habiles", "días hábiles")
+    CALENDAR_DAYS = ("dias_corridos", "días corridos")
+    HOURS = ("horas", "horas")
+    MINUTES = ("minutos", "minutos")
+
+
+class ComplaintFigures(db.Model):
+    """*Reclamos* of one institution in one year. Times are in business days."""
+
+    __tablename__ = "complaint_figures"
+    __table_args__ = (UniqueConstraint("institution_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int | None] = mapped_column(Integer)
+    answered: Mapped[int | None] = mapped_column(Integer)
+    mean_days: Mapped[float | None] = mapped_column(Float)
+    median_days: Mapped[float | None] = mapped_column(Float)
+    min_days: Mapped[float | None] = mapped_column(Float)
+    max_days: Mapped[float | None] = mapped_column(Float)
+    answered_over_20: Mapped[int | None] = mapped_column(Integer)
+
+    institution: Mapped[Institution] = relationship()
+
+
+class SaipFigures(db.Model):
+    """Transparency requests (Ley 20.285) of one institution in one year."""
+
+    __tablename__ = "saip_figures"
+    __table_args__ = (UniqueConstraint("institution_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int | None] = mapped_column(Integer)
+    answered: Mapped[int | None] = mapped_column(Integer)
+    mean_days: Mapped[float | None] = mapped_column(Float)
+    median_days: Mapped[float | None] = mapped_column(Float)
+    min_days: Mapped[float | None] = mapped_column(Float)
+    max_days: Mapped[float | None] = mapped_column(Float)
+    answered_within_10: Mapped[int | None] = mapped_column(Integer)
+    answered_within_15: Mapped[int | None] = mapped_column(Integer)
+    answered_within_20: Mapped[int | None] = mapped_column(Integer)
+    answered_over_20: Mapped[int | None] = mapped_column(Integer)
+
+    institution: Mapped[Institution] = relationship()
+
+
+class Procedure(db.Model):
+    """A relevant procedure (*trámite o servicio relevante*) of an institution, by name."""
+
+    __tablename__ = "procedures"
+    __table_args__ = (UniqueConstraint("institution_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    justification: Mapped[Justification | None] = mapped_column(
+        enum_column(Justification, "procedure_justification")
+    )
+    other_reason: Mapped[str] = mapped_column(Text, default="")
+    start_milestone: Mapped[str] = mapped_column(Text, default="")
+    end_milestone: Mapped[str] = mapped_column(Text, default="")
+    expected_time: Mapped[float | None] = mapped_column(Float)
+    time_unit: Mapped[TimeUnit | None] = mapped_column(enum_column(TimeUnit, "procedure_time_unit"))
+
+    institution: Mapped[Institution] = relationship()
+    figures: Mapped[list[ProcedureFigures]] = relationship(
+        back_populates="procedure", order_by="ProcedureFigures.year", cascade="all, delete-orphan"
+    )
+
+
+class ProcedureFigures(db.Model):
+    """Handling times of one procedure in one year, in the procedure's time unit."""
+
+    __tablename__ = "procedure_figures"
+    __table_args__ = (UniqueConstraint("procedure_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    mean: Mapped[float | None] = mapped_column(Float)
+    median: Mapped[float | None] = mapped_column(Float)
+    minimum: Mapped[float | None] = mapped_column(Float)
+    maximum: Mapped[float | None] = mapped_column(Float)
+    handled_late: Mapped[int | None] = mapped_column(Integer)
+    handled: Mapped[int | None] = mapped_column(Integer)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="figures")
+
+
+class CycleTargets(db.Model):
+    """The ``plan_*_meta`` targets of one institution for one cycle, as imported."""
+
+    __tablename__ = "cycle_targets"
+    __table_args__ = (UniqueConstraint("institution_id", "cycle_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    complaints_answered_pct: Mapped[float | None] = mapped_column(Float)
+    complaints_late_pct: Mapped[float | None] = mapped_column(Float)
+    complaints_mean_days: Mapped[float | None] = mapped_column(Float)
+    saip_answered_pct: Mapped[float | None] = mapped_column(Float)
+    saip_late_pct: Mapped[float | None] = mapped_column(Float)
+    saip_mean_days: Mapped[float | None] = mapped_column(Float)
+
+    institution: Mapped[Institution] = relationship()
+    cycle: Mapped[Cycle] = relationship()

@@ -1,0 +1,1 @@
+"""Submissions (diagnostic and plan): drafts, immutable versions and their state."""

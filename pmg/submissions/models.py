@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
+from pmg.extensions import db
+
+if TYPE_CHECKING:
+    from pmg.auth.models import User
+    from pmg.cycles.models import Cycle
+    from pmg.institutions.models import Institution
+
+Document = JSON().with_variant(JSONB(), "postgresql")
+
+
+class SubmissionKind(LabelledEnum):
+    DIAGNOSTIC = ("diagnostic", "Diagnóstico de brechas")
+    PLAN = ("plan", "Plan de mejora")
+
+
+class SubmissionState(LabelledEnum):
+    DRAFT = ("draft", "Borrador")
+    SUBMITTED = ("submitted", "Enviado")
+    IN_REVIEW = ("in_review", "En revisión")
+    OBSERVED = ("observed", "Con observaciones")
+    RESUBMITTED = ("resubmitted", "Reenviado")
+    APPROVED = ("approved", "Aprobado")
+    REJECTED = ("rejected", "Rechazado")
+
+
+class Submission(db.Model):
+    """What one institution sends for one kind in one cycle: a draft and its versions.
+
+    ``lock_version`` is SQLAlchemy's version counter: an UPDATE that finds another
+    number than the one it read changes nothing and raises, so two people acting on
+    the same page cannot both win.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("institution_id", "cycle_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    kind: Mapped[SubmissionKind] = mapped_column(enum_column(SubmissionKind, "submission_kind"))
+    state: Mapped[SubmissionState] = mapped_column(
+        enum_column(SubmissionState, "submission_state"), default=SubmissionState.DRAFT, index=True
+    )
+    draft: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    draft_saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    institution: Mapped[Institution] = relationship()
+    cycle: Mapped[Cycle] = relationship()
+    draft_saved_by: Mapped[User | None] = relationship()
+    versions: Mapped[list[SubmissionVersion]] = relationship(
+        back_populates="submission", order_by="SubmissionVersion.number"
+    )
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def latest_version(self) -> SubmissionVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class SubmissionVersion(db.Model):
+    """A submitted, numbered, immutable copy of the content with its SHA-256.
+
+    The database refuses UPDATE and DELETE on this table (triggers in the migration).
+    """
+
+    __tablename__ = "submission_versions"
+    __table_args__ = (UniqueConstraint("submission_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # The exact canonical JSON text that was hashed: what was sent, byte for byte.
+    content_json: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    warnings: Mapped[list[dict[str, str]]] = mapped_column(Document, default=list)
+    requirements_version: Mapped[str | None] = mapped_column(String(40))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    submission: Mapped[Submission] = relationship(back_populates="versions")
+    submitted_by: Mapped[User] = relationship()
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return json.loads(self.content_json)
