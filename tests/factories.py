@@ -88,3 +88,100 @@ def create_cycle(year: int | None = None, *, current: bool = True, **windows: An
     db.session.add(cycle)
     db.session.commit()
     return cycle
+
+
+def diagnostic_draft(procedures: int = 2, gaps: int = 2, **sections: Any) -> dict[str, Any]:
+    """A complete, valid diagnostic draft as a coordinator types it (all text)."""
+    draft: dict[str, Any] = {
+        "responsible": {
+            "name": "María González",
+            "position": "Jefa de Atención Ciudadana",
+            "email": "mgonzalez@servicio.gob.cl",
+            "team": "Pedro Soto, Planificación\nAna Rojas, OIRS",
+        },
+        "complaints": {
+            "received": "1.250",
+            "answered": "1200",
+            "mean_days": "8,5",
+            "median_days": "7",
+            "min_days": "1",
+            "max_days": "35",
+            "answered_over_20": "90",
+            "analysis": "Los tiempos bajaron respecto del año anterior.",
+        },
+        "saip": {
+            "received": "16",
+            "answered": "16",
+            "mean_days": "12,4",
+            "median_days": "11",
+            "min_days": "2",
+            "max_days": "25",
+            "answered_within_10": "5",
+            "answered_within_15": "9",
+            "answered_within_20": "14",
+            "answered_over_20": "2",
+            "analysis": "",
+        },
+        "procedures": [
+            {
+                "name": f"Trámite de prueba {number + 1}",
+                "justification": "masividad",
+                "other_reason": "",
+                "start_milestone": "Ingreso de la solicitud",
+                "end_milestone": "Notificación de la resolución",
+                "expected_time": "10",
+                "time_unit": "dias_habiles",
+                "mean": "9,2",
+                "median": "8",
+                "minimum": "1",
+                "maximum": "30",
+                "handled_late": "120",
+                "handled": "4.500",
+            }
+            for number in range(procedures)
+        ],
+        "channels": [
+            {"kind": "presencial", "description": "Oficinas regionales", "volume": "12000"},
+            {"kind": "web", "description": "Sitio web institucional", "volume": "45000"},
+        ],
+        "satisfaction": [
+            {
+                "channel": "web",
+                "respondents": "800",
+                "satisfied_pct": "72,5",
+                "analysis": "La satisfacción digital es estable.",
+            }
+        ],
+        "gaps": [
+            {
+                "dimension": "reclamos" if number % 2 == 0 else "tramite",
+                "procedure": "" if number % 2 == 0 else "Trámite de prueba 1",
+                "description": f"Brecha de prueba {number + 1}",
+                "current_value": "7,2 %",
+                "expected_value": "5 %",
+                "causes": "Falta de personal en temporada alta.",
+                "priority": "alta" if number == 0 else "media",
+            }
+            for number in range(gaps)
+        ],
+    }
+    draft.update(sections)
+    return draft
+
+
+def create_submitted_diagnostic(
+    institution: Institution,
+    cycle: Cycle,
+    coordinator: User | None = None,
+    draft: dict[str, Any] | None = None,
+) -> Any:
+    """A diagnostic submitted through the real operations; returns its version."""
+    from pmg.submissions.models import SubmissionKind
+    from pmg.submissions.operations import open_submission, save_draft, submit
+
+    coordinator = coordinator or create_user(Role.COORDINATOR, institutions=[institution])
+    submission = open_submission(institution, cycle, SubmissionKind.DIAGNOSTIC)
+    save_draft(submission, draft or diagnostic_draft(), coordinator, submission.lock_version)
+    version = submit(submission, coordinator, date.today(), submission.lock_version)
+    db.session.commit()
+    return version

@@ -1,0 +1,1 @@
+"""The gap diagnostic (*diagnóstico de brechas*): its content, rules and form."""

@@ -1,0 +1,136 @@
+"""Describing submission content as data: sections of typed fields.
+
+One description drives the form, the parsing and validation of what was typed,
+the PDF and the exports, so a field is declared once. A draft keeps exactly what
+the person typed (text); :func:`parse_section` turns it into typed values.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pmg.core.models import LabelledEnum
+from pmg.core.numbers import NumberProblem, parse_count, parse_decimal
+from pmg.institutions.models import Institution
+
+REQUIRED = "Complete este campo."
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class FieldKind(enum.Enum):
+    COUNT = "count"
+    DECIMAL = "decimal"
+    PERCENT = "percent"
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    CHOICE = "choice"
+    EMAIL = "email"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    kind: FieldKind
+    required: bool = True
+    hint: str = ""
+    choices: type[LabelledEnum] | None = None
+    max_length: int = 2000
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (FieldKind.COUNT, FieldKind.DECIMAL, FieldKind.PERCENT)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    title: str
+    fields: tuple[FieldSpec, ...]
+    repeated: bool = False
+    row_label: str = ""
+    min_rows: int = 0
+    intro: str = ""
+    applies: Callable[[Institution], bool] = field(default=lambda institution: True)
+
+    def field(self, name: str) -> FieldSpec:
+        return next(spec for spec in self.fields if spec.name == name)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem at ``path`` (``section.field`` or ``section.row.field``)."""
+
+    path: str
+    message: str
+
+
+def parse_value(spec: FieldSpec, raw: str) -> Any:
+    """The typed value of ``raw`` for ``spec``; ``None`` when empty. Raises ``ValueError``."""
+    text = (raw or "").strip()
+    if spec.kind is FieldKind.COUNT:
+        value = parse_count(text)
+    elif spec.kind in (FieldKind.DECIMAL, FieldKind.PERCENT):
+        value = parse_decimal(text)
+    else:
+        value = text or None
+    if value is None:
+        return None
+    if spec.numeric:
+        if value < 0:
+            raise NumberProblem("El valor no puede ser negativo.")
+        if spec.kind is FieldKind.PERCENT and value > 100:
+            raise NumberProblem("Un porcentaje debe estar entre 0 y 100.")
+        return value
+    if len(value) > spec.max_length:
+        raise ValueError(f"Use como máximo {spec.max_length} caracteres.")
+    choices = spec.choices._value2member_map_ if spec.choices else {}
+    if spec.kind is FieldKind.CHOICE and value not in choices:
+        raise ValueError("Seleccione una opción de la lista.")
+    if spec.kind is FieldKind.EMAIL and not _EMAIL.match(value):
+        raise ValueError("Escriba un correo válido, por ejemplo nombre@servicio.gob.cl.")
+    return value
+
+
+def parse_row(
+    section: SectionSpec, raw: dict[str, str], prefix: str, *, complete: bool
+) -> tuple[dict[str, Any], list[Finding]]:
+    """Typed values of one row (or single section) and the errors found at its fields.
+
+    With ``complete``, an empty required field is an error too (checked before submitting).
+    """
+    values: dict[str, Any] = {}
+    errors: list[Finding] = []
+    for spec in section.fields:
+        path = f"{prefix}.{spec.name}"
+        try:
+            values[spec.name] = parse_value(spec, raw.get(spec.name, ""))
+        except ValueError as problem:
+            values[spec.name] = None
+            errors.append(Finding(path, str(problem)))
+            continue
+        if complete and spec.required and values[spec.name] is None:
+            errors.append(Finding(path, REQUIRED))
+    return values, errors
+
+
+def rows_of(draft: dict[str, Any], section: SectionSpec) -> list[dict[str, str]]:
+    rows = draft.get(section.key) or []
+    return [row for row in rows if isinstance(row, dict)] if section.repeated else []
+
+
+def jsonable(value: Any) -> Any:
+    """Typed content as JSON values: a whole Decimal as int, others as float."""
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [jsonable(item) for item in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
