@@ -34,13 +34,26 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pmg.core.routes import bp as core_bp
     from pmg.core.security import register_security_headers
     from pmg.cycles.routes import bp as cycles_bp
+    from pmg.diagnostics.routes import bp as diagnostics_bp
+    from pmg.exports.routes import bp as exports_bp
+    from pmg.indicators.routes import bp as indicators_bp
     from pmg.institutions.routes import bp as institutions_bp
+    from pmg.submissions.routes import bp as submissions_bp
 
     init_sessions(app)
     register_error_handlers(app)
     register_filters(app)
     register_security_headers(app)
-    for blueprint in (core_bp, auth_bp, institutions_bp, cycles_bp):
+    for blueprint in (
+        core_bp,
+        auth_bp,
+        institutions_bp,
+        cycles_bp,
+        indicators_bp,
+        diagnostics_bp,
+        submissions_bp,
+        exports_bp,
+    ):
         app.register_blueprint(blueprint)
     app.cli.add_command(pmg_cli)
     return app

@@ -4,8 +4,16 @@ from flask.cli import AppGroup
 
 from pmg.auth.cli import create_user_command
 from pmg.demo.cli import demo_command
+from pmg.exports.cli import export_consolidated_command
+from pmg.indicators.cli import import_indicators_command
 from pmg.institutions.cli import import_institutions_command
 
 pmg_cli = AppGroup("pmg", help="Comandos de PMG CSEU.")
-for command in (create_user_command, import_institutions_command, demo_command):
+for command in (
+    create_user_command,
+    import_institutions_command,
+    import_indicators_command,
+    export_consolidated_command,
+    demo_command,
+):
     pmg_cli.add_command(command)

@@ -1,7 +1,7 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
 from pmg.audit.models import AuditEntry
-from pmg.auth.models import LoginAttempt, User, user_institutions
+from pmg.auth.models import LoginAttempt, PreservedForm, User, user_institutions
 from pmg.cycles.models import Cycle
 from pmg.indicators.models import (
     ComplaintFigures,
@@ -21,6 +21,7 @@ __all__ = [
     "Institution",
     "LoginAttempt",
     "Ministry",
+    "PreservedForm",
     "Procedure",
     "ProcedureFigures",
     "SaipFigures",

@@ -120,7 +120,8 @@ class BrowserLikeClient(FlaskClient):
         data = kwargs.get("data")
         if kwargs.pop("csrf", True) and (data is None or isinstance(data, dict)):
             data = dict(data or {})
-            data.setdefault("csrf_token", self.csrf_token())
+            if "csrf_token" not in data:
+                data["csrf_token"] = self.csrf_token()
             kwargs["data"] = data
         return super().post(*args, **kwargs)
 

@@ -14,9 +14,15 @@ from flask.testing import FlaskClient
 
 from pmg.auth.models import Role
 from tests.conftest import login
-from tests.factories import create_cycle, create_institution, create_user
+from tests.factories import (
+    create_cycle,
+    create_institution,
+    create_submitted_diagnostic,
+    create_user,
+)
 
 ADMIN = frozenset({Role.ADMIN})
+COORDINATOR = frozenset({Role.COORDINATOR})
 EVERYONE = frozenset(Role)
 
 
@@ -45,6 +51,18 @@ ROUTES: dict[str, Route] = {
     "cycles.new": Route("/admin/ciclos/nuevo", ADMIN),
     "cycles.edit": Route("/admin/ciclos/{year}/editar", ADMIN),
     "cycles.make_current": Route("/admin/ciclos/{year}/vigente", ADMIN, "POST"),
+    "indicators.import_indicators": Route("/admin/indicadores/importar", ADMIN),
+    "diagnostics.edit": Route("/instituciones/{code}/diagnostico", COORDINATOR),
+    "submissions.check": Route("/instituciones/{code}/diagnostico/revisar", COORDINATOR),
+    "submissions.submit": Route("/instituciones/{code}/diagnostico/enviar", COORDINATOR, "POST"),
+    "submissions.versions": Route("/instituciones/{code}/{year}/diagnostico/", EVERYONE),
+    "submissions.version": Route("/instituciones/{code}/{year}/diagnostico/v1", EVERYONE),
+    "submissions.version_pdf": Route("/instituciones/{code}/{year}/diagnostico/v1.pdf", EVERYONE),
+    "exports.index": Route("/reportes/", frozenset({Role.REVIEWER, Role.DIPRES, Role.ADMIN})),
+    "exports.consolidated": Route(
+        "/reportes/consolidado.xlsx?ciclo={year}",
+        frozenset({Role.REVIEWER, Role.DIPRES, Role.ADMIN}),
+    ),
 }
 PUBLIC = {"static", "auth.login"}
 
@@ -63,11 +81,14 @@ def test_every_protected_view_declares_its_roles(app: Flask) -> None:
 @pytest.fixture
 def world(app: Flask) -> dict[str, str]:
     own = create_institution("1306")
-    create_institution("3101_61")
     cycle = create_cycle(2026)
+    create_submitted_diagnostic(create_institution("3101_61"), cycle)
     target = create_user(Role.DIPRES, email="objetivo@dipres.gob.cl")
-    users = {role: create_user(role, institutions=[own] if role is Role.COORDINATOR else None)
-             for role in Role}
+    users = {
+        role: create_user(role, institutions=[own] if role is Role.COORDINATOR else None)
+        for role in Role
+    }
+    create_submitted_diagnostic(own, cycle, users[Role.COORDINATOR])
     return {
         "code": own.code,
         "user": str(target.id),
@@ -107,3 +128,20 @@ def test_role_access(client: FlaskClient, world, endpoint: str, role: Role) -> N
 
 def test_login_page_is_public(client: FlaskClient) -> None:
     assert client.get("/ingresar").status_code == 200
+
+
+SCOPED = sorted(
+    endpoint
+    for endpoint, route in ROUTES.items()
+    if "{code}" in route.path and Role.COORDINATOR in route.allowed
+)
+
+
+@pytest.mark.parametrize("endpoint", SCOPED)
+def test_coordinator_gets_404_for_another_institution(
+    client: FlaskClient, world, endpoint: str
+) -> None:
+    """Another institution's data answers as if it did not exist."""
+    login(client, world[Role.COORDINATOR.value])
+    response = _request(client, ROUTES[endpoint], {**world, "code": "3101_61"})
+    assert response.status_code == 404

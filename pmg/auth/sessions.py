@@ -8,18 +8,55 @@ copy taken before logout.
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from pmg.auth.models import User
+from pmg.auth.models import PreservedForm, User
 from pmg.core.models import utcnow
 from pmg.extensions import db, login_manager
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 AUTH_AT = "auth_at"
 SEEN_AT = "seen_at"
+PRESERVED = "preserved_form"
+PRESERVED_FOR = timedelta(hours=24)
+
+
+def preserves_input(view: F) -> F:
+    """Mark a form view whose input survives an expired session (see :func:`take_preserved`)."""
+    view.preserves_input = True  # type: ignore[attr-defined]
+    return view
+
+
+def _preserve(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    data = {key: values for key, values in request.form.lists() if key != "csrf_token"}
+    db.session.add(PreservedForm(token=token, user_id=user.id, path=request.path, data=data))
+    db.session.commit()
+    return token
+
+
+def take_preserved(user: User) -> MultiDict[str, str] | None:
+    """The input this user typed on this page before their session expired, once."""
+    token = session.pop(PRESERVED, None)
+    if not token:
+        return None
+    preserved = db.session.get(PreservedForm, token)
+    if preserved is None:
+        return None
+    db.session.delete(preserved)
+    fresh = utcnow() - preserved.created_at < PRESERVED_FOR
+    if preserved.user_id != user.id or preserved.path != request.path or not fresh:
+        return None
+    return MultiDict([(key, value) for key, values in preserved.data.items() for value in values])
 
 
 @login_manager.user_loader
@@ -65,9 +102,17 @@ def init_sessions(app: Flask) -> None:
             return None
         now = utcnow()
         if _expired(now, app):
+            view = app.view_functions.get(request.endpoint or "")
+            token = None
+            if request.method == "POST" and getattr(view, "preserves_input", False):
+                token = _preserve(current_user._get_current_object())
             logout_user()
             session.clear()
+            if token:
+                session[PRESERVED] = token
+                flash("Lo que escribió se guardó y volverá a verlo al ingresar de nuevo.", "info")
             flash("Su sesión expiró por inactividad o duración. Inicie sesión nuevamente.", "info")
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            target = request.full_path.rstrip("?") if request.method == "GET" else request.path
+            return redirect(url_for("auth.login", next=target))
         session[SEEN_AT] = now.timestamp()
         return None

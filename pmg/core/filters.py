@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -45,3 +46,25 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["date_es"] = format_date
     app.jinja_env.filters["datetime_es"] = format_datetime
     app.jinja_env.filters["number_es"] = format_number
+    app.jinja_env.globals["field_attributes"] = field_attributes
+
+
+def field_attributes(field: Any, readonly: bool = False) -> dict[str, Any]:
+    """HTML attributes binding an input to its hint, error and warnings (see _macros/forms)."""
+    described = []
+    if field.description:
+        described.append(f"{field.id}-ayuda")
+    if field.errors:
+        described.append(f"{field.id}-error")
+    warnings = getattr(field, "warnings", [])
+    described += [f"{field.id}-aviso-{number}" for number in range(1, len(warnings) + 1)]
+    attributes: dict[str, Any] = {}
+    if described:
+        attributes["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attributes["aria-invalid"] = "true"
+    if field.flags.required:
+        attributes["required"] = True
+    if readonly:
+        attributes["disabled"] = True
+    return attributes

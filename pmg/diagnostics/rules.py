@@ -74,15 +74,17 @@ def other_reason_given(values: Values, prefix: str) -> list[Finding]:
 # --- Warnings ----------------------------------------------------------------------------
 
 
-def answered_not_above_received(noun: str) -> Rule:
+def answered_not_above_received(phrase: str) -> Rule:
+    """``phrase`` names what was counted, e.g. "reclamos respondidos que recibidos"."""
+
     def rule(values: Values, prefix: str) -> list[Finding]:
         answered, received = values.get("answered"), values.get("received")
         if _present(answered, received) and answered > received:
             return [
                 Finding(
                     f"{prefix}.answered",
-                    f"Se informan más {noun} respondidas que recibidas "
-                    f"({answered} de {received}); puede deberse a ingresos de años anteriores.",
+                    f"Se informan más {phrase} ({answered} y {received}); "
+                    "puede deberse a ingresos de años anteriores.",
                 )
             ]
         return []
@@ -161,7 +163,7 @@ RULES: dict[str, SectionRules] = {
             minimum_not_above_maximum("min_days", "max_days"),
         ),
         warnings=(
-            answered_not_above_received("respuestas a reclamos"),
+            answered_not_above_received("reclamos respondidos que recibidos"),
             central_values_within_range(TIMES, "min_days", "max_days"),
         ),
     ),
@@ -178,7 +180,7 @@ RULES: dict[str, SectionRules] = {
             minimum_not_above_maximum("min_days", "max_days"),
         ),
         warnings=(
-            answered_not_above_received("solicitudes"),
+            answered_not_above_received("solicitudes respondidas que recibidas"),
             central_values_within_range(TIMES, "min_days", "max_days"),
             saip_bands_cumulative,
             saip_bands_add_up,

@@ -48,11 +48,22 @@ def procedure_percentages(figures: Any) -> Derived:
     return {"on_time_pct": percent(on_time, handled)}
 
 
-DERIVED_LABELS = {
-    "answered_pct": "% respondidos",
-    "answered_over_20_pct": "% respondidos en más de 20 días hábiles",
-    "answered_within_10_pct": "% respondidas en 10 días hábiles o menos",
-    "answered_within_15_pct": "% respondidas en 15 días hábiles o menos",
-    "answered_within_20_pct": "% respondidas en 20 días hábiles o menos",
-    "on_time_pct": "% gestionadas dentro del plazo esperado",
+DERIVED_LABELS: dict[str, dict[str, str]] = {
+    "complaints": {
+        "answered_pct": "% respondidos",
+        "answered_over_20_pct": "% respondidos en más de 20 días hábiles",
+    },
+    "saip": {
+        "answered_pct": "% respondidas",
+        "answered_within_10_pct": "% respondidas en 10 días hábiles o menos",
+        "answered_within_15_pct": "% respondidas en 15 días hábiles o menos",
+        "answered_within_20_pct": "% respondidas en 20 días hábiles o menos",
+        "answered_over_20_pct": "% respondidas en más de 20 días hábiles",
+    },
+    "procedures": {"on_time_pct": "% gestionadas dentro del plazo esperado"},
 }
+
+
+def derived_label(section: str, name: str) -> str:
+    """The Spanish label of derived figure ``name`` of ``section`` (the noun's gender varies)."""
+    return DERIVED_LABELS.get(section, {}).get(name, name)

@@ -10,13 +10,14 @@ code, so importing the same file twice changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pmg.core.errors import Conflict
+from pmg.core.imports import BLANK_ROW, ImportResult, SkippedRow, sentence
 from pmg.core.models import LabelledEnum, changed_fields
 from pmg.core.spreadsheets import (
     EMPTY_FILE,
@@ -49,13 +50,6 @@ COLUMNS: dict[str, str] = {
     "category": "Categoría funcional",
 }
 MAX_LENGTHS = {"code": 32, "name": 300, "ministry": 200}
-BLANK_ROW = "Fila vacía."
-
-
-@dataclass(frozen=True)
-class SkippedRow:
-    row_number: int
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -70,21 +64,6 @@ class CatalogRow:
     mesu: MesuCommitment
     category: FunctionalCategory
     commits_system: bool
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: list[SkippedRow] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        return (
-            f"created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, skipped {len(self.skipped)}"
-        )
 
 
 def import_catalog(data: bytes) -> ImportResult:
@@ -174,7 +153,7 @@ def _parse_row(row_number: int, cells: dict[str, str]) -> CatalogRow | str:
     mesu = _choice(cells, "mesu", _labels(MesuCommitment), problems)
     category = _choice(cells, "category", _labels(FunctionalCategory), problems)
     if problems:
-        return _sentence(problems)
+        return sentence(problems)
     return CatalogRow(
         row_number=row_number,
         code=cells["code"],
@@ -207,11 +186,6 @@ def _choice(cells: dict[str, str], key: str, options: dict[str, Any], problems: 
     expected = ", ".join(options)
     problems.append(f"el valor «{text}» de {COLUMNS[key]} no es válido (se espera: {expected})")
     return None
-
-
-def _sentence(problems: list[str]) -> str:
-    text = "; ".join(problems)
-    return text[0].upper() + text[1:] + "."
 
 
 def _apply(rows: list[CatalogRow], result: ImportResult) -> None:

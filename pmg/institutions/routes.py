@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from pmg.auth.models import Role
 from pmg.core.errors import DomainError
+from pmg.core.imports import import_upload
 from pmg.core.permissions import ALL_ROLES, roles_required
-from pmg.core.spreadsheets import read_limited
 from pmg.extensions import db
 from pmg.institutions import operations
 from pmg.institutions.forms import CatalogUploadForm, InstitutionForm
@@ -22,6 +22,8 @@ from pmg.institutions.queries import (
     ministries,
     search_institutions,
 )
+from pmg.submissions.kinds import KINDS
+from pmg.submissions.queries import submissions_of
 
 bp = Blueprint("institutions", __name__, url_prefix="/instituciones")
 
@@ -50,7 +52,12 @@ def index() -> str:
 @roles_required(*ALL_ROLES)
 def detail(code: str) -> str:
     institution = get_visible_institution(current_user, code)
-    return render_template("institutions/detail.html", institution=institution)
+    return render_template(
+        "institutions/detail.html",
+        institution=institution,
+        submissions=submissions_of(institution),
+        kinds=KINDS,
+    )
 
 
 @bp.route("/<code>/editar", methods=["GET", "POST"])
@@ -90,15 +97,6 @@ def edit(code: str) -> str | Response | tuple[str, int]:
 @roles_required(Role.ADMIN)
 def import_catalog() -> tuple[str, int]:
     form = CatalogUploadForm()
-    result = None
-    if form.validate_on_submit():
-        try:
-            data = read_limited(form.file.data.stream, current_app.config["PMG_MAX_UPLOAD_BYTES"])
-            result = run_import(data)
-        except DomainError as refused:
-            db.session.rollback()
-            form.file.errors = [refused.message]
-        else:
-            db.session.commit()
+    result = import_upload(form, run_import)
     status = 422 if form.errors else 200
     return render_template("institutions/import.html", form=form, result=result), status

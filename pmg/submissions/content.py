@@ -134,3 +134,20 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+def describe_path(sections: tuple[SectionSpec, ...], path: str) -> str:
+    """Where a finding is, in words, e.g. ``Trámites … › Trámite 2 › Hito final``."""
+    key, _, rest = path.partition(".")
+    section = next((s for s in sections if s.key == key), None)
+    if section is None:
+        return path
+    parts = [section.title]
+    if section.repeated and rest:
+        index, _, rest = rest.partition(".")
+        if index.isdigit():
+            parts.append(f"{section.row_label} {int(index) + 1}")
+    name = rest.partition(".")[0]
+    if name and any(spec.name == name for spec in section.fields):
+        parts.append(section.field(name).label)
+    return " › ".join(parts)

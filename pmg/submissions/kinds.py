@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pmg.cycles.models import WindowKind
 from pmg.diagnostics.rules import Evaluation
 from pmg.diagnostics.rules import evaluate as evaluate_diagnostic
+from pmg.diagnostics.schema import sections_for as diagnostic_sections
 from pmg.institutions.models import Institution
+from pmg.submissions.content import SectionSpec, describe_path
 from pmg.submissions.models import SubmissionKind
 
 
@@ -19,15 +20,21 @@ class KindSpec:
     slug: str
     window: WindowKind
     evaluate: Callable[..., Evaluation]
+    sections: Callable[[Institution], tuple[SectionSpec, ...]]
+    edit_endpoint: str
+
+    def describe(self, institution: Institution, path: str) -> str:
+        return describe_path(self.sections(institution), path)
 
 
 KINDS: dict[SubmissionKind, KindSpec] = {
     SubmissionKind.DIAGNOSTIC: KindSpec(
-        SubmissionKind.DIAGNOSTIC, "diagnostico", WindowKind.DIAGNOSTIC, evaluate_diagnostic
+        kind=SubmissionKind.DIAGNOSTIC,
+        slug="diagnostico",
+        window=WindowKind.DIAGNOSTIC,
+        evaluate=evaluate_diagnostic,
+        sections=diagnostic_sections,
+        edit_endpoint="diagnostics.edit",
     ),
 }
 BY_SLUG = {spec.slug: spec for spec in KINDS.values()}
-
-
-def evaluate(kind: SubmissionKind, draft: dict[str, Any], institution: Institution) -> Evaluation:
-    return KINDS[kind].evaluate(draft, institution, complete=False)

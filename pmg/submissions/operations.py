@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from pmg.audit.operations import canonical_json
@@ -38,7 +39,13 @@ def open_submission(institution: Institution, cycle: Cycle, kind: SubmissionKind
     if submission is None:
         submission = Submission(institution=institution, cycle=cycle, kind=kind, draft={})
         db.session.add(submission)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            raise Conflict(
+                "Otra persona comenzó este envío al mismo tiempo. Recargue la página."
+            ) from None
     return submission
 
 

@@ -1,0 +1,155 @@
+"""The PDF of a submitted version: the evidence DIPRES downloads.
+
+Importing this module imports WeasyPrint (0.4 s), once per process; import it
+lazily, from the route that serves a PDF, never at app start-up.
+
+Rendering fetches nothing outside the app's own print assets. The HTML is
+rendered with the app's static folder as base URL and :class:`AssetFetcher`,
+which serves only files under ``static/pdf`` and ``static/fonts`` (by real path,
+so ``..``, percent-encoded ``..`` and symlinks cannot leave them) and refuses
+every other URL: ``http``/``https`` (no request may leave the server, not even to
+127.0.0.1), other ``file`` paths (no local file may be read into a document), and
+``data:`` (nothing of ours needs it, and it would let markup carry arbitrary
+attachments or huge images). User text reaches the HTML only through Jinja
+autoescaping, so markup typed into a field prints as text; the fetcher is the
+second wall. A refused or failed fetch makes the render fail: a document that
+silently lacks its stylesheet or fonts is not evidence.
+
+The assets are plain ``file:`` URLs under that one base rather than a private
+scheme, so the same HTML renders unchanged with bare WeasyPrint (the baseline of
+``benchmarks/pdf_diagnostic.py``) and relative URLs in the stylesheet resolve.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from flask import current_app
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
+
+from pmg.exports.documents import pdf_filename, version_context
+from pmg.submissions.models import SubmissionKind, SubmissionVersion
+
+__all__ = [
+    "AssetFetcher",
+    "PdfRenderingError",
+    "asset_base_url",
+    "pdf_filename",
+    "render_version_html",
+    "render_version_pdf",
+    "write_pdf",
+]
+
+ASSET_FOLDERS = ("pdf", "fonts")
+MEDIA_TYPES = {
+    ".css": "text/css",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+}
+TEMPLATES = {SubmissionKind.DIAGNOSTIC: "exports/pdf/diagnostic.html"}
+
+
+class PdfRenderingError(RuntimeError):
+    """The PDF could not be rendered as it must be (an asset was refused or missing)."""
+
+
+class AssetRefused(ValueError):
+    """A URL outside the app's print assets."""
+
+
+class AssetFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves only the app's print assets.
+
+    ``fetched`` and ``problems`` record what was asked, for the caller to check.
+    """
+
+    def __init__(self, static_folder: str | Path) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.static_folder = Path(static_folder).resolve()
+        self.roots = tuple((self.static_folder / folder).resolve() for folder in ASSET_FOLDERS)
+        self.fetched: list[str] = []
+        self.problems: list[tuple[str, str]] = []
+
+    def resolve(self, url: str) -> Path:
+        """The file ``url`` names, if it is one of the assets; raises :class:`AssetRefused`."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise AssetRefused(f"URL no permitida: {url[:200]}")
+        if parts.query or parts.fragment:
+            raise AssetRefused(f"URL no permitida: {url[:200]}")
+        path = Path(unquote(parts.path)).resolve()
+        inside = any(path.is_relative_to(root) for root in self.roots)
+        if not inside or path.suffix.lower() not in MEDIA_TYPES:
+            raise AssetRefused(f"Archivo fuera de los recursos del PDF: {url[:200]}")
+        return path
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        try:
+            path = self.resolve(url)
+            body = path.read_bytes()
+        except (AssetRefused, OSError) as problem:
+            self.problems.append((url, str(problem)))
+            raise
+        self.fetched.append(url)
+        return URLFetcherResponse(url, body, {"Content-Type": MEDIA_TYPES[path.suffix.lower()]})
+
+
+# One font configuration per process: it decodes the @font-face files once (the
+# first render) instead of on every render. WeasyPrint's font configuration is not
+# meant to be shared by concurrent renders, hence the lock.
+_render_lock = threading.Lock()
+_font_config: FontConfiguration | None = None
+
+
+def _fonts() -> FontConfiguration:
+    global _font_config
+    if _font_config is None:
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def asset_base_url(static_folder: str | Path | None = None) -> str:
+    """``file:///…/static/``: relative URLs in the templates resolve against it."""
+    folder = static_folder or current_app.static_folder
+    if folder is None:
+        raise PdfRenderingError("La aplicación no tiene carpeta de recursos estáticos.")
+    return path2url(Path(folder).resolve())
+
+
+def write_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
+    """The PDF of ``html`` (rendered by one of our templates), fetching only our assets."""
+    fetcher = fetcher or AssetFetcher(current_app.static_folder or "")
+    document = weasyprint.HTML(
+        string=html, base_url=asset_base_url(fetcher.static_folder), url_fetcher=fetcher
+    )
+    with _render_lock:
+        pdf = document.write_pdf(font_config=_fonts(), attachments=[])
+    if fetcher.problems:
+        urls = ", ".join(url[:120] for url, _ in fetcher.problems)
+        raise PdfRenderingError(f"El PDF pidió recursos no permitidos o inexistentes: {urls}")
+    return pdf
+
+
+def render_version_html(version: SubmissionVersion) -> str:
+    """The HTML the PDF is made from (an app context is needed for the templates).
+
+    The template is rendered by the app's Jinja environment (autoescaping on, as for
+    every ``.html``) but without the context processors of the pages: the PDF needs
+    no user, no navigation and no queries beyond the version's own.
+    """
+    template = TEMPLATES.get(version.submission.kind)
+    if template is None:
+        raise PdfRenderingError(f"No hay PDF para envíos de tipo «{version.submission.kind}».")
+    return current_app.jinja_env.get_template(template).render(version_context(version))
+
+
+def render_version_pdf(version: SubmissionVersion) -> bytes:
+    """The PDF of ``version``. Call it inside a request or app context."""
+    return write_pdf(render_version_html(version))

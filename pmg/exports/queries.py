@@ -1,0 +1,195 @@
+"""Loading what the consolidated workbook needs, in a constant number of queries.
+
+Seven queries whatever the number of institutions, procedures or years: one per
+table (institutions with their ministry, complaints, SAIP, procedures, procedure
+figures, targets) and one for the diagnostics with their latest versions; two
+more find the years with data when none are given. Columns are selected (whole
+objects only for the versions), and become the plain records of
+:mod:`pmg.exports.tables` here, so nothing downstream can trigger a lazy load.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select, union
+from sqlalchemy.orm import aliased
+
+from pmg.cycles.models import Cycle
+from pmg.exports.tables import (
+    ConsolidatedData,
+    DiagnosticRecord,
+    Figures,
+    InstitutionRecord,
+    ProcedureRecord,
+)
+from pmg.extensions import db
+from pmg.indicators.layouts import COMPLAINTS, PROCEDURES, SAIP, Layout
+from pmg.indicators.models import (
+    ComplaintFigures,
+    CycleTargets,
+    Procedure,
+    ProcedureFigures,
+    SaipFigures,
+)
+from pmg.institutions.models import Institution, Ministry
+from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
+
+# The procedure's own columns of the trámites layout: name, justification, milestones…
+PROCEDURE_FIELDS = tuple(
+    str(column.attribute)
+    for column in PROCEDURES.leading
+    if (column.source or "").startswith("procedure.")
+)
+PROCEDURE_COLUMNS = tuple(getattr(Procedure, name) for name in PROCEDURE_FIELDS)
+TARGET_ATTRIBUTES = tuple(
+    str(column.attribute) for layout in (COMPLAINTS, SAIP) for column in layout.targets
+)
+
+
+def load_consolidated(cycle: Cycle, years: Iterable[int]) -> ConsolidatedData:
+    chosen = tuple(sorted(set(years)))
+    return ConsolidatedData(
+        cycle_year=cycle.year,
+        reference_year=cycle.reference_year,
+        years=chosen,
+        institutions=_institutions(),
+        complaints=_figures_by_institution(COMPLAINTS, chosen),
+        saip=_figures_by_institution(SAIP, chosen),
+        procedures=_procedures(chosen),
+        targets=_targets(cycle),
+        diagnostics=_diagnostics(cycle),
+    )
+
+
+def years_with_data(cycle: Cycle) -> list[int]:
+    """Years up to the cycle's reference year with history, or with a submitted diagnostic."""
+    history = union(
+        *(select(model.year) for model in (ComplaintFigures, SaipFigures, ProcedureFigures))
+    )
+    years = {year for year in db.session.scalars(select(history.subquery().c.year)) if year}
+    submitted = (
+        select(SubmissionVersion.id)
+        .join(SubmissionVersion.submission)
+        .where(Submission.cycle_id == cycle.id, Submission.kind == SubmissionKind.DIAGNOSTIC)
+    )
+    if db.session.scalar(select(exists(submitted))):
+        years.add(cycle.reference_year)
+    return sorted(year for year in years if year <= cycle.reference_year)
+
+
+def code_order(code: str) -> tuple[Any, ...]:
+    """Codes in natural order: ``201`` < ``1306`` < ``3101_61`` < ``3101_62``."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.findall(r"\d+|\D+", code)
+    )
+
+
+def _institutions() -> list[InstitutionRecord]:
+    query = select(
+        Institution.id,
+        Institution.code,
+        Institution.name,
+        Ministry.name.label("ministry"),
+        Institution.stage,
+        Institution.mesu,
+        Institution.category,
+        Institution.commits_system,
+        Institution.active,
+    ).join(Institution.ministry)
+    records = [InstitutionRecord(**row._asdict()) for row in db.session.execute(query)]
+    return sorted(records, key=lambda record: code_order(record.code))
+
+
+def _attributes(layout: Layout) -> tuple[str, ...]:
+    return tuple(column.attribute for column in layout.figures)
+
+
+def _figures_by_institution(
+    layout: Layout, years: tuple[int, ...]
+) -> dict[int, dict[int, Figures]]:
+    model, names = layout.figures_model, _attributes(layout)
+    columns = [getattr(model, name) for name in names]
+    query = select(model.institution_id, model.year, *columns).where(model.year.in_(years))
+    found: dict[int, dict[int, Figures]] = defaultdict(dict)
+    for institution_id, year, *values in db.session.execute(query):
+        found[institution_id][year] = dict(zip(names, values, strict=True))
+    return dict(found)
+
+
+def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
+    """Every procedure; figures of ``years`` only, or none if it has figures in no year."""
+    names = _attributes(PROCEDURES)
+    figures_query = select(
+        ProcedureFigures.procedure_id,
+        ProcedureFigures.year,
+        *(getattr(ProcedureFigures, name) for name in names),
+    ).where(ProcedureFigures.year.in_(years))
+    by_procedure: dict[int, dict[int, Figures]] = defaultdict(dict)
+    for procedure_id, year, *values in db.session.execute(figures_query):
+        by_procedure[procedure_id][year] = dict(zip(names, values, strict=True))
+    other = aliased(ProcedureFigures)
+    has_figures = exists(select(other.id).where(other.procedure_id == Procedure.id))
+    query = select(
+        Procedure.id, Procedure.institution_id, *PROCEDURE_COLUMNS, has_figures
+    ).order_by(Procedure.institution_id, Procedure.name)
+    found: dict[int, list[ProcedureRecord]] = defaultdict(list)
+    for procedure_id, institution_id, *description, any_figures in db.session.execute(query):
+        in_years = by_procedure.get(procedure_id, {})
+        if any_figures and not in_years:
+            continue  # figures only in other years
+        values = dict(zip(PROCEDURE_FIELDS, description, strict=True))
+        for text in ("other_reason", "start_milestone", "end_milestone"):
+            values[text] = values[text] or ""
+        found[institution_id].append(ProcedureRecord(**values, figures=in_years))
+    return dict(found)
+
+
+def _targets(cycle: Cycle) -> dict[int, Figures]:
+    columns = [getattr(CycleTargets, name) for name in TARGET_ATTRIBUTES]
+    query = select(CycleTargets.institution_id, *columns).where(CycleTargets.cycle_id == cycle.id)
+    return {
+        institution_id: dict(zip(TARGET_ATTRIBUTES, values, strict=True))
+        for institution_id, *values in db.session.execute(query)
+    }
+
+
+def _diagnostics(cycle: Cycle) -> dict[int, DiagnosticRecord]:
+    """Each institution's diagnostic submission of ``cycle`` with its latest version."""
+    in_cycle = and_(Submission.cycle_id == cycle.id, Submission.kind == SubmissionKind.DIAGNOSTIC)
+    latest = (
+        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.number).label("number"))
+        .join(SubmissionVersion.submission)
+        .where(in_cycle)
+        .group_by(SubmissionVersion.submission_id)
+        .subquery()
+    )
+    query = (
+        select(Submission.institution_id, Submission.state, SubmissionVersion)
+        .outerjoin(latest, latest.c.submission_id == Submission.id)
+        .outerjoin(
+            SubmissionVersion,
+            and_(
+                SubmissionVersion.submission_id == Submission.id,
+                SubmissionVersion.number == latest.c.number,
+            ),
+        )
+        .where(in_cycle)
+    )
+    found: dict[int, DiagnosticRecord] = {}
+    for institution_id, state, version in db.session.execute(query):
+        if version is None:
+            found[institution_id] = DiagnosticRecord(state=state)
+            continue
+        found[institution_id] = DiagnosticRecord(
+            state=state,
+            number=version.number,
+            submitted_at=version.submitted_at,
+            content_hash=version.content_hash,
+            document=version.content,
+        )
+    return found

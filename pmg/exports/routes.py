@@ -1,0 +1,77 @@
+"""The reports page and the consolidated workbook download (reviewer, DIPRES, admin)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, abort, render_template, request
+from werkzeug.wrappers import Response
+
+from pmg.auth.models import Role
+from pmg.core.errors import DomainError
+from pmg.core.permissions import roles_required
+from pmg.cycles.models import Cycle
+from pmg.cycles.queries import all_cycles, current_cycle, get_cycle
+from pmg.exports import MAX_YEARS, consolidated_filename, export_consolidated
+from pmg.exports.xlsx import XLSX_MIMETYPE
+
+bp = Blueprint("exports", __name__, url_prefix="/reportes")
+
+READERS = (Role.REVIEWER, Role.DIPRES, Role.ADMIN)
+
+
+def _requested_cycle() -> Cycle | None:
+    """The cycle of ``?ciclo=``, or the current one; 404 for a cycle that does not exist."""
+    year = request.args.get("ciclo", type=int)
+    if year is None:
+        return current_cycle()
+    cycle = get_cycle(year)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index() -> str:
+    return _render_index(_requested_cycle())
+
+
+def _render_index(cycle: Cycle | None, error: str | None = None) -> str:
+    return render_template(
+        "exports/index.html",
+        cycles=all_cycles(),
+        cycle=cycle,
+        first=request.args.get("desde", ""),
+        last=request.args.get("hasta", ""),
+        max_years=MAX_YEARS,
+        error=error,
+    )
+
+
+def _year_arg(name: str) -> int | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    if not (text.isdigit() and len(text) == 4):
+        raise DomainError(f"Escriba el año «{name}» con cuatro cifras, por ejemplo 2024.")
+    return int(text)
+
+
+@bp.route("/consolidado.xlsx")
+@roles_required(*READERS)
+def consolidated() -> Response | tuple[str, int]:
+    cycle = _requested_cycle()
+    if cycle is None:
+        return _render_index(None, "No hay un ciclo vigente; elija un ciclo."), 422
+    buffer = BytesIO()
+    try:
+        export_consolidated(cycle, buffer, _year_arg("desde"), _year_arg("hasta"))
+    except DomainError as refused:
+        return _render_index(cycle, refused.message), 422
+    response = Response(buffer.getvalue(), mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{consolidated_filename(cycle)}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

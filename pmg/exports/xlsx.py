@@ -1,0 +1,115 @@
+"""The one .xlsx writer of the exports: tables in, a workbook out, streamed.
+
+openpyxl in write-only mode (rows go to disk as they come; memory stays flat).
+Every cell is a number, a date-time or text — never a formula. openpyxl turns a
+string that starts with ``=`` into a formula, so text that starts with a
+character a spreadsheet could read as one (``= + - @``, tab, carriage return) is
+written as an explicit string cell with the "quote prefix" style: Excel shows
+the text exactly as it was typed and keeps it text even when the cell is edited.
+No apostrophe or other character is added. Text equal to an error code
+(``#N/A``, ``#DIV/0!``…), which openpyxl would store as an error, stays text too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from os import PathLike
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from pmg.exports.tables import NOT_AVAILABLE, Table
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+HEADER_FONT = Font(name="Calibri", size=11, bold=True)
+
+
+def write_xlsx(tables: Iterable[Table], target: str | PathLike[str] | IO[bytes]) -> dict[str, int]:
+    """Write ``tables`` as sheets of one workbook to ``target``; return rows per sheet."""
+    workbook = Workbook(write_only=True)
+    counts: dict[str, int] = {}
+    for table in tables:
+        sheet = workbook.create_sheet(table.title)
+        counts[table.title] = _write_sheet(sheet, table)
+    workbook.save(target)
+    return counts
+
+
+def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> int:
+    sheet.freeze_panes = "A2"
+    sheet.append([_header(sheet, header) for header in table.headers])
+    writer = _CellWriter(sheet)
+    count = 0
+    for row in table.rows:
+        sheet.append(writer.cells(row))
+        count += 1
+    if table.headers:
+        last = get_column_letter(len(table.headers))
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+    return count
+
+
+def _header(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    cell = text_cell(sheet, text)
+    cell.font = HEADER_FONT
+    return cell
+
+
+def text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    """A string cell holding exactly ``text`` (minus characters XML cannot carry)."""
+    cell = WriteOnlyCell(sheet)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.data_type = "s"  # set after the value: openpyxl makes "=…" a formula
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+class _CellWriter:
+    """Turns a row of values into what ``append`` takes, reusing the ``-`` cell.
+
+    A styled cell handed to ``append`` is written at once and never changed by
+    openpyxl (it starts a fresh cell after a styled one), so one ``-`` cell per
+    sheet serves every row.
+    """
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+        self.not_available = text_cell(sheet, NOT_AVAILABLE)
+
+    def cells(self, row: Sequence[Any]) -> list[Any]:
+        return [self.cell(value) for value in row]
+
+    def cell(self, value: Any) -> Any:
+        if value is None or type(value) in (int, float):
+            return value
+        if isinstance(value, str):
+            if value == NOT_AVAILABLE:
+                return self.not_available
+            if (
+                value.startswith(FORMULA_STARTS)
+                or value in ERROR_CODES
+                or ILLEGAL_CHARACTERS_RE.search(value)
+            ):
+                return text_cell(self.sheet, value)
+            return value  # plain text: openpyxl already writes it as a string
+        if isinstance(value, bool):
+            return "Sí" if value else "No"
+        if isinstance(value, int | float):
+            return value
+        if isinstance(value, Decimal):
+            return float(value)
+        if isinstance(value, datetime):
+            cell = WriteOnlyCell(self.sheet, value=value)
+            cell.number_format = DATETIME_FORMAT
+            return cell
+        return text_cell(self.sheet, str(value))

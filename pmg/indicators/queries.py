@@ -1,0 +1,45 @@
+"""Reading the indicator history of one institution (for the diagnostic form)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from pmg.extensions import db
+from pmg.indicators.models import ComplaintFigures, Procedure, ProcedureFigures, SaipFigures
+
+
+@dataclass
+class History:
+    """Figures of the years before the reference year, oldest first, by section."""
+
+    years: list[int]
+    complaints: dict[int, ComplaintFigures] = field(default_factory=dict)
+    saip: dict[int, SaipFigures] = field(default_factory=dict)
+    procedures: dict[str, dict[int, ProcedureFigures]] = field(default_factory=dict)
+
+    def procedure(self, name: str | None) -> dict[int, ProcedureFigures]:
+        return self.procedures.get((name or "").strip().casefold(), {})
+
+
+def history_before(institution_id: int, reference_year: int, span: int = 3) -> History:
+    """The ``span`` years before ``reference_year`` (three queries, whatever the data)."""
+    years = list(range(reference_year - span, reference_year))
+    result = History(years=years)
+    for model, target in ((ComplaintFigures, result.complaints), (SaipFigures, result.saip)):
+        rows = db.session.scalars(
+            select(model).where(model.institution_id == institution_id, model.year.in_(years))
+        )
+        target.update({row.year: row for row in rows})
+    procedures = db.session.scalars(
+        select(Procedure)
+        .where(Procedure.institution_id == institution_id)
+        .options(selectinload(Procedure.figures))
+    )
+    for procedure in procedures:
+        result.procedures[procedure.name.strip().casefold()] = {
+            figures.year: figures for figures in procedure.figures if figures.year in years
+        }
+    return result

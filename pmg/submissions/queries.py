@@ -1,0 +1,66 @@
+"""Loading submissions and versions, always through what the user may see."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from pmg.auth.models import User
+from pmg.cycles.models import Cycle
+from pmg.extensions import db
+from pmg.institutions.models import Institution
+from pmg.institutions.queries import get_visible_institution
+from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
+
+
+def find_submission(
+    institution: Institution, cycle: Cycle, kind: SubmissionKind
+) -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.institution_id == institution.id,
+            Submission.cycle_id == cycle.id,
+            Submission.kind == kind,
+        )
+    )
+
+
+def get_visible_submission(user: User, code: str, year: int, kind: SubmissionKind) -> Submission:
+    """The submission if ``user`` may see its institution and it exists; 404 otherwise."""
+    institution = get_visible_institution(user, code)
+    submission = db.session.scalar(
+        select(Submission)
+        .join(Submission.cycle)
+        .where(
+            Submission.institution_id == institution.id,
+            Cycle.year == year,
+            Submission.kind == kind,
+        )
+    )
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def get_visible_version(
+    user: User, code: str, year: int, kind: SubmissionKind, number: int
+) -> SubmissionVersion:
+    submission = get_visible_submission(user, code, year, kind)
+    version = next((v for v in submission.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    return version
+
+
+def submissions_of(institution: Institution) -> list[Submission]:
+    """Every submission of the institution, newest cycle first, versions loaded."""
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .join(Submission.cycle)
+            .where(Submission.institution_id == institution.id)
+            .options(selectinload(Submission.versions), contains_eager(Submission.cycle))
+            .order_by(Cycle.year.desc(), Submission.kind)
+        )
+    )

@@ -1,0 +1,102 @@
+"""The writer: numbers as numbers, text as text, and no text ever becomes a formula."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from pmg.exports.tables import Table
+from pmg.exports.xlsx import write_xlsx
+from tests.exports.reading import sheet_xml, sheets
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RISKY = [
+    "=1+1",
+    '=HYPERLINK("http://example.com/x","clic")',
+    "=cmd|' /C calc'!A0",
+    "+56 9 1234 5678",
+    "-5",
+    "-",
+    "@SUM(A1:A2)",
+    "\tcon tabulación",
+    "#N/A",
+    "#DIV/0!",
+]
+
+
+def _write(*tables: Table) -> bytes:
+    buffer = BytesIO()
+    write_xlsx(list(tables), buffer)
+    return buffer.getvalue()
+
+
+def _cells(xml: str) -> dict[str, ET.Element]:
+    root = ET.fromstring(xml)  # noqa: S314 - our own output
+    return {cell.get("r", ""): cell for cell in root.iter(f"{MAIN}c")}
+
+
+def _inline_text(cell: ET.Element) -> str:
+    return "".join(node.text or "" for node in cell.iter(f"{MAIN}t"))
+
+
+def test_text_that_looks_like_a_formula_stays_the_same_text() -> None:
+    data = _write(Table("datos", ("texto",), [(text,) for text in RISKY]))
+    parts = sheet_xml(data)
+    assert all(not re.search(r"<f[\s>/]", xml) for xml in parts.values())
+    cells = _cells(parts["xl/worksheets/sheet1.xml"])
+    for row, text in enumerate(RISKY, start=2):
+        cell = cells[f"A{row}"]
+        assert cell.get("t") == "inlineStr", text
+        assert cell.find(f"{MAIN}f") is None
+        assert _inline_text(cell) == text
+    assert [row[0] for row in sheets(data)["datos"][1:]] == RISKY
+
+
+def test_risky_text_is_marked_with_the_quote_prefix_style_not_an_apostrophe() -> None:
+    data = _write(Table("datos", ("texto",), [("=1+1",), ("hola",)]))
+    cells = _cells(sheet_xml(data)["xl/worksheets/sheet1.xml"])
+    workbook = load_workbook(BytesIO(data))
+    sheet = workbook["datos"]
+    assert sheet["A2"].value == "=1+1"
+    assert sheet["A2"].data_type == "s"
+    assert sheet["A2"].quotePrefix is True
+    assert sheet["A3"].quotePrefix is False
+    assert _inline_text(cells["A2"]) == "=1+1"
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [
+        (16, "n", 16),
+        (31.3, "n", 31.3),
+        (0, "n", 0),
+        ("1306", "inlineStr", "1306"),
+        ("3101_61", "inlineStr", "3101_61"),
+        ("-", "inlineStr", "-"),
+        (datetime(2026, 4, 10, 14, 30, 5), "n", datetime(2026, 4, 10, 14, 30, 5)),
+    ],
+)
+def test_cells_keep_their_type(value: object, kind: str, expected: object) -> None:
+    data = _write(Table("datos", ("valor",), [(value,)]))
+    cell = _cells(sheet_xml(data)["xl/worksheets/sheet1.xml"])["A2"]
+    assert cell.get("t") == kind
+    read = sheets(data)["datos"][1][0]
+    assert read == expected
+    assert type(read) is type(expected)
+
+
+def test_empty_cells_stay_empty_and_control_characters_are_dropped() -> None:
+    data = _write(Table("datos", ("a", "b", "c"), [(None, "uno\x01dos", "=a\x0bb")]))
+    assert sheets(data)["datos"][1] == (None, "unodos", "=ab")
+
+
+def test_each_table_is_a_sheet_in_order_with_its_row_count() -> None:
+    buffer = BytesIO()
+    counts = write_xlsx([Table("uno", ("a",), [(1,), (2,)]), Table("dos", ("b",), [])], buffer)
+    assert counts == {"uno": 2, "dos": 0}
+    assert sheets(buffer.getvalue()) == {"uno": [("a",), (1,), (2,)], "dos": [("b",)]}
