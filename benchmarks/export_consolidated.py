@@ -7,26 +7,20 @@ then times, in the same run:
 - the export: ``export_consolidated`` (queries, tables, writer);
 - the baseline: the same cells appended to a bare write-only openpyxl workbook;
 
-back to back, 5 times after a warm-up. Prints the median time of each, the
-median of the 5 paired ratios (export ÷ baseline of the same pair: load from
-other processes hits both alike) and PASS/FAIL against the target (≤ 1.5). Exits 0
-unless ``--strict`` is given and the ratio is over the target.
+back to back, 5 times after a warm-up, alternating which goes first (see
+``harness.paired_ratios``). Prints the median time of each, the median of the
+5 paired ratios (export ÷ baseline of the same pair: load from other processes
+hits both alike) and PASS/FAIL against the target (≤ 1.5). Exits 0 unless
+``--strict`` is given and the ratio is over the target.
 
     .venv/bin/python benchmarks/export_consolidated.py [--runs 5] [--strict]
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import io
 import random
 import secrets
-import statistics
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -34,10 +28,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flask_migrate import upgrade
 from openpyxl import Workbook
 
-from pmg import create_app
+from benchmarks.harness import arguments, migrated_app, paired_ratios, report
 from pmg.audit.operations import canonical_json
 from pmg.auth.models import Role, User
 from pmg.cycles.models import Cycle
@@ -246,65 +239,36 @@ def bare_openpyxl(tables: list[Any]) -> None:
     workbook.save(BytesIO())
 
 
-def seconds(action: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
-def paired_runs(
-    first: Callable[[], Any], second: Callable[[], Any], runs: int
-) -> list[tuple[float, float]]:
-    """Times of both, run back to back ``runs`` times, after one warm-up run of each.
-
-    Each pair runs within a second or so, so load from other processes on the
-    machine hits both sides of a pair alike; the ratio is taken pair by pair.
-    """
-    first(), second()  # imports, caches, the SQLite page cache
-    return [(seconds(first), seconds(second)) for _ in range(runs)]
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--strict", action="store_true", help="exit 1 when over the target")
-    options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        uri = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "benchmark"})
-        with app.app_context():
-            with contextlib.redirect_stderr(io.StringIO()):  # Alembic's progress log
-                upgrade()
-            build(random.Random(2026))
-            cycle = db.session.get(Cycle, 1)
-            assert cycle is not None
-            years = choose_years(cycle)
-            tables = consolidated_tables(load_consolidated(cycle, years))
-            cells = sum(len(t.headers) * (len(t.rows) + 1) for t in tables)
-            pairs = paired_runs(
-                lambda: export_consolidated(cycle, BytesIO()),
-                lambda: bare_openpyxl(tables),
-                options.runs,
-            )
-            db.session.remove()
-            db.engine.dispose()
-    export = statistics.median(pair[0] for pair in pairs)
-    bare = statistics.median(pair[1] for pair in pairs)
-    ratio = statistics.median(pair[0] / pair[1] for pair in pairs)
-    verdict = "PASS" if ratio <= TARGET_RATIO else "FAIL"
+    options = arguments(__doc__.splitlines()[0])
+    with migrated_app():
+        build(random.Random(2026))
+        cycle = db.session.get(Cycle, 1)
+        assert cycle is not None
+        years = choose_years(cycle)
+        tables = consolidated_tables(load_consolidated(cycle, years))
+        cells = sum(len(t.headers) * (len(t.rows) + 1) for t in tables)
+        timings = paired_ratios(
+            lambda: export_consolidated(cycle, BytesIO()),
+            lambda: bare_openpyxl(tables),
+            options.runs,
+        )
     rows = ", ".join(f"{t.title} {len(t.rows)}" for t in tables)
-    print(f"data: {INSTITUTIONS} institutions, years {years[0]}-{years[-1]}; rows: {rows}")
-    print(f"cells: {cells}")
-    print(
-        f"consolidated export (queries + tables + writer), median of {options.runs}: "
-        f"{export * 1000:.0f} ms"
+    runs = options.runs
+    return report(
+        [
+            f"data: {INSTITUTIONS} institutions, years {years[0]}-{years[-1]}; rows: {rows}",
+            f"cells: {cells}",
+            "consolidated export (queries + tables + writer), median of "
+            f"{runs}: {timings.app_median * 1000:.0f} ms",
+            "bare openpyxl write-only, same cells, median of "
+            f"{runs}: {timings.baseline_median * 1000:.0f} ms",
+        ],
+        f"ratio (median of the {runs} paired ratios)",
+        timings.median_ratio,
+        TARGET_RATIO,
+        strict=options.strict,
     )
-    print(f"bare openpyxl write-only, same cells, median of {options.runs}: {bare * 1000:.0f} ms")
-    print(
-        f"ratio (median of the {options.runs} paired ratios): {ratio:.2f} "
-        f"(target <= {TARGET_RATIO}) {verdict}"
-    )
-    return 1 if options.strict and verdict == "FAIL" else 0
 
 
 if __name__ == "__main__":

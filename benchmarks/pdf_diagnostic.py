@@ -4,13 +4,14 @@ Submits a diagnostic with 20 procedures and 15 gaps (through the real operations
 in a temporary SQLite database migrated to head, then times, in the same run:
 
 - the app: ``render_version_pdf(version)`` (content, template, restricted fetcher,
-  shared font configuration), median of 5 warm runs, interleaved with
-  the baseline's;
+  shared font configuration), once first in the process, then median of 5 warm
+  runs, interleaved with the baseline's (which goes first alternates, see
+  ``harness.paired_ratios``);
 - the baseline: the same HTML string, with the same stylesheet and fonts, given to
   ``weasyprint.HTML(string=html, base_url=<static folder>).write_pdf()`` with
   WeasyPrint's defaults (its own URL fetcher, a new font configuration each time).
 
-Prints both times, the ratio and PASS/FAIL against the target (≤ 1.2). Exits 0
+Prints both medians, their ratio and PASS/FAIL against the target (≤ 1.2). Exits 0
 unless ``--strict`` is given and the ratio is over the target.
 
     .venv/bin/python benchmarks/pdf_diagnostic.py [--runs 5] [--strict]
@@ -18,23 +19,15 @@ unless ``--strict`` is given and the ratio is over the target.
 
 from __future__ import annotations
 
-import argparse
-import logging
-import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flask_migrate import upgrade
-
-from pmg import create_app
-from pmg.extensions import db
+from benchmarks.harness import arguments, migrated_app, paired_ratios, report
 from pmg.institutions.models import MesuCommitment
 from tests.factories import (
     create_cycle,
@@ -67,85 +60,55 @@ def large_draft() -> dict[str, Any]:
     return draft
 
 
-def timed(action: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
-def interleaved_medians(
-    first: Callable[[], Any], second: Callable[[], Any], runs: int
-) -> tuple[float, float]:
-    """Medians of ``runs`` timings of each, alternating which goes first, so that a
-    change of load on the machine during the run weighs on both alike."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for run in range(runs):
-        order = ((0, first), (1, second)) if run % 2 == 0 else ((1, second), (0, first))
-        for index, action in order:
-            times[index].append(timed(action))
-    return statistics.median(times[0]), statistics.median(times[1])
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--strict", action="store_true", help="exit 1 when over the target")
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
-                "SECRET_KEY": "benchmark",
-                "PMG_PASSWORD_METHOD": "pbkdf2:sha256:1000",
-            }
+    options = arguments(__doc__.splitlines()[0])
+    with migrated_app({"PMG_PASSWORD_METHOD": "pbkdf2:sha256:1000"}):
+        institution = create_institution(
+            "1306",
+            "Servicio Nacional de Ejemplo",
+            ministry=create_ministry("MINISTERIO DE DESARROLLO SOCIAL Y FAMILIA"),
+            mesu=MesuCommitment.YES,
         )
-        with app.app_context():
-            logging.disable(logging.INFO)  # Alembic's progress lines
-            upgrade()
-            logging.disable(logging.NOTSET)
-            institution = create_institution(
-                "1306",
-                "Servicio Nacional de Ejemplo",
-                ministry=create_ministry("MINISTERIO DE DESARROLLO SOCIAL Y FAMILIA"),
-                mesu=MesuCommitment.YES,
-            )
-            version = create_submitted_diagnostic(institution, create_cycle(), draft=large_draft())
+        version = create_submitted_diagnostic(institution, create_cycle(), draft=large_draft())
 
-            start = time.perf_counter()
-            import weasyprint
+        start = time.perf_counter()
+        import weasyprint
 
-            from pmg.exports.pdf import asset_base_url, render_version_html, render_version_pdf
+        from pmg.exports.pdf import asset_base_url, render_version_html, render_version_pdf
 
-            imported = time.perf_counter() - start
-            html = render_version_html(version)
-            base_url = asset_base_url()
+        imported = time.perf_counter() - start
+        html = render_version_html(version)
+        base_url = asset_base_url()
 
-            def app_render() -> bytes:
-                return render_version_pdf(version)
+        def app_render() -> bytes:
+            return render_version_pdf(version)
 
-            def bare_render() -> bytes:
-                return weasyprint.HTML(string=html, base_url=base_url).write_pdf()
+        def bare_render() -> bytes:
+            return weasyprint.HTML(string=html, base_url=base_url).write_pdf()
 
-            first = timed(app_render)
-            pdf = app_render()
-            bare_render()  # warm-up
-            ours, bare = interleaved_medians(app_render, bare_render, args.runs)
-            db.session.remove()
-            db.engine.dispose()
+        start = time.perf_counter()
+        pdf = app_render()
+        first = time.perf_counter() - start
+        timings = paired_ratios(app_render, bare_render, options.runs)
 
     from pypdf import PdfReader
 
     pages = len(PdfReader(BytesIO(pdf)).pages)
-    ratio = ours / bare
-    verdict = "PASS" if ratio <= TARGET else "FAIL"
-    print(f"diagnostic: {PROCEDURES} procedures, {GAPS} gaps -> {pages} pages, {len(pdf):,} bytes")
-    print(f"import weasyprint + pmg.exports.pdf: {imported:.3f} s (once per process)")
-    print(f"render_version_pdf, first in process:  {first:.3f} s")
-    print(f"render_version_pdf, median of {args.runs} warm: {ours:.3f} s")
-    print(f"bare WeasyPrint, same HTML, median of {args.runs}: {bare:.3f} s")
-    print(f"ratio: {ratio:.2f} (target <= {TARGET}) {verdict}")
-    return 1 if args.strict and verdict == "FAIL" else 0
+    runs = options.runs
+    return report(
+        [
+            f"diagnostic: {PROCEDURES} procedures, {GAPS} gaps -> {pages} pages, "
+            f"{len(pdf):,} bytes",
+            f"import weasyprint + pmg.exports.pdf: {imported:.3f} s (once per process)",
+            f"render_version_pdf, first in process:  {first:.3f} s",
+            f"render_version_pdf, median of {runs} warm: {timings.app_median:.3f} s",
+            f"bare WeasyPrint, same HTML, median of {runs}: {timings.baseline_median:.3f} s",
+        ],
+        "ratio",
+        timings.ratio_of_medians,
+        TARGET,
+        strict=options.strict,
+    )
 
 
 if __name__ == "__main__":

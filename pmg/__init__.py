@@ -35,9 +35,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pmg.core.security import register_security_headers
     from pmg.cycles.routes import bp as cycles_bp
     from pmg.diagnostics.routes import bp as diagnostics_bp
+    from pmg.evidence.routes import bp as evidence_bp
     from pmg.exports.routes import bp as exports_bp
     from pmg.indicators.routes import bp as indicators_bp
     from pmg.institutions.routes import bp as institutions_bp
+    from pmg.plans.routes import bp as plans_bp
     from pmg.submissions.routes import bp as submissions_bp
 
     init_sessions(app)
@@ -51,7 +53,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         cycles_bp,
         indicators_bp,
         diagnostics_bp,
+        plans_bp,
         submissions_bp,
+        evidence_bp,
         exports_bp,
     ):
         app.register_blueprint(blueprint)

@@ -3,6 +3,7 @@
 from pmg.audit.models import AuditEntry
 from pmg.auth.models import LoginAttempt, PreservedForm, User, user_institutions
 from pmg.cycles.models import Cycle
+from pmg.evidence.models import EvidenceFile
 from pmg.indicators.models import (
     ComplaintFigures,
     CycleTargets,
@@ -18,6 +19,7 @@ __all__ = [
     "ComplaintFigures",
     "Cycle",
     "CycleTargets",
+    "EvidenceFile",
     "Institution",
     "LoginAttempt",
     "Ministry",

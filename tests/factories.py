@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta
 from itertools import count
 from typing import Any
@@ -88,6 +89,17 @@ def create_cycle(year: int | None = None, *, current: bool = True, **windows: An
     db.session.add(cycle)
     db.session.commit()
     return cycle
+
+
+def with_value(draft: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of ``draft`` with the field at ``path`` (``gaps.1.priority``) set to ``value``."""
+    changed = copy.deepcopy(draft)
+    node: Any = changed
+    *parents, last = path.split(".")
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    node[last] = value
+    return changed
 
 
 def diagnostic_draft(procedures: int = 2, gaps: int = 2, **sections: Any) -> dict[str, Any]:
@@ -182,6 +194,69 @@ def create_submitted_diagnostic(
     coordinator = coordinator or create_user(Role.COORDINATOR, institutions=[institution])
     submission = open_submission(institution, cycle, SubmissionKind.DIAGNOSTIC)
     save_draft(submission, draft or diagnostic_draft(), coordinator, submission.lock_version)
+    version = submit(submission, coordinator, date.today(), submission.lock_version)
+    db.session.commit()
+    return version
+
+
+def plan_draft(actions: int = 3, year: int | None = None, **sections: Any) -> dict[str, Any]:
+    """A complete, valid plan draft for a diagnostic made by :func:`diagnostic_draft`.
+
+    Its actions address gaps 1 and 2 (the diagnostic's high and medium priority gaps).
+    """
+    year = year or date.today().year
+    draft: dict[str, Any] = {
+        "actions": [
+            {
+                "key": f"accion{number + 1}",
+                "description": f"Acción de mejora {number + 1}",
+                "gaps": ["1"] if number % 2 == 0 else ["1", "2"],
+                "owner_unit": "Departamento de Atención Ciudadana",
+                "owner_person": "María González",
+                "start_date": f"{year}-03-01",
+                "end_date": f"{year}-09-30",
+                "indicator": "Porcentaje de reclamos respondidos en plazo",
+                "target_value": "95",
+                "target_unit": "%",
+                "verification": "Informe trimestral de gestión de reclamos",
+            }
+            for number in range(actions)
+        ],
+        "complaint_targets": {
+            "complaints_answered_pct": "97,5",
+            "complaints_late_pct": "5",
+            "complaints_mean_days": "8",
+        },
+        "saip_targets": {
+            "saip_answered_pct": "100",
+            "saip_late_pct": "0",
+            "saip_mean_days": "10,5",
+        },
+        "procedure_targets": [
+            {"procedure": "Trámite de prueba 1", "on_time_pct": "98"},
+            {"procedure": "Trámite de prueba 2", "on_time_pct": "96,5"},
+        ],
+    }
+    draft.update(sections)
+    return draft
+
+
+def create_submitted_plan(
+    institution: Institution,
+    cycle: Cycle,
+    coordinator: User | None = None,
+    draft: dict[str, Any] | None = None,
+) -> Any:
+    """A diagnostic and then a plan, submitted through the real operations; returns the plan's
+    version."""
+    from pmg.submissions.models import SubmissionKind
+    from pmg.submissions.operations import open_submission, save_draft, submit
+
+    coordinator = coordinator or create_user(Role.COORDINATOR, institutions=[institution])
+    create_submitted_diagnostic(institution, cycle, coordinator)
+    submission = open_submission(institution, cycle, SubmissionKind.PLAN)
+    draft = draft or plan_draft(year=cycle.year)
+    save_draft(submission, draft, coordinator, submission.lock_version)
     version = submit(submission, coordinator, date.today(), submission.lock_version)
     db.session.commit()
     return version

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from pmg.auth.models import Role
 from tests.conftest import login
+from tests.evidence.files import create_evidence
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -53,11 +54,19 @@ ROUTES: dict[str, Route] = {
     "cycles.make_current": Route("/admin/ciclos/{year}/vigente", ADMIN, "POST"),
     "indicators.import_indicators": Route("/admin/indicadores/importar", ADMIN),
     "diagnostics.edit": Route("/instituciones/{code}/diagnostico", COORDINATOR),
+    "plans.edit": Route("/instituciones/{code}/plan", COORDINATOR),
     "submissions.check": Route("/instituciones/{code}/diagnostico/revisar", COORDINATOR),
     "submissions.submit": Route("/instituciones/{code}/diagnostico/enviar", COORDINATOR, "POST"),
     "submissions.versions": Route("/instituciones/{code}/{year}/diagnostico/", EVERYONE),
     "submissions.version": Route("/instituciones/{code}/{year}/diagnostico/v1", EVERYONE),
     "submissions.version_pdf": Route("/instituciones/{code}/{year}/diagnostico/v1.pdf", EVERYONE),
+    "evidence.upload": Route("/instituciones/{code}/diagnostico/evidencia", COORDINATOR, "POST"),
+    "evidence.remove": Route(
+        "/instituciones/{code}/diagnostico/evidencia/{evidence}/eliminar", COORDINATOR, "POST"
+    ),
+    "evidence.download": Route(
+        "/instituciones/{code}/{year}/diagnostico/evidencia/{evidence}", EVERYONE
+    ),
     "exports.index": Route("/reportes/", frozenset({Role.REVIEWER, Role.DIPRES, Role.ADMIN})),
     "exports.consolidated": Route(
         "/reportes/consolidado.xlsx?ciclo={year}",
@@ -88,9 +97,11 @@ def world(app: Flask) -> dict[str, str]:
         role: create_user(role, institutions=[own] if role is Role.COORDINATOR else None)
         for role in Role
     }
-    create_submitted_diagnostic(own, cycle, users[Role.COORDINATOR])
+    version = create_submitted_diagnostic(own, cycle, users[Role.COORDINATOR])
+    evidence = create_evidence(version.submission, users[Role.COORDINATOR])
     return {
         "code": own.code,
+        "evidence": str(evidence.id),
         "user": str(target.id),
         "year": str(cycle.year),
         **{role.value: user.email for role, user in users.items()},

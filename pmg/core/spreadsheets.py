@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 from typing import Any, BinaryIO
@@ -61,36 +63,70 @@ def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
     return data
 
 
+@dataclass(frozen=True)
+class OoxmlPackage:
+    """What makes a zip one kind of Office Open XML document, and the messages to refuse it."""
+
+    required: tuple[str, ...]
+    macro_member: str
+    not_valid: str
+    has_macros: str
+    too_big: str
+
+
+XLSX_PACKAGE = OoxmlPackage(REQUIRED_MEMBERS, MACRO_MEMBER, NOT_XLSX, HAS_MACROS, TOO_BIG)
+
+
 def check_xlsx(data: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES) -> None:
     """Refuse anything that is not a plain, reasonably sized .xlsx package."""
     if not data:
         raise SpreadsheetError(EMPTY_FILE)
     if data.startswith(OLE2_SIGNATURE):
         raise SpreadsheetError(OLD_OR_ENCRYPTED)
+    check_ooxml(data, XLSX_PACKAGE, max_uncompressed=max_uncompressed)
+
+
+def check_ooxml(
+    data: bytes, package: OoxmlPackage, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES
+) -> None:
+    """Refuse anything that is not a macro-free, reasonably sized ``package`` (xlsx, docx)."""
     buffer = BytesIO(data)
     if not zipfile.is_zipfile(buffer):
-        raise SpreadsheetError(NOT_XLSX)
+        raise SpreadsheetError(package.not_valid)
     try:
         with zipfile.ZipFile(buffer) as archive:
             members = archive.infolist()
             names = {member.filename for member in members}
-            if not all(name in names for name in REQUIRED_MEMBERS):
-                raise SpreadsheetError(NOT_XLSX)
-            if len(members) > MAX_MEMBERS:
-                raise SpreadsheetError(TOO_BIG)
-            # zipfile never returns more than the declared size, so the sum is a real bound.
-            if sum(member.file_size for member in members) > max_uncompressed:
-                raise SpreadsheetError(TOO_BIG)
-            if MACRO_MEMBER in names or _declares_macros(archive):
-                raise SpreadsheetError(HAS_MACROS)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as bad:
-        raise SpreadsheetError(NOT_XLSX) from bad
+            if not all(name in names for name in package.required):
+                raise SpreadsheetError(package.not_valid)
+            if not within_bounds(members, max_uncompressed):
+                raise SpreadsheetError(package.too_big)
+            if package.macro_member in names or _declares_macros(archive, package):
+                raise SpreadsheetError(package.has_macros)
+    # RuntimeError: an encrypted member; zlib.error: a damaged compressed member.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        OSError,
+        RuntimeError,
+        zlib.error,
+    ) as bad:
+        raise SpreadsheetError(package.not_valid) from bad
 
 
-def _declares_macros(archive: zipfile.ZipFile) -> bool:
+def within_bounds(members: list[zipfile.ZipInfo], max_uncompressed: int) -> bool:
+    """Few enough members, and a bounded total once uncompressed (no zip bombs)."""
+    # zipfile never returns more than the declared size, so the sum is a real bound.
+    return len(members) <= MAX_MEMBERS and (
+        sum(member.file_size for member in members) <= max_uncompressed
+    )
+
+
+def _declares_macros(archive: zipfile.ZipFile, package: OoxmlPackage) -> bool:
     info = archive.getinfo("[Content_Types].xml")
     if info.file_size > MAX_CONTENT_TYPES_BYTES:
-        raise SpreadsheetError(NOT_XLSX)
+        raise SpreadsheetError(package.not_valid)
     return b"macroenabled" in archive.read(info).lower()
 
 

@@ -7,8 +7,6 @@ typed values of one section or row, returning findings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -22,17 +20,8 @@ from pmg.diagnostics.schema import (
 )
 from pmg.indicators.models import Justification
 from pmg.institutions.models import Institution
-from pmg.submissions.content import (
-    REQUIRED,
-    Finding,
-    SectionSpec,
-    jsonable,
-    parse_row,
-    rows_of,
-)
-
-Values = dict[str, Any]
-Rule = Callable[[Values, str], list[Finding]]
+from pmg.submissions.content import REQUIRED, Finding, jsonable
+from pmg.submissions.evaluation import Evaluation, Rule, SectionRules, Values, evaluate_sections
 
 
 def _present(*values: Any) -> bool:
@@ -144,12 +133,6 @@ def saip_bands_add_up(values: Values, prefix: str) -> list[Finding]:
     return []
 
 
-@dataclass(frozen=True)
-class SectionRules:
-    errors: tuple[Rule, ...] = ()
-    warnings: tuple[Rule, ...] = ()
-
-
 TIMES = ("mean_days", "median_days")
 RULES: dict[str, SectionRules] = {
     COMPLAINTS.key: SectionRules(
@@ -196,68 +179,17 @@ RULES: dict[str, SectionRules] = {
             minimum_not_above_maximum("minimum", "maximum"),
         ),
         warnings=(central_values_within_range(("mean", "median"), "minimum", "maximum"),),
+        completeness=(other_reason_given,),
     ),
 }
-COMPLETENESS_RULES: dict[str, tuple[Rule, ...]] = {PROCEDURES.key: (other_reason_given,)}
 
 
 # --- Evaluation --------------------------------------------------------------------------
 
 
-@dataclass
-class Evaluation:
-    """Typed content of a draft with its errors and warnings."""
-
-    content: dict[str, Any] = field(default_factory=dict)
-    errors: list[Finding] = field(default_factory=list)
-    warnings: list[Finding] = field(default_factory=list)
-
-    def errors_by_path(self) -> dict[str, str]:
-        return {finding.path: finding.message for finding in self.errors}
-
-    def warnings_by_path(self) -> dict[str, list[str]]:
-        grouped: dict[str, list[str]] = {}
-        for finding in self.warnings:
-            grouped.setdefault(finding.path, []).append(finding.message)
-        return grouped
-
-
-def _check(
-    values: Values, prefix: str, section: SectionSpec, result: Evaluation, complete: bool
-) -> None:
-    rules = RULES.get(section.key, SectionRules())
-    field_errors = {finding.path for finding in result.errors}
-    extra = COMPLETENESS_RULES.get(section.key, ()) if complete else ()
-    for rule in (*rules.errors, *extra):
-        result.errors.extend(f for f in rule(values, prefix) if f.path not in field_errors)
-    for rule in rules.warnings:
-        result.warnings.extend(rule(values, prefix))
-
-
 def evaluate(draft: dict[str, Any], institution: Institution, *, complete: bool) -> Evaluation:
     """Parse and check ``draft``. ``complete`` adds what submitting requires (empty fields)."""
-    result = Evaluation()
-    for section in sections_for(institution):
-        if not section.repeated:
-            values, errors = parse_row(
-                section, draft.get(section.key) or {}, section.key, complete=complete
-            )
-            result.errors.extend(errors)
-            _check(values, section.key, section, result, complete)
-            result.content[section.key] = values
-            continue
-        rows = []
-        for index, raw in enumerate(rows_of(draft, section)):
-            prefix = f"{section.key}.{index}"
-            values, errors = parse_row(section, raw, prefix, complete=complete)
-            result.errors.extend(errors)
-            _check(values, prefix, section, result, complete)
-            rows.append(values)
-        if complete and len(rows) < section.min_rows:
-            result.errors.append(
-                Finding(section.key, f"Agregue al menos un registro en «{section.title}».")
-            )
-        result.content[section.key] = rows
+    result = evaluate_sections(draft, sections_for(institution), RULES, complete=complete)
     _check_procedure_names(result)
     if complete:
         _check_gap_procedures(result)

@@ -1,27 +1,49 @@
 """What the PDF of a submitted version says, as plain data for a template.
 
 Pure: a version (or any object with its attributes) in, a :class:`VersionDocument`
-out; no Flask, no database queries of its own, no WeasyPrint. Every value is
+out; no Flask, no WeasyPrint, and no database queries of its own except in
+:func:`version_context`, which finds the diagnostic a plan answers. Every value is
 already formatted as a Chilean reader expects it, so the template only lays out.
 
 The sections, their order, labels and choices come from the specs in
-:mod:`pmg.diagnostics.schema`; derived percentages come from
-:mod:`pmg.indicators.figures`. Anything in the frozen content that the specs no
-longer describe is still shown (with its key as label): the PDF must show all
-that was hashed.
+:mod:`pmg.diagnostics.schema` and :mod:`pmg.plans.schema`; derived percentages
+come from :mod:`pmg.indicators.figures`. Key fields (internal ids) are never
+shown. Anything in the frozen content that the specs no longer describe is still
+shown (with its key as label): the PDF must show all that was hashed, and so it
+lists the version's evidence files with their SHA-256.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from typing import Any
 
-from pmg.core.filters import format_date, format_datetime, format_number
+from pmg.core.filters import format_datetime
 from pmg.core.models import utcnow
-from pmg.diagnostics.schema import COMPLAINTS, PROCEDURES, SAIP, SECTIONS
+from pmg.diagnostics.schema import COMPLAINTS, PROCEDURES, SAIP
+from pmg.diagnostics.schema import SECTIONS as DIAGNOSTIC_SECTIONS
+from pmg.evidence.models import EvidenceType
+from pmg.exports.blocks import (
+    EMPTY,
+    Entry,
+    EvidenceItem,
+    Fact,
+    Line,
+    Notice,
+    Section,
+    VersionDocument,
+    format_bytes,
+    format_percent,
+    format_raw,
+    format_value,
+)
+from pmg.exports.plan_documents import (
+    HASH_PREFIX_LENGTH,
+    gap_namer,
+    procedure_targets_section,
+    reference_fact,
+)
 from pmg.indicators.figures import (
     Derived,
     complaint_percentages,
@@ -30,143 +52,42 @@ from pmg.indicators.figures import (
     saip_percentages,
 )
 from pmg.institutions.models import MesuCommitment, Stage
-from pmg.submissions.content import FieldKind, FieldSpec, SectionSpec, describe_path
+from pmg.plans.schema import ACTIONS, PROCEDURE_TARGETS
+from pmg.plans.schema import SECTIONS as PLAN_SECTIONS
+from pmg.submissions.content import FieldKind, SectionSpec, describe_path
 from pmg.submissions.models import SubmissionKind
-
-EMPTY = "—"
-HASH_PREFIX_LENGTH = 12
-NBSP = "\u00a0"
 
 DERIVED: dict[str, Callable[[Any], Derived]] = {
     COMPLAINTS.key: complaint_percentages,
     SAIP.key: saip_percentages,
     PROCEDURES.key: procedure_percentages,
 }
-
-
-@dataclass(frozen=True)
-class Line:
-    """One label and its formatted value; ``notes`` are the numbers of its warnings."""
-
-    label: str
-    value: str
-    derived: bool = False
-    long: bool = False
-    notes: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One row of a repeated section (a procedure, a channel, a gap...)."""
-
-    title: str
-    lines: tuple[Line, ...]
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: str
-    repeated: bool
-    lines: tuple[Line, ...] = ()
-    entries: tuple[Entry, ...] = ()
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A warning of the submission, located by the labels of its field."""
-
-    number: int
-    location: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Fact:
-    label: str
-    value: str
-    mono: bool = False
-
-
-@dataclass(frozen=True)
-class VersionDocument:
-    title: str
-    kind: str
-    institution_name: str
-    institution_code: str
-    version_number: int
-    content_hash: str
-    hash_prefix: str
-    facts: tuple[Fact, ...]
-    sections: tuple[Section, ...]
-    notices: tuple[Notice, ...]
-    generated: str
-
-
-# --- Values ---------------------------------------------------------------------------------
-
-
-def format_decimal(value: int | float | Decimal) -> str:
-    """Every digit that was sent, in es-CL: ``1.250``, ``8,5``, ``12,25``."""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    text = f"{number.normalize() if number == number.to_integral_value() else number:,f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def format_percent(value: Decimal | int | float | None) -> str:
-    """A derived percentage with one decimal as the official files round it: ``96,0 %``."""
-    if value is None:
-        return EMPTY
-    return f"{format_number(Decimal(value))}{NBSP}%"
-
-
-def format_value(spec: FieldSpec, value: Any) -> str:
-    """``value`` of the field ``spec`` as the PDF shows it; ``—`` when empty."""
-    if value is None or value == "":
-        return EMPTY
-    if spec.kind is FieldKind.COUNT and isinstance(value, int) and not isinstance(value, bool):
-        return format_number(value)
-    if spec.numeric and isinstance(value, (int, float, Decimal)):
-        text = format_decimal(value)
-        return f"{text}{NBSP}%" if spec.kind is FieldKind.PERCENT else text
-    if spec.kind is FieldKind.CHOICE and spec.choices is not None:
-        member = spec.choices._value2member_map_.get(value)
-        return member.label if member is not None else str(value)
-    if spec.kind is FieldKind.DATE and isinstance(value, str):
-        try:
-            return format_date(date.fromisoformat(value))
-        except ValueError:
-            return value
-    return format_raw(value)
-
-
-def format_raw(value: Any) -> str:
-    """A value no spec describes, shown as faithfully as plain text allows."""
-    if value is None or value == "" or value == [] or value == {}:
-        return EMPTY
-    if isinstance(value, bool):
-        return "Sí" if value else "No"
-    if isinstance(value, int):
-        return format_number(value)
-    if isinstance(value, (float, Decimal)):
-        return format_decimal(value)
-    if isinstance(value, list):
-        return "; ".join(format_raw(item) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {format_raw(item)}" for key, item in value.items())
-    return str(value)
+SPECS: dict[str, tuple[SectionSpec, ...]] = {
+    SubmissionKind.DIAGNOSTIC.value: DIAGNOSTIC_SECTIONS,
+    SubmissionKind.PLAN.value: PLAN_SECTIONS,
+}
+WHOLE = {
+    SubmissionKind.DIAGNOSTIC.value: "Todo el diagnóstico",
+    SubmissionKind.PLAN.value: "Todo el plan",
+}
+GONE_ACTION = "Una acción que no está en esta versión"
+Namer = Callable[[str], str]
 
 
 # --- Sections -------------------------------------------------------------------------------
 
 
+def _references(value: Any, name: Namer) -> str:
+    items = value if isinstance(value, list) else [value]
+    return "\n".join(name(str(item)) for item in items) if value else EMPTY
+
+
 def _lines(
-    section: SectionSpec, values: Mapping[str, Any], prefix: str, notes: Mapping[str, list[int]]
+    section: SectionSpec,
+    values: Mapping[str, Any],
+    prefix: str,
+    notes: Mapping[str, list[int]],
+    references: Namer,
 ) -> tuple[Line, ...]:
     """The fields of one row, each derived percentage right after the figure it derives from."""
     derived = dict(DERIVED[section.key](values)) if section.key in DERIVED else {}
@@ -177,11 +98,15 @@ def _lines(
         lines.append(Line(label, format_percent(derived.pop(name)), True))
 
     for spec in section.fields:
+        if spec.kind is FieldKind.KEY:
+            continue
+        value = values.get(spec.name)
+        many = spec.kind is FieldKind.REFERENCES
         lines.append(
             Line(
                 spec.label,
-                format_value(spec, values.get(spec.name)),
-                long=spec.kind is FieldKind.LONG_TEXT,
+                _references(value, references) if many else format_value(spec, value),
+                long=spec.kind is FieldKind.LONG_TEXT or many,
                 notes=tuple(notes.get(f"{prefix}.{spec.name}", ())),
             )
         )
@@ -198,15 +123,18 @@ def _lines(
     return tuple(lines)
 
 
-def _section(spec: SectionSpec, data: Any, notes: Mapping[str, list[int]]) -> Section:
+def _section(
+    spec: SectionSpec, data: Any, notes: Mapping[str, list[int]], references: Namer
+) -> Section:
     if not spec.repeated:
         values = data if isinstance(data, Mapping) else {}
-        return Section(spec.key, spec.title, False, lines=_lines(spec, values, spec.key, notes))
+        lines = _lines(spec, values, spec.key, notes, references)
+        return Section(spec.key, spec.title, False, lines=lines)
     rows = [row for row in data if isinstance(row, Mapping)] if isinstance(data, list) else []
     entries = tuple(
         Entry(
             f"{spec.row_label} {index + 1} de {len(rows)}",
-            _lines(spec, row, f"{spec.key}.{index}", notes),
+            _lines(spec, row, f"{spec.key}.{index}", notes, references),
         )
         for index, row in enumerate(rows)
     )
@@ -222,13 +150,21 @@ def _unknown_section(key: str, data: Any) -> Section:
 
 def build_sections(
     content: Mapping[str, Any],
-    specs: Iterable[SectionSpec] = SECTIONS,
+    specs: Iterable[SectionSpec] = DIAGNOSTIC_SECTIONS,
     notes: Mapping[str, list[int]] | None = None,
+    references: Namer = str,
 ) -> tuple[Section, ...]:
-    """Every section present in ``content``, in the order of the specs, then any unknown."""
+    """Every section present in ``content``, in the order of the specs, then any unknown.
+
+    ``references`` names each id a references field holds (a plan's gaps).
+    """
     notes = notes or {}
     specs = tuple(specs)
-    sections = [_section(spec, content[spec.key], notes) for spec in specs if spec.key in content]
+    sections = [
+        _section(spec, content[spec.key], notes, references)
+        for spec in specs
+        if spec.key in content
+    ]
     known = {spec.key for spec in specs}
     sections.extend(
         _unknown_section(key, data) for key, data in content.items() if key not in known
@@ -236,17 +172,61 @@ def build_sections(
     return tuple(sections)
 
 
-# --- Warnings -------------------------------------------------------------------------------
+def _plan_sections(
+    content: Mapping[str, Any], notes: Mapping[str, list[int]], diagnostic: Any
+) -> tuple[Section, ...]:
+    sections = build_sections(content, PLAN_SECTIONS, notes, gap_namer(diagnostic))
+    grid = procedure_targets_section(content.get(PROCEDURE_TARGETS.key), diagnostic, notes)
+    return tuple(
+        grid if grid is not None and section.key == PROCEDURE_TARGETS.key else section
+        for section in sections
+    )
+
+
+# --- Warnings and evidence ------------------------------------------------------------------
 
 
 def build_notices(
-    warnings: Iterable[Mapping[str, str]], specs: Iterable[SectionSpec] = SECTIONS
+    warnings: Iterable[Mapping[str, str]], specs: Iterable[SectionSpec] = DIAGNOSTIC_SECTIONS
 ) -> tuple[Notice, ...]:
     """Each warning with the labels of where it is (``Reclamos › Reclamos respondidos…``)."""
     specs = tuple(specs)
     return tuple(
         Notice(number, describe_path(specs, str(warning.get("path", ""))), warning["message"])
         for number, warning in enumerate(warnings, start=1)
+    )
+
+
+def build_evidence(manifest: Any, actions: Any, whole: str) -> tuple[EvidenceItem, ...]:
+    """The version's evidence files: those of the whole submission first, then by action.
+
+    A file names its action by key; the action is shown by its number (``Acción 2``).
+    """
+    files = [item for item in manifest if isinstance(item, Mapping)] if manifest else []
+    rows = actions if isinstance(actions, list) else []
+    numbers = {
+        str(row["key"]): number
+        for number, row in enumerate(rows, start=1)
+        if isinstance(row, Mapping) and row.get("key")
+    }
+
+    def place(item: Mapping[str, Any]) -> tuple[int, str]:
+        key = item.get("action_key")
+        if not key:
+            return 0, whole
+        number = numbers.get(str(key))
+        return (number, f"{ACTIONS.row_label} {number}") if number else (len(rows) + 1, GONE_ACTION)
+
+    placed = sorted(((place(item), index, item) for index, item in enumerate(files)))
+    return tuple(
+        EvidenceItem(
+            name=format_raw(item.get("name")),
+            file_type=_label(EvidenceType, item.get("type")),
+            attached_to=attached_to,
+            size=format_bytes(item.get("size")),
+            sha256=str(item.get("sha256") or EMPTY),
+        )
+        for (_, attached_to), _, item in placed
     )
 
 
@@ -273,21 +253,11 @@ def _submitter(user: Any) -> str:
     return f"{user.name} ({email})" if email else user.name
 
 
-def build_document(version: Any, *, generated_at: datetime) -> VersionDocument:
-    """The template context of the PDF of ``version`` (a :class:`SubmissionVersion`).
-
-    ``generated_at`` dates the state shown: the submission's state changes after the
-    version is frozen, its content never does.
-    """
-    frozen = version.content
+def _facts(
+    version: Any, frozen: Mapping[str, Any], kind: str, reference: Fact | None
+) -> tuple[Fact, ...]:
+    """The header; ``reference`` (a plan's diagnostic) right after the kind."""
     institution = frozen.get("institution", {})
-    content = frozen.get("content", {})
-    kind = _label(SubmissionKind, frozen.get("kind"))
-    notices = build_notices(version.warnings or [])
-    notes: dict[str, list[int]] = {}
-    for notice, warning in zip(notices, version.warnings or [], strict=True):
-        notes.setdefault(str(warning.get("path", "")), []).append(notice.number)
-    submitted_at = version.submitted_at
     facts = (
         Fact("Institución", format_raw(institution.get("name"))),
         Fact("Código de la institución", format_raw(institution.get("code"))),
@@ -297,12 +267,45 @@ def build_document(version: Any, *, generated_at: datetime) -> VersionDocument:
         Fact("Ciclo (proceso PMG)", str(frozen.get("cycle", EMPTY))),
         Fact("Año de referencia", str(frozen.get("reference_year", EMPTY))),
         Fact("Tipo de envío", kind),
+        *((reference,) if reference else ()),
         Fact("Versión", _version_status(version)),
         Fact("Estado del envío", version.submission.state.label),
-        Fact("Enviado el", f"{format_datetime(submitted_at)} (hora de Chile)"),
+        Fact("Enviado el", f"{format_datetime(version.submitted_at)} (hora de Chile)"),
         Fact("Enviado por", _submitter(version.submitted_by)),
         Fact("Huella SHA-256 del contenido", version.content_hash, mono=True),
     )
+    return facts
+
+
+def build_document(
+    version: Any, *, generated_at: datetime, diagnostic: Any | None = None
+) -> VersionDocument:
+    """The template context of the PDF of ``version`` (a :class:`SubmissionVersion`).
+
+    ``generated_at`` dates the state shown: the submission's state changes after the
+    version is frozen, its content never does. For a plan, ``diagnostic`` is the
+    diagnostic version it answers (see :func:`pmg.exports.queries.reference_diagnostic`),
+    whose gaps its actions name by number.
+    """
+    frozen = version.content
+    institution = frozen.get("institution", {})
+    content = frozen.get("content", {})
+    kind_value = frozen.get("kind")
+    is_plan = kind_value == SubmissionKind.PLAN.value
+    specs = SPECS.get(kind_value, DIAGNOSTIC_SECTIONS)
+    kind = _label(SubmissionKind, kind_value)
+    notices = build_notices(version.warnings or [], specs)
+    notes: dict[str, list[int]] = {}
+    for notice, warning in zip(notices, version.warnings or [], strict=True):
+        notes.setdefault(str(warning.get("path", "")), []).append(notice.number)
+    if is_plan:
+        diagnostic_content = diagnostic.content if diagnostic is not None else None
+        sections = _plan_sections(content, notes, diagnostic_content)
+    else:
+        sections = build_sections(content, specs, notes)
+    reference = reference_fact(diagnostic) if is_plan else None
+    whole = WHOLE.get(kind_value, "Todo el envío")
+    evidence = build_evidence(frozen.get("evidence"), content.get(ACTIONS.key), whole)
     return VersionDocument(
         title=f"{kind} · {institution.get('name', '')} · versión {version.number}",
         kind=kind,
@@ -311,16 +314,28 @@ def build_document(version: Any, *, generated_at: datetime) -> VersionDocument:
         version_number=version.number,
         content_hash=version.content_hash,
         hash_prefix=version.content_hash[:HASH_PREFIX_LENGTH],
-        facts=facts,
-        sections=build_sections(content, SECTIONS, notes),
+        facts=_facts(version, frozen, kind, reference),
+        sections=sections,
         notices=notices,
         generated=format_datetime(generated_at),
+        evidence=evidence,
+        shows_evidence=is_plan or bool(evidence),
     )
 
 
-def version_context(version: Any, *, generated_at: datetime | None = None) -> dict[str, Any]:
-    """The context of the templates that show a version (the PDF and its HTML page)."""
-    return {"document": build_document(version, generated_at=generated_at or utcnow())}
+def version_context(
+    version: Any, *, generated_at: datetime | None = None, diagnostic: Any | None = None
+) -> dict[str, Any]:
+    """The context of the templates that show a version (the PDF and its HTML page).
+
+    For a plan version not given its ``diagnostic``, the one it answers is looked up.
+    """
+    if diagnostic is None and version.content.get("kind") == SubmissionKind.PLAN.value:
+        from pmg.exports.queries import reference_diagnostic
+
+        diagnostic = reference_diagnostic(version)
+    document = build_document(version, generated_at=generated_at or utcnow(), diagnostic=diagnostic)
+    return {"document": document}
 
 
 def pdf_filename(version: Any) -> str:

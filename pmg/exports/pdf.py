@@ -53,7 +53,10 @@ MEDIA_TYPES = {
     ".ttf": "font/ttf",
     ".otf": "font/otf",
 }
-TEMPLATES = {SubmissionKind.DIAGNOSTIC: "exports/pdf/diagnostic.html"}
+TEMPLATES = {
+    SubmissionKind.DIAGNOSTIC: "exports/pdf/diagnostic.html",
+    SubmissionKind.PLAN: "exports/pdf/plan.html",
+}
 
 
 class PdfRenderingError(RuntimeError):

@@ -1,11 +1,13 @@
 """Loading what the consolidated workbook needs, in a constant number of queries.
 
-Seven queries whatever the number of institutions, procedures or years: one per
+Eight queries whatever the number of institutions, procedures or years: one per
 table (institutions with their ministry, complaints, SAIP, procedures, procedure
-figures, targets) and one for the diagnostics with their latest versions; two
-more find the years with data when none are given. Columns are selected (whole
-objects only for the versions), and become the plain records of
-:mod:`pmg.exports.tables` here, so nothing downstream can trigger a lazy load.
+figures, targets) and one per kind of submission (diagnostics, plans) with their
+latest versions; two more find the years with data when none are given. Columns
+are selected (whole objects only for the versions), and become the plain records
+of :mod:`pmg.exports.records` here, so nothing downstream can trigger a lazy load.
+
+:func:`reference_diagnostic` finds the diagnostic a plan's PDF names gaps from.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from sqlalchemy import and_, exists, func, select, union
 from sqlalchemy.orm import aliased
 
 from pmg.cycles.models import Cycle
-from pmg.exports.tables import (
+from pmg.exports.records import (
     ConsolidatedData,
-    DiagnosticRecord,
     Figures,
     InstitutionRecord,
     ProcedureRecord,
+    SubmissionRecord,
 )
 from pmg.extensions import db
 from pmg.indicators.layouts import COMPLAINTS, PROCEDURES, SAIP, Layout
@@ -61,7 +63,8 @@ def load_consolidated(cycle: Cycle, years: Iterable[int]) -> ConsolidatedData:
         saip=_figures_by_institution(SAIP, chosen),
         procedures=_procedures(chosen),
         targets=_targets(cycle),
-        diagnostics=_diagnostics(cycle),
+        diagnostics=_latest_versions(cycle, SubmissionKind.DIAGNOSTIC),
+        plans=_latest_versions(cycle, SubmissionKind.PLAN),
     )
 
 
@@ -158,9 +161,9 @@ def _targets(cycle: Cycle) -> dict[int, Figures]:
     }
 
 
-def _diagnostics(cycle: Cycle) -> dict[int, DiagnosticRecord]:
-    """Each institution's diagnostic submission of ``cycle`` with its latest version."""
-    in_cycle = and_(Submission.cycle_id == cycle.id, Submission.kind == SubmissionKind.DIAGNOSTIC)
+def _latest_versions(cycle: Cycle, kind: SubmissionKind) -> dict[int, SubmissionRecord]:
+    """Each institution's submission of ``kind`` in ``cycle`` with its latest version."""
+    in_cycle = and_(Submission.cycle_id == cycle.id, Submission.kind == kind)
     latest = (
         select(SubmissionVersion.submission_id, func.max(SubmissionVersion.number).label("number"))
         .join(SubmissionVersion.submission)
@@ -180,12 +183,12 @@ def _diagnostics(cycle: Cycle) -> dict[int, DiagnosticRecord]:
         )
         .where(in_cycle)
     )
-    found: dict[int, DiagnosticRecord] = {}
+    found: dict[int, SubmissionRecord] = {}
     for institution_id, state, version in db.session.execute(query):
         if version is None:
-            found[institution_id] = DiagnosticRecord(state=state)
+            found[institution_id] = SubmissionRecord(state=state)
             continue
-        found[institution_id] = DiagnosticRecord(
+        found[institution_id] = SubmissionRecord(
             state=state,
             number=version.number,
             submitted_at=version.submitted_at,
@@ -193,3 +196,25 @@ def _diagnostics(cycle: Cycle) -> dict[int, DiagnosticRecord]:
             document=version.content,
         )
     return found
+
+
+def reference_diagnostic(plan: SubmissionVersion) -> SubmissionVersion | None:
+    """The diagnostic version a plan version was built on: the institution's latest
+    diagnostic version of the cycle submitted no later than the plan version.
+
+    A plan's actions name the gaps of that diagnostic by number; a diagnostic sent
+    again later may number its gaps otherwise.
+    """
+    submission = plan.submission
+    return db.session.scalar(
+        select(SubmissionVersion)
+        .join(SubmissionVersion.submission)
+        .where(
+            Submission.institution_id == submission.institution_id,
+            Submission.cycle_id == submission.cycle_id,
+            Submission.kind == SubmissionKind.DIAGNOSTIC,
+            SubmissionVersion.submitted_at <= plan.submitted_at,
+        )
+        .order_by(SubmissionVersion.number.desc())
+        .limit(1)
+    )

@@ -2,35 +2,44 @@
 
 The three indicator sheets follow :mod:`pmg.indicators.layouts` (the import reads
 the same definitions), so the official column names and order live in one place.
-Cells are numbers (``int``/``float``), text, a ``datetime`` or ``None`` (empty);
-``-`` (:data:`NOT_AVAILABLE`) is written where a figure was not reported or a
-percentage has no denominator, as the official files do.
+Cell values are described in :mod:`pmg.exports.records`.
 
 The reference year's figures (and procedures) come from the institution's latest
 submitted diagnostic of the cycle, when there is one; the history tables supply
-every other year.
+every other year. The ``plan_*_meta`` targets come from its latest submitted plan,
+or else from the imported targets of the cycle (:func:`target_value`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from pmg.core.filters import CHILE
-from pmg.core.numbers import NOT_REPORTED
 from pmg.diagnostics.schema import COMPLAINTS as COMPLAINTS_SECTION
 from pmg.diagnostics.schema import GAPS as GAPS_SECTION
 from pmg.diagnostics.schema import PROCEDURES as PROCEDURES_SECTION
 from pmg.diagnostics.schema import SAIP as SAIP_SECTION
 from pmg.diagnostics.schema import GapDimension, Priority
+from pmg.exports.plan_tables import actions_table
+from pmg.exports.records import (
+    IDENTITY_HEADERS,
+    CellValue,
+    ConsolidatedData,
+    Figures,
+    InstitutionRecord,
+    ProcedureRecord,
+    SubmissionRecord,
+    Table,
+    cell,
+    chile_time,
+    label,
+    member,
+    text,
+)
 from pmg.indicators import figures
 from pmg.indicators.layouts import (
     COMPLAINTS,
-    INSTITUTION_COLUMNS,
     LAYOUTS,
     PROCEDURES,
     SAIP,
@@ -41,82 +50,12 @@ from pmg.indicators.layouts import (
 )
 from pmg.indicators.models import Justification, TimeUnit
 from pmg.institutions.importer import COLUMNS as CATALOG_COLUMNS
-from pmg.institutions.models import FunctionalCategory, MesuCommitment, Stage
+from pmg.plans.schema import COMPLAINT_TARGETS, SAIP_TARGETS
 from pmg.submissions.content import SectionSpec
-from pmg.submissions.models import SubmissionState
 
-NOT_AVAILABLE = NOT_REPORTED
 NO_SUBMISSION = "Sin envío"
-CellValue = int | float | str | datetime | None
-Figures = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Table:
-    """One sheet: its title, header row and data rows."""
-
-    title: str
-    headers: tuple[str, ...]
-    rows: list[tuple[CellValue, ...]]
-
-
-# --- What the tables are made from (loaded by :mod:`pmg.exports.queries`) -------------------
-
-
-@dataclass(frozen=True)
-class InstitutionRecord:
-    id: int
-    code: str
-    name: str
-    ministry: str
-    stage: Stage
-    mesu: MesuCommitment
-    category: FunctionalCategory
-    commits_system: bool
-    active: bool
-
-
-@dataclass(frozen=True)
-class ProcedureRecord:
-    """A procedure with its description and its figures by year."""
-
-    name: str
-    justification: Justification | None = None
-    other_reason: str = ""
-    start_milestone: str = ""
-    end_milestone: str = ""
-    expected_time: float | None = None
-    time_unit: TimeUnit | None = None
-    figures: dict[int, Figures] = field(default_factory=dict)  # of the exported years
-
-
-@dataclass(frozen=True)
-class DiagnosticRecord:
-    """The institution's diagnostic submission in the cycle and its latest version, if any."""
-
-    state: SubmissionState
-    number: int | None = None
-    submitted_at: datetime | None = None
-    content_hash: str | None = None
-    document: Mapping[str, Any] | None = None  # SubmissionVersion.content
-
-    def section(self, section: SectionSpec) -> Any:
-        content = (self.document or {}).get("content") or {}
-        return content.get(section.key)
-
-
-@dataclass(frozen=True)
-class ConsolidatedData:
-    cycle_year: int
-    reference_year: int
-    years: tuple[int, ...]  # oldest first
-    institutions: list[InstitutionRecord]  # in the order the rows are written
-    complaints: dict[int, dict[int, Figures]] = field(default_factory=dict)  # by id, year
-    saip: dict[int, dict[int, Figures]] = field(default_factory=dict)
-    # Procedures with figures in the years, or with none in any year (all `-` when imported).
-    procedures: dict[int, list[ProcedureRecord]] = field(default_factory=dict)
-    targets: dict[int, Figures] = field(default_factory=dict)  # CycleTargets attributes
-    diagnostics: dict[int, DiagnosticRecord] = field(default_factory=dict)
+# The plan sections whose fields are named like the CycleTargets attributes.
+PLAN_TARGETS: tuple[SectionSpec, ...] = (COMPLAINT_TARGETS, SAIP_TARGETS)
 
 
 # --- The indicator sheets ------------------------------------------------------------------
@@ -134,8 +73,19 @@ PERCENTAGES: dict[str, Callable[[Any], figures.Derived]] = {
 
 
 def target_value(data: ConsolidatedData, institution_id: int, column: Column) -> Any:
-    """A ``plan_*_meta`` value: today the cycle's imported targets."""
-    return data.targets.get(institution_id, {}).get(column.attribute or "")
+    """A ``plan_*_meta`` value: the latest submitted plan's target, else the imported one.
+
+    The plan's targets are optional: one it leaves empty falls back to the cycle's
+    imported :class:`~pmg.indicators.models.CycleTargets` too.
+    """
+    name = column.attribute or ""
+    plan = data.plans.get(institution_id)
+    if plan is not None:
+        for section in PLAN_TARGETS:
+            values = plan.section(section)
+            if isinstance(values, Mapping) and values.get(name) is not None:
+                return values[name]
+    return data.targets.get(institution_id, {}).get(name)
 
 
 def indicator_table(layout: Layout, data: ConsolidatedData) -> Table:
@@ -205,18 +155,14 @@ def _from_diagnostic(
     by_year[reference_year] = row
     return ProcedureRecord(
         name=str(row.get("name") or ""),
-        justification=_member(Justification, row.get("justification")),
+        justification=member(Justification, row.get("justification")),
         other_reason=row.get("other_reason") or "",
         start_milestone=row.get("start_milestone") or "",
         end_milestone=row.get("end_milestone") or "",
         expected_time=row.get("expected_time"),
-        time_unit=_member(TimeUnit, row.get("time_unit")),
+        time_unit=member(TimeUnit, row.get("time_unit")),
         figures=by_year,
     )
-
-
-def _member(enum_class: Any, value: Any) -> Any:
-    return enum_class._value2member_map_.get(value) if value else None
 
 
 def _row(
@@ -260,24 +206,8 @@ def _year_plan(layout: Layout) -> tuple[tuple[str, bool, Kind], ...]:
     )
 
 
-NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.NUMBER, Kind.PERCENT})
-
-
-def cell(value: Any, kind: Kind) -> CellValue:
-    """A value as the official files write it: numbers as numbers, ``-`` when missing."""
-    if kind in NUMERIC_KINDS:
-        if value is None:
-            return NOT_AVAILABLE
-        return float(value) if isinstance(value, Decimal) else value
-    if kind in (Kind.JUSTIFICATION, Kind.TIME_UNIT):
-        return value.label if value is not None else None
-    return str(value) if value not in (None, "") else None
-
-
 # --- The other sheets ----------------------------------------------------------------------
 
-# codigo_interno_SCSEU and nombre_institucion, as in the indicator sheets.
-IDENTITY_HEADERS = tuple(column.header for column in INSTITUTION_COLUMNS if column.source)
 GAP_HEADERS = (
     *IDENTITY_HEADERS,
     "version",
@@ -290,12 +220,17 @@ GAP_HEADERS = (
     "causas",
     "prioridad",
 )
+# One row per institution: four columns for its diagnostic, then the same four for its plan.
 STATUS_HEADERS = (
     *IDENTITY_HEADERS,
     "estado_diagnostico",
-    "version",
-    "enviado_el",
-    "hash_sha256",
+    "version_diagnostico",
+    "diagnostico_enviado_el",
+    "hash_diagnostico_sha256",
+    "estado_plan",
+    "version_plan",
+    "plan_enviado_el",
+    "hash_plan_sha256",
 )
 
 
@@ -304,6 +239,7 @@ def listed(institution: InstitutionRecord, data: ConsolidatedData) -> bool:
     return (
         institution.active
         or institution.id in data.diagnostics
+        or institution.id in data.plans
         or any(institution.id in source for source in (data.complaints, data.saip))
         or bool(data.procedures.get(institution.id))
     )
@@ -341,55 +277,40 @@ def gaps_table(data: ConsolidatedData) -> Table:
                     institution.name,
                     diagnostic.number if diagnostic else None,
                     index,
-                    _label(GapDimension, gap.get("dimension")),
-                    _text(gap.get("procedure")),
-                    _text(gap.get("description")),
-                    _text(gap.get("current_value")),
-                    _text(gap.get("expected_value")),
-                    _text(gap.get("causes")),
-                    _label(Priority, gap.get("priority")),
+                    label(GapDimension, gap.get("dimension")),
+                    text(gap.get("procedure")),
+                    text(gap.get("description")),
+                    text(gap.get("current_value")),
+                    text(gap.get("expected_value")),
+                    text(gap.get("causes")),
+                    label(Priority, gap.get("priority")),
                 )
             )
     return Table("brechas", GAP_HEADERS, rows)
 
 
 def status_table(data: ConsolidatedData) -> Table:
-    """One row per institution: where its diagnostic stands and what was last sent."""
+    """One row per institution: where its diagnostic and its plan stand, and what was last
+    sent of each (version, Chilean time, SHA-256)."""
     rows: list[tuple[CellValue, ...]] = []
     for institution in data.institutions:
         if not listed(institution, data):
-            continue
-        diagnostic = data.diagnostics.get(institution.id)
-        if diagnostic is None:
-            rows.append((institution.code, institution.name, NO_SUBMISSION, None, None, None))
             continue
         rows.append(
             (
                 institution.code,
                 institution.name,
-                diagnostic.state.label,
-                diagnostic.number,
-                chile_time(diagnostic.submitted_at),
-                diagnostic.content_hash,
+                *_status(data.diagnostics.get(institution.id)),
+                *_status(data.plans.get(institution.id)),
             )
         )
     return Table("estado", STATUS_HEADERS, rows)
 
 
-def chile_time(moment: datetime | None) -> datetime | None:
-    """Chilean wall-clock time to the second, without a zone, as Excel stores date-times."""
-    if moment is None:
-        return None
-    return moment.astimezone(CHILE).replace(tzinfo=None, microsecond=0)
-
-
-def _label(enum_class: Any, value: Any) -> str | None:
-    member = _member(enum_class, value)
-    return member.label if member is not None else _text(value)
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or not str(value).strip() else str(value)
+def _status(record: SubmissionRecord | None) -> tuple[CellValue, ...]:
+    if record is None:
+        return (NO_SUBMISSION, None, None, None)
+    return (record.state.label, record.number, chile_time(record.submitted_at), record.content_hash)
 
 
 def consolidated_tables(data: ConsolidatedData) -> list[Table]:
@@ -398,5 +319,6 @@ def consolidated_tables(data: ConsolidatedData) -> list[Table]:
         *(indicator_table(layout, data) for layout in LAYOUTS),
         institutions_table(data),
         gaps_table(data),
+        actions_table(data),
         status_table(data),
     ]

@@ -1,7 +1,7 @@
 """The one .xlsx writer of the exports: tables in, a workbook out, streamed.
 
 openpyxl in write-only mode (rows go to disk as they come; memory stays flat).
-Every cell is a number, a date-time or text — never a formula. openpyxl turns a
+Every cell is a number, a date-time, a date or text — never a formula. openpyxl turns a
 string that starts with ``=`` into a formula, so text that starts with a
 character a spreadsheet could read as one (``= + - @``, tab, carriage return) is
 written as an explicit string cell with the "quote prefix" style: Excel shows
@@ -13,7 +13,7 @@ No apostrophe or other character is added. Text equal to an error code
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from os import PathLike
 from typing import IO, Any
@@ -25,11 +25,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from pmg.exports.tables import NOT_AVAILABLE, Table
+from pmg.exports.records import NOT_AVAILABLE, Table
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FONT = Font(name="Calibri", size=11, bold=True)
 
 
@@ -111,5 +112,9 @@ class _CellWriter:
         if isinstance(value, datetime):
             cell = WriteOnlyCell(self.sheet, value=value)
             cell.number_format = DATETIME_FORMAT
+            return cell
+        if isinstance(value, date):
+            cell = WriteOnlyCell(self.sheet, value=value)
+            cell.number_format = DATE_FORMAT
             return cell
         return text_cell(self.sheet, str(value))

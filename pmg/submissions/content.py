@@ -11,6 +11,7 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,10 @@ class FieldKind(enum.Enum):
     CHOICE = "choice"
     EMAIL = "email"
     DATE = "date"
+    # The ids of rows elsewhere (e.g. the diagnostic's gaps an action addresses): a list.
+    REFERENCES = "references"
+    # A row's stable id, generated when the row is added; never typed, never shown.
+    KEY = "key"
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,24 @@ class Finding:
     message: str
 
 
-def parse_value(spec: FieldSpec, raw: str) -> Any:
+def parse_date(text: str) -> date:
+    """``2026-03-31`` (as date inputs send it) or ``31-03-2026`` / ``31/03/2026``."""
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError("Escriba una fecha válida, por ejemplo 31-03-2026.")
+
+
+def parse_value(spec: FieldSpec, raw: Any) -> Any:
     """The typed value of ``raw`` for ``spec``; ``None`` when empty. Raises ``ValueError``."""
+    if spec.kind is FieldKind.REFERENCES:
+        chosen = raw if isinstance(raw, list) else [raw] if raw else []
+        return sorted({str(item).strip() for item in chosen if str(item).strip()}) or None
     text = (raw or "").strip()
+    if spec.kind is FieldKind.DATE:
+        return parse_date(text).isoformat() if text else None
     if spec.kind is FieldKind.COUNT:
         value = parse_count(text)
     elif spec.kind in (FieldKind.DECIMAL, FieldKind.PERCENT):

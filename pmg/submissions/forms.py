@@ -23,7 +23,17 @@ from wtforms import (
     TextAreaField,
 )
 
+from pmg.core.forms import CheckboxListField
 from pmg.submissions.content import FieldKind, FieldSpec, Finding, SectionSpec
+
+
+class DateInputField(StringField):
+    """A date input that keeps whatever was typed, so a wrong date is shown again as typed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"type": "date"})
+        super().__init__(*args, **kwargs)
+
 
 INPUT_MODES = {
     FieldKind.COUNT: "numeric",
@@ -34,6 +44,19 @@ INPUT_MODES = {
 
 def _field(spec: FieldSpec) -> Field:
     options: dict[str, Any] = {"label": spec.label, "description": spec.hint, "default": ""}
+    if spec.kind is FieldKind.KEY:
+        return HiddenField(**options)
+    if spec.kind is FieldKind.REFERENCES:
+        # Choices depend on other content (e.g. the diagnostic's gaps): set by the page.
+        return CheckboxListField(
+            label=spec.label,
+            description=spec.hint,
+            choices=[],
+            coerce=str,
+            validate_choice=False,  # the rules report unknown references; the draft keeps them
+        )
+    if spec.kind is FieldKind.DATE:
+        return DateInputField(**options)
     if spec.kind is FieldKind.CHOICE and spec.choices is not None:
         choices = [SelectChoice("", "Seleccione una opción"), *spec.choices.choices()]
         return SelectField(choices=choices, validate_choice=False, **options)

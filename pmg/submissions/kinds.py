@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pmg.cycles.models import WindowKind
-from pmg.diagnostics.rules import Evaluation
 from pmg.diagnostics.rules import evaluate as evaluate_diagnostic
 from pmg.diagnostics.schema import sections_for as diagnostic_sections
 from pmg.institutions.models import Institution
+from pmg.plans.rules import evaluate as evaluate_plan
+from pmg.plans.schema import sections_for as plan_sections
 from pmg.submissions.content import SectionSpec, describe_path
+from pmg.submissions.evaluation import Evaluation, SubmissionContext
 from pmg.submissions.models import SubmissionKind
+
+Evaluator = Callable[[dict[str, Any], SubmissionContext, bool], Evaluation]
 
 
 @dataclass(frozen=True)
@@ -19,9 +24,14 @@ class KindSpec:
     kind: SubmissionKind
     slug: str
     window: WindowKind
-    evaluate: Callable[..., Evaluation]
+    evaluator: Evaluator
     sections: Callable[[Institution], tuple[SectionSpec, ...]]
     edit_endpoint: str
+
+    def evaluate(
+        self, draft: dict[str, Any], context: SubmissionContext, *, complete: bool
+    ) -> Evaluation:
+        return self.evaluator(draft, context, complete)
 
     def describe(self, institution: Institution, path: str) -> str:
         return describe_path(self.sections(institution), path)
@@ -32,9 +42,21 @@ KINDS: dict[SubmissionKind, KindSpec] = {
         kind=SubmissionKind.DIAGNOSTIC,
         slug="diagnostico",
         window=WindowKind.DIAGNOSTIC,
-        evaluate=evaluate_diagnostic,
+        evaluator=lambda draft, context, complete: evaluate_diagnostic(
+            draft, context.institution, complete=complete
+        ),
         sections=diagnostic_sections,
         edit_endpoint="diagnostics.edit",
+    ),
+    SubmissionKind.PLAN: KindSpec(
+        kind=SubmissionKind.PLAN,
+        slug="plan",
+        window=WindowKind.PLAN,
+        evaluator=lambda draft, context, complete: evaluate_plan(
+            draft, context, complete=complete
+        ),
+        sections=plan_sections,
+        edit_endpoint="plans.edit",
     ),
 }
 BY_SLUG = {spec.slug: spec for spec in KINDS.values()}

@@ -14,6 +14,7 @@ from pmg.extensions import db
 if TYPE_CHECKING:
     from pmg.auth.models import User
     from pmg.cycles.models import Cycle
+    from pmg.evidence.models import EvidenceFile
     from pmg.institutions.models import Institution
 
 Document = JSON().with_variant(JSONB(), "postgresql")
@@ -63,6 +64,9 @@ class Submission(db.Model):
     draft_saved_by: Mapped[User | None] = relationship()
     versions: Mapped[list[SubmissionVersion]] = relationship(
         back_populates="submission", order_by="SubmissionVersion.number"
+    )
+    evidence: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="submission", order_by="EvidenceFile.id"
     )
 
     __mapper_args__ = {"version_id_col": lock_version}

@@ -19,11 +19,14 @@ from pmg.core.errors import Conflict, DomainError
 from pmg.core.filters import format_datetime
 from pmg.core.models import utcnow
 from pmg.cycles.models import Cycle
+from pmg.evidence.operations import freeze as freeze_evidence
+from pmg.evidence.operations import manifest as evidence_manifest
 from pmg.extensions import db
 from pmg.institutions.models import Institution
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
 from pmg.submissions.permissions import EDITABLE_STATES
+from pmg.submissions.queries import submission_context
 from pmg.submissions.workflow import Action, transition
 
 
@@ -99,7 +102,8 @@ def save_draft(
 
 
 def version_document(submission: Submission, content: dict[str, Any]) -> dict[str, Any]:
-    """What a version freezes: the content and what identifies whose and which it is."""
+    """What a version freezes: the content, its evidence files (names, sizes, SHA-256) and
+    what identifies whose and which it is."""
     institution = submission.institution
     return {
         "kind": submission.kind.value,
@@ -113,6 +117,7 @@ def version_document(submission: Submission, content: dict[str, Any]) -> dict[st
         "cycle": submission.cycle.year,
         "reference_year": submission.cycle.reference_year,
         "content": content,
+        "evidence": evidence_manifest(submission),
     }
 
 
@@ -132,7 +137,8 @@ def submit(
             f"El plazo de {kind.window.label.lower()} es del {start:%d-%m-%Y} al "
             f"{end:%d-%m-%Y}; hoy no se puede enviar."
         )
-    evaluation = kind.evaluate(submission.draft, submission.institution, complete=True)
+    context = submission_context(submission.institution, submission.cycle)
+    evaluation = kind.evaluate(submission.draft, context, complete=True)
     if evaluation.errors:
         count = len(evaluation.errors)
         raise DomainError(
@@ -149,6 +155,7 @@ def submit(
         submitted_by=actor,
     )
     db.session.add(version)
+    freeze_evidence(submission, version)
     transition(
         submission,
         Action.SUBMIT,

@@ -11,6 +11,7 @@ from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.institutions.models import Institution
 from pmg.institutions.queries import get_visible_institution
+from pmg.submissions.evaluation import SubmissionContext
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
 
 
@@ -63,4 +64,30 @@ def submissions_of(institution: Institution) -> list[Submission]:
             .options(selectinload(Submission.versions), contains_eager(Submission.cycle))
             .order_by(Cycle.year.desc(), Submission.kind)
         )
+    )
+
+
+def latest_version(
+    institution: Institution, cycle: Cycle, kind: SubmissionKind
+) -> SubmissionVersion | None:
+    return db.session.scalar(
+        select(SubmissionVersion)
+        .join(SubmissionVersion.submission)
+        .where(
+            Submission.institution_id == institution.id,
+            Submission.cycle_id == cycle.id,
+            Submission.kind == kind,
+        )
+        .order_by(SubmissionVersion.number.desc())
+        .limit(1)
+    )
+
+
+def submission_context(institution: Institution, cycle: Cycle) -> SubmissionContext:
+    """What a draft of ``institution`` in ``cycle`` is checked against."""
+    diagnostic = latest_version(institution, cycle, SubmissionKind.DIAGNOSTIC)
+    return SubmissionContext(
+        institution=institution,
+        cycle=cycle,
+        diagnostic=diagnostic.content if diagnostic else None,
     )

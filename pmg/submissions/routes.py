@@ -20,6 +20,7 @@ from pmg.submissions.queries import (
     find_submission,
     get_visible_submission,
     get_visible_version,
+    submission_context,
 )
 
 bp = Blueprint("submissions", __name__, url_prefix="/instituciones/<code>")
@@ -46,7 +47,8 @@ def check(code: str, slug: str) -> str:
     """Everything submitting would check, before submitting: errors block, warnings don't."""
     kind = _kind(slug)
     submission = _editable_submission(code, kind)
-    evaluation = kind.evaluate(submission.draft, submission.institution, complete=True)
+    context = submission_context(submission.institution, submission.cycle)
+    evaluation = kind.evaluate(submission.draft, context, complete=True)
     return render_template(
         "submissions/check.html",
         kind=kind,

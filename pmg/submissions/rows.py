@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from pmg.submissions.content import SectionSpec
+from pmg.submissions.content import FieldKind, SectionSpec
+
+
+def empty_row(section: SectionSpec) -> dict[str, Any]:
+    """A new row: empty fields, and a fresh stable id for each key field."""
+    row: dict[str, Any] = {}
+    for spec in section.fields:
+        if spec.kind is FieldKind.KEY:
+            row[spec.name] = secrets.token_hex(6)
+        else:
+            row[spec.name] = [] if spec.kind is FieldKind.REFERENCES else ""
+    return row
 
 
 def apply_row_action(
@@ -21,7 +33,7 @@ def apply_row_action(
         return draft, None
     rows = list(draft.get(key) or [])
     if verb == "agregar":
-        rows.append({spec.name: "" for spec in section.fields})
+        rows.append(empty_row(section))
         anchor = f"{key}-{len(rows) - 1}"
     elif index.isdigit() and int(index) < len(rows):
         del rows[int(index)]

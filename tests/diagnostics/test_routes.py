@@ -154,7 +154,7 @@ def test_submit_freezes_a_version_and_makes_the_form_read_only(
     assert submission.state is SubmissionState.SUBMITTED
     assert len(submission.versions[0].content_hash) == 64
     body = client.get("/instituciones/1306/diagnostico").get_data(as_text=True)
-    assert "ya fue enviado y no se puede modificar" in body
+    assert "Este envío ya no se puede modificar (estado: Enviado)" in body
     assert "Guardar borrador</button>" not in body
     refused = _post(client, diagnostic_draft())
     assert refused.status_code == 409

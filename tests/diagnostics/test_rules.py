@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from pmg.diagnostics.rules import evaluate
 from pmg.institutions.models import FunctionalCategory, Institution, MesuCommitment, Ministry, Stage
 from pmg.submissions.content import REQUIRED, Finding
-from tests.factories import diagnostic_draft
+from tests.factories import diagnostic_draft, with_value
 
 
 def institution(
@@ -27,13 +26,7 @@ def institution(
 
 
 def changed(path: str, value: str) -> dict[str, Any]:
-    draft = copy.deepcopy(diagnostic_draft())
-    node: Any = draft
-    *parents, last = path.split(".")
-    for part in parents:
-        node = node[int(part)] if part.isdigit() else node[part]
-    node[last] = value
-    return draft
+    return with_value(diagnostic_draft(), path, value)
 
 
 def test_the_valid_draft_has_no_findings() -> None:

@@ -22,9 +22,10 @@ def sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def records(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """Data rows as ``{header: value}``."""
+    """Data rows as ``{header: value}``; trailing empty cells (not stored) as ``None``."""
     headers = rows[0]
-    return [dict(zip(headers, row, strict=False)) for row in rows[1:]]
+    padding = (None,) * len(headers)
+    return [dict(zip(headers, (*row, *padding), strict=False)) for row in rows[1:]]
 
 
 def sheet_xml(data: bytes) -> dict[str, str]:

@@ -26,6 +26,7 @@ from pmg.indicators.models import (
 )
 from pmg.institutions.models import Institution, Stage
 from tests.exports.reading import records, sheet_xml, sheets
+from tests.exports.submissions import pdf_bytes, submit_plan_with_evidence
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -90,9 +91,13 @@ def test_reference_year_from_the_diagnostic_and_history_for_the_years_before(app
             "codigo_interno_SCSEU": "1306",
             "nombre_institucion": institution.name,
             "estado_diagnostico": "Enviado",
-            "version": 1,
-            "enviado_el": status[0]["enviado_el"],
-            "hash_sha256": version.content_hash,
+            "version_diagnostico": 1,
+            "diagnostico_enviado_el": status[0]["diagnostico_enviado_el"],
+            "hash_diagnostico_sha256": version.content_hash,
+            "estado_plan": "Sin envío",
+            "version_plan": None,
+            "plan_enviado_el": None,
+            "hash_plan_sha256": None,
         }
     ]
     assert len(version.content_hash) == 64
@@ -214,7 +219,8 @@ def counting_queries() -> Iterator[list[str]]:
 
 
 def _add_institutions(cycle: Cycle, count: int, first: int) -> None:
-    """``count`` institutions with history, targets and a submitted diagnostic each."""
+    """``count`` institutions with history, targets, a submitted diagnostic and a submitted
+    plan with one evidence file each."""
     coordinator = create_user(Role.COORDINATOR)
     for number in range(first, first + count):
         code = f"{5000 + number}" if number % 2 else f"31{number:02d}_61"
@@ -224,7 +230,8 @@ def _add_institutions(cycle: Cycle, count: int, first: int) -> None:
             CycleTargets(institution_id=institution.id, cycle_id=cycle.id, saip_mean_days=9.0)
         )
         db.session.commit()
-        create_submitted_diagnostic(institution, cycle, coordinator)
+        evidence = [(f"acta {number}.pdf", pdf_bytes(str(number)), "accion1")]
+        submit_plan_with_evidence(institution, cycle, evidence, coordinator=coordinator)
 
 
 def _queries_of_export(cycle: Cycle) -> tuple[int, dict[str, int]]:
@@ -238,11 +245,16 @@ def test_the_number_of_queries_is_the_same_for_3_and_for_30_institutions(app: Fl
     cycle = create_cycle(2026)
     _add_institutions(cycle, 3, first=0)
     few, rows = _queries_of_export(cycle)
-    assert (rows["reclamos"], rows["tramites"], rows["brechas"]) == (3, 6, 6)
+    assert (rows["reclamos"], rows["tramites"], rows["brechas"], rows["acciones"]) == (3, 6, 6, 9)
     _add_institutions(cycle, 27, first=3)
     many, rows = _queries_of_export(cycle)
-    assert (rows["reclamos"], rows["tramites"], rows["brechas"]) == (30, 60, 60)
+    assert (rows["reclamos"], rows["tramites"], rows["brechas"], rows["acciones"]) == (
+        30,
+        60,
+        60,
+        90,
+    )
     assert few == many
     # The cycle (reloaded), years with data (2), institutions, complaints, SAIP,
-    # procedure figures, procedures, targets, diagnostics.
-    assert many == 10
+    # procedure figures, procedures, targets, diagnostics, plans.
+    assert many == 11

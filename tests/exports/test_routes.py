@@ -39,7 +39,15 @@ def test_download_is_an_xlsx_attachment_named_after_the_cycle(
     )
     assert response.headers["Cache-Control"] == "no-store"
     workbook = sheets(response.data)
-    assert list(workbook) == ["reclamos", "saip", "tramites", "instituciones", "brechas", "estado"]
+    assert list(workbook) == [
+        "reclamos",
+        "saip",
+        "tramites",
+        "instituciones",
+        "brechas",
+        "acciones",
+        "estado",
+    ]
     assert workbook["reclamos"][0][3] == "2024_n_de_reclamos_respondidos_en_el_ano"
     assert records(workbook["estado"])[0]["estado_diagnostico"] == "Enviado"
 

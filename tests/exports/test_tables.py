@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
-from pmg.exports.tables import (
+from pmg.exports.records import (
     ConsolidatedData,
-    DiagnosticRecord,
     InstitutionRecord,
     ProcedureRecord,
+    SubmissionRecord,
     Table,
+)
+from pmg.exports.tables import (
     consolidated_tables,
     gaps_table,
     indicator_table,
@@ -117,13 +119,35 @@ OFFICIAL_HEADERS = {
         "causas",
         "prioridad",
     ),
+    "acciones": (
+        "codigo_interno_SCSEU",
+        "nombre_institucion",
+        "version",
+        "accion",
+        "descripcion",
+        "brechas",
+        "unidad_responsable",
+        "persona_responsable",
+        "fecha_inicio",
+        "fecha_termino",
+        "indicador",
+        "meta",
+        "unidad_meta",
+        "medios_de_verificacion",
+        "evidencia_archivos",
+        "evidencia_sha256",
+    ),
     "estado": (
         "codigo_interno_SCSEU",
         "nombre_institucion",
         "estado_diagnostico",
-        "version",
-        "enviado_el",
-        "hash_sha256",
+        "version_diagnostico",
+        "diagnostico_enviado_el",
+        "hash_diagnostico_sha256",
+        "estado_plan",
+        "version_plan",
+        "plan_enviado_el",
+        "hash_plan_sha256",
     ),
 }
 
@@ -152,8 +176,8 @@ def data(**values: Any) -> ConsolidatedData:
     return ConsolidatedData(**{**defaults, **values})
 
 
-def submitted(content: dict[str, Any], number: int = 2) -> DiagnosticRecord:
-    return DiagnosticRecord(
+def submitted(content: dict[str, Any], number: int = 2) -> SubmissionRecord:
+    return SubmissionRecord(
         state=SubmissionState.SUBMITTED,
         number=number,
         submitted_at=datetime(2026, 4, 10, 18, 30, 5, 123456, tzinfo=UTC),
@@ -335,18 +359,32 @@ def test_gaps_of_the_latest_version_with_labels() -> None:
     ]
 
 
-def test_status_has_state_version_chile_time_and_hash_or_no_submission() -> None:
+def test_status_has_state_version_chile_time_and_hash_of_each_kind_or_no_submission() -> None:
     institutions = [institution(1, "1306"), institution(2, "1303"), institution(3, "1400")]
     diagnostics = {
         1: submitted(DIAGNOSTIC, number=2),
-        2: DiagnosticRecord(state=SubmissionState.DRAFT),
+        2: SubmissionRecord(state=SubmissionState.DRAFT),
     }
-    table = status_table(data(institutions=institutions, diagnostics=diagnostics))
+    plan = SubmissionRecord(
+        state=SubmissionState.OBSERVED,
+        number=1,
+        submitted_at=datetime(2026, 5, 4, 21, 0, 0, tzinfo=UTC),
+        content_hash="cd" * 32,
+        document={"kind": "plan", "content": {}},
+    )
+    source = data(institutions=institutions, diagnostics=diagnostics, plans={1: plan})
+    table = status_table(source)
+    no_plan = ("Sin envío", None, None, None)
     assert table.rows == [
         # 18:30 UTC is 14:30 in Santiago (UTC-4 from April 5, 2026).
-        ("1306", "SERVICIO 1306", "Enviado", 2, datetime(2026, 4, 10, 14, 30, 5), "ab" * 32),
-        ("1303", "SERVICIO 1303", "Borrador", None, None, None),
-        ("1400", "SERVICIO 1400", "Sin envío", None, None, None),
+        (
+            "1306",
+            "SERVICIO 1306",
+            *("Enviado", 2, datetime(2026, 4, 10, 14, 30, 5), "ab" * 32),
+            *("Con observaciones", 1, datetime(2026, 5, 4, 17, 0, 0), "cd" * 32),
+        ),
+        ("1303", "SERVICIO 1303", "Borrador", None, None, None, *no_plan),
+        ("1400", "SERVICIO 1400", "Sin envío", None, None, None, *no_plan),
     ]
 
 

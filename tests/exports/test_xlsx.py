@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import date, datetime
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
 
-from pmg.exports.tables import Table
+from pmg.exports.records import Table
 from pmg.exports.xlsx import write_xlsx
 from tests.exports.reading import sheet_xml, sheets
 
@@ -79,6 +79,7 @@ def test_risky_text_is_marked_with_the_quote_prefix_style_not_an_apostrophe() ->
         ("3101_61", "inlineStr", "3101_61"),
         ("-", "inlineStr", "-"),
         (datetime(2026, 4, 10, 14, 30, 5), "n", datetime(2026, 4, 10, 14, 30, 5)),
+        (date(2026, 3, 31), "n", datetime(2026, 3, 31)),  # openpyxl reads dates back so
     ],
 )
 def test_cells_keep_their_type(value: object, kind: str, expected: object) -> None:
@@ -88,6 +89,16 @@ def test_cells_keep_their_type(value: object, kind: str, expected: object) -> No
     read = sheets(data)["datos"][1][0]
     assert read == expected
     assert type(read) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "number_format"),
+    [(datetime(2026, 4, 10, 14, 30, 5), "yyyy-mm-dd hh:mm:ss"), (date(2026, 3, 31), "yyyy-mm-dd")],
+)
+def test_dates_are_excel_dates_with_a_date_format(value: object, number_format: str) -> None:
+    cell = load_workbook(BytesIO(_write(Table("datos", ("valor",), [(value,)]))))["datos"]["A2"]
+    assert cell.is_date
+    assert cell.number_format == number_format
 
 
 def test_empty_cells_stay_empty_and_control_characters_are_dropped() -> None:

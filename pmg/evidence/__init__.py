@@ -1,0 +1,1 @@
+"""Evidence files (*medios de verificación*): checks by content, storage, hashes, downloads."""

@@ -1,0 +1,151 @@
+"""What the consolidated tables are made from, and the values their cells hold. Pure.
+
+:mod:`pmg.exports.queries` loads the records; :mod:`pmg.exports.tables` and
+:mod:`pmg.exports.plan_tables` turn them into sheets. Cells are numbers
+(``int``/``float``), text, a ``datetime``, a ``date`` or ``None`` (empty); ``-``
+(:data:`NOT_AVAILABLE`) is written where a figure was not reported or a
+percentage has no denominator, as the official files do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pmg.core.filters import CHILE
+from pmg.core.numbers import NOT_REPORTED
+from pmg.indicators.layouts import INSTITUTION_COLUMNS, Kind
+from pmg.indicators.models import Justification, TimeUnit
+from pmg.institutions.models import FunctionalCategory, MesuCommitment, Stage
+from pmg.submissions.content import SectionSpec
+from pmg.submissions.models import SubmissionState
+
+NOT_AVAILABLE = NOT_REPORTED
+CellValue = int | float | str | datetime | date | None
+Figures = Mapping[str, Any]
+# codigo_interno_SCSEU and nombre_institucion, as in the indicator sheets.
+IDENTITY_HEADERS = tuple(column.header for column in INSTITUTION_COLUMNS if column.source)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet: its title, header row and data rows."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple[CellValue, ...]]
+
+
+@dataclass(frozen=True)
+class InstitutionRecord:
+    id: int
+    code: str
+    name: str
+    ministry: str
+    stage: Stage
+    mesu: MesuCommitment
+    category: FunctionalCategory
+    commits_system: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class ProcedureRecord:
+    """A procedure with its description and its figures by year."""
+
+    name: str
+    justification: Justification | None = None
+    other_reason: str = ""
+    start_milestone: str = ""
+    end_milestone: str = ""
+    expected_time: float | None = None
+    time_unit: TimeUnit | None = None
+    figures: dict[int, Figures] = field(default_factory=dict)  # of the exported years
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    """An institution's diagnostic or plan in the cycle, and its latest version if any."""
+
+    state: SubmissionState
+    number: int | None = None
+    submitted_at: datetime | None = None
+    content_hash: str | None = None
+    document: Mapping[str, Any] | None = None  # SubmissionVersion.content
+
+    def section(self, section: SectionSpec) -> Any:
+        content = (self.document or {}).get("content") or {}
+        return content.get(section.key)
+
+    @property
+    def evidence(self) -> list[Mapping[str, Any]]:
+        """The version's evidence manifest: ``name``, ``sha256``, ``action_key``…"""
+        files = (self.document or {}).get("evidence")
+        if not isinstance(files, list):
+            return []
+        return [item for item in files if isinstance(item, Mapping)]
+
+
+@dataclass(frozen=True)
+class ConsolidatedData:
+    cycle_year: int
+    reference_year: int
+    years: tuple[int, ...]  # oldest first
+    institutions: list[InstitutionRecord]  # in the order the rows are written
+    complaints: dict[int, dict[int, Figures]] = field(default_factory=dict)  # by id, year
+    saip: dict[int, dict[int, Figures]] = field(default_factory=dict)
+    # Procedures with figures in the years, or with none in any year (all `-` when imported).
+    procedures: dict[int, list[ProcedureRecord]] = field(default_factory=dict)
+    targets: dict[int, Figures] = field(default_factory=dict)  # CycleTargets attributes
+    diagnostics: dict[int, SubmissionRecord] = field(default_factory=dict)
+    plans: dict[int, SubmissionRecord] = field(default_factory=dict)
+
+
+# --- Cell values ---------------------------------------------------------------------------
+
+NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.NUMBER, Kind.PERCENT})
+
+
+def cell(value: Any, kind: Kind) -> CellValue:
+    """A value as the official files write it: numbers as numbers, ``-`` when missing."""
+    if kind in NUMERIC_KINDS:
+        if value is None:
+            return NOT_AVAILABLE
+        return float(value) if isinstance(value, Decimal) else value
+    if kind in (Kind.JUSTIFICATION, Kind.TIME_UNIT):
+        return value.label if value is not None else None
+    return str(value) if value not in (None, "") else None
+
+
+def member(enum_class: Any, value: Any) -> Any:
+    return enum_class._value2member_map_.get(value) if value else None
+
+
+def label(enum_class: Any, value: Any) -> str | None:
+    """The label of a choice; a value the enum no longer has, as it was sent."""
+    found = member(enum_class, value)
+    return found.label if found is not None else text(value)
+
+
+def text(value: Any) -> str | None:
+    return None if value is None or not str(value).strip() else str(value)
+
+
+def chile_time(moment: datetime | None) -> datetime | None:
+    """Chilean wall-clock time to the second, without a zone, as Excel stores date-times."""
+    if moment is None:
+        return None
+    return moment.astimezone(CHILE).replace(tzinfo=None, microsecond=0)
+
+
+def calendar_date(value: Any) -> date | str | None:
+    """An ISO date of the content as a date; anything else as its text."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return value

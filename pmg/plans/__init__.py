@@ -1,0 +1,1 @@
+"""The improvement plan (*plan de mejora*): actions closing the diagnostic's gaps, and targets."""

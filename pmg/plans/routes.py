@@ -1,0 +1,84 @@
+"""The coordinator's improvement plan form, built on the submitted diagnostic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from pmg.auth.models import Role
+from pmg.auth.sessions import preserves_input
+from pmg.core.permissions import roles_required
+from pmg.indicators.figures import procedure_percentages
+from pmg.plans.rules import diagnostic_gaps, gap_reference
+from pmg.plans.schema import ACTIONS, PROCEDURE_TARGETS
+from pmg.submissions.drafts import DraftPage, edit_draft
+from pmg.submissions.evaluation import Evaluation, SubmissionContext
+from pmg.submissions.kinds import KINDS
+from pmg.submissions.models import SubmissionKind
+
+bp = Blueprint("plans", __name__, url_prefix="/instituciones/<code>/plan")
+
+
+def _diagnostic_procedures(context: SubmissionContext) -> list[dict[str, Any]]:
+    return list(((context.diagnostic or {}).get("content") or {}).get("procedures") or [])
+
+
+def _needs_diagnostic(context: SubmissionContext) -> str | None:
+    return "plans/needs_diagnostic.html" if context.diagnostic is None else None
+
+
+def _one_row_per_procedure(draft: dict[str, Any], context: SubmissionContext) -> dict[str, Any]:
+    """A target row for each procedure of the diagnostic, keeping targets already typed."""
+    if not PROCEDURE_TARGETS.applies(context.institution):
+        return draft
+    typed = {row.get("procedure"): row for row in draft.get(PROCEDURE_TARGETS.key) or []}
+    rows = [
+        {
+            "procedure": procedure["name"],
+            "on_time_pct": typed.get(procedure["name"], {}).get("on_time_pct", ""),
+        }
+        for procedure in _diagnostic_procedures(context)
+    ]
+    return {**draft, PROCEDURE_TARGETS.key: rows}
+
+
+def _gap_choices(form: Any, context: SubmissionContext) -> None:
+    choices = [
+        SelectChoice(str(number), gap_reference(number, gap))
+        for number, gap in enumerate(diagnostic_gaps(context), start=1)
+    ]
+    for entry in form[ACTIONS.key].entries:
+        entry.form.gaps.choices = choices
+
+
+def _diagnostic_figures(context: SubmissionContext, evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "gaps": list(enumerate(diagnostic_gaps(context), start=1)),
+        "gap_reference": gap_reference,
+        "section_templates": {PROCEDURE_TARGETS.key: "plans/_procedure_targets.html"},
+        "current_on_time": {
+            procedure["name"]: procedure_percentages(procedure)["on_time_pct"]
+            for procedure in _diagnostic_procedures(context)
+        },
+    }
+
+
+PAGE = DraftPage(
+    kind=KINDS[SubmissionKind.PLAN],
+    template="submissions/form.html",
+    evidence_whole="Todo el plan",
+    prepare=_one_row_per_procedure,
+    configure=_gap_choices,
+    variables=_diagnostic_figures,
+    blocked=_needs_diagnostic,
+)
+
+
+@bp.route("", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+@preserves_input
+def edit(code: str) -> tuple[str, int] | Response:
+    return edit_draft(code, PAGE)

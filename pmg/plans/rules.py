@@ -1,0 +1,131 @@
+"""Validation of an improvement plan against its cycle and the submitted diagnostic."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pmg.core.filters import format_date
+from pmg.diagnostics.schema import Priority
+from pmg.plans.schema import ACTIONS, sections_for
+from pmg.submissions.content import Finding, jsonable
+from pmg.submissions.evaluation import (
+    Evaluation,
+    SectionRules,
+    SubmissionContext,
+    Values,
+    evaluate_sections,
+)
+
+PERCENT_UNITS = ("%", "porcentaje", "por ciento")
+
+
+def diagnostic_gaps(context: SubmissionContext) -> list[dict[str, Any]]:
+    """The gaps of the submitted diagnostic; an action refers to gap ``n`` as ``"n"``."""
+    return list(((context.diagnostic or {}).get("content") or {}).get("gaps") or [])
+
+
+def gap_reference(number: int, gap: dict[str, Any]) -> str:
+    """``B2 · Tiempos de respuesta de reclamos (alta)``: how people name a gap."""
+    priority = Priority(gap["priority"]).label.lower() if gap.get("priority") else "sin prioridad"
+    return f"B{number} · {gap.get('description') or 'sin descripción'} ({priority})"
+
+
+def dates_in_order(values: Values, prefix: str) -> list[Finding]:
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and start > end:
+        return [
+            Finding(
+                f"{prefix}.start_date", "La fecha de inicio no puede ser posterior a la de término."
+            )
+        ]
+    return []
+
+
+def percentage_target_in_range(values: Values, prefix: str) -> list[Finding]:
+    unit = (values.get("target_unit") or "").strip().casefold()
+    target = values.get("target_value")
+    if target is not None and unit in PERCENT_UNITS and target > 100:
+        return [
+            Finding(f"{prefix}.target_value", "Una meta en porcentaje debe estar entre 0 y 100.")
+        ]
+    return []
+
+
+RULES = {ACTIONS.key: SectionRules(errors=(dates_in_order, percentage_target_in_range))}
+
+
+def _check_dates_in_cycle(result: Evaluation, context: SubmissionContext) -> None:
+    if context.cycle is None:
+        return
+    year = context.cycle.year
+    close = context.cycle.close_end
+    for index, action in enumerate(result.content.get(ACTIONS.key, [])):
+        for name in ("start_date", "end_date"):
+            value = action.get(name)
+            if value and date.fromisoformat(value).year != year:
+                result.errors.append(
+                    Finding(
+                        f"actions.{index}.{name}", f"La fecha debe estar dentro del año {year}."
+                    )
+                )
+        end = action.get("end_date")
+        if end and date.fromisoformat(end).year == year and date.fromisoformat(end) > close:
+            result.warnings.append(
+                Finding(
+                    f"actions.{index}.end_date",
+                    f"La acción termina después del cierre del ciclo ({format_date(close)}).",
+                )
+            )
+
+
+def _check_gap_coverage(result: Evaluation, context: SubmissionContext, complete: bool) -> None:
+    gaps = diagnostic_gaps(context)
+    known = {str(number) for number in range(1, len(gaps) + 1)}
+    covered: set[str] = set()
+    for index, action in enumerate(result.content.get(ACTIONS.key, [])):
+        chosen = set(action.get("gaps") or [])
+        if chosen - known:
+            result.errors.append(
+                Finding(f"actions.{index}.gaps", "Elija solo brechas del diagnóstico enviado.")
+            )
+        covered |= chosen
+    uncovered = {
+        priority: [
+            gap_reference(number, gap)
+            for number, gap in enumerate(gaps, start=1)
+            if gap.get("priority") == priority.value and str(number) not in covered
+        ]
+        for priority in (Priority.HIGH, Priority.MEDIUM)
+    }
+    if uncovered[Priority.HIGH] and complete:
+        result.errors.append(
+            Finding(
+                ACTIONS.key,
+                "Cada brecha de prioridad alta necesita al menos una acción. Sin acción: "
+                + "; ".join(uncovered[Priority.HIGH])
+                + ".",
+            )
+        )
+    if uncovered[Priority.MEDIUM]:
+        result.warnings.append(
+            Finding(
+                ACTIONS.key,
+                "Brechas de prioridad media sin acción: "
+                + "; ".join(uncovered[Priority.MEDIUM])
+                + ".",
+            )
+        )
+
+
+def evaluate(draft: dict[str, Any], context: SubmissionContext, *, complete: bool) -> Evaluation:
+    """Parse and check a plan draft; ``complete`` adds what submitting requires."""
+    result = evaluate_sections(draft, sections_for(context.institution), RULES, complete=complete)
+    if complete and context.diagnostic is None:
+        result.errors.append(
+            Finding(ACTIONS.key, "Primero debe enviarse el diagnóstico de brechas del ciclo.")
+        )
+    _check_dates_in_cycle(result, context)
+    _check_gap_coverage(result, context, complete)
+    result.content = jsonable(result.content)
+    return result
