@@ -26,6 +26,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from pmg import models  # noqa: F401  (registers every model with the metadata)
+    from pmg.audit.routes import bp as audit_bp
     from pmg.auth.routes import bp as auth_bp
     from pmg.auth.sessions import init_sessions
     from pmg.cli import pmg_cli
@@ -57,6 +58,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         submissions_bp,
         evidence_bp,
         exports_bp,
+        audit_bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(pmg_cli)

@@ -2,6 +2,7 @@
 
 from flask.cli import AppGroup
 
+from pmg.audit.cli import verify_audit_command
 from pmg.auth.cli import create_user_command
 from pmg.demo.cli import demo_command
 from pmg.exports.cli import export_consolidated_command
@@ -15,5 +16,6 @@ for command in (
     import_indicators_command,
     export_consolidated_command,
     demo_command,
+    verify_audit_command,
 ):
     pmg_cli.add_command(command)

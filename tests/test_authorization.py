@@ -72,6 +72,8 @@ ROUTES: dict[str, Route] = {
         "/reportes/consolidado.xlsx?ciclo={year}",
         frozenset({Role.REVIEWER, Role.DIPRES, Role.ADMIN}),
     ),
+    "audit.index": Route("/admin/auditoria", ADMIN),
+    "audit.export": Route("/admin/auditoria.xlsx", ADMIN),
 }
 PUBLIC = {"static", "auth.login"}
 

@@ -1,17 +1,22 @@
 """Every change to a user, and the login check with its throttling.
 
 Operations flush but never commit: the route or CLI command owns the transaction.
+Each change is recorded in the audit trail: field names and values, never a password
+or its hash. ``actor`` is ``None`` for the command line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from pmg.audit.actions import AuditAction
+from pmg.audit.operations import record, split_changes
 from pmg.auth.models import LoginAttempt, Role, User, new_session_token
 from pmg.core.errors import Conflict, DomainError, TooManyAttempts
 from pmg.core.models import utcnow
@@ -85,17 +90,27 @@ def authenticate(email: str, password: str, address: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     method = current_app.config["PMG_PASSWORD_METHOD"]
     valid = check_password_hash(user.password_hash if user else _dummy_hash(method), password)
-    db.session.add(
-        LoginAttempt(email=email, address=address, succeeded=bool(valid and user and user.active))
+    attempt = LoginAttempt(
+        email=email, address=address, succeeded=bool(valid and user and user.active)
     )
+    db.session.add(attempt)
     db.session.flush()
     if user is None or not valid:
+        _record_failure(attempt, "invalid_credentials")
         raise InvalidCredentials(INVALID_CREDENTIALS)
     if not user.active:
+        _record_failure(attempt, "account_disabled")
         raise AccountDisabled(
             "Su cuenta está deshabilitada. Contacte a la administración del sistema."
         )
+    record(AuditAction.LOGIN, user, actor=user, after={"address": address})
     return user
+
+
+def _record_failure(attempt: LoginAttempt, reason: str) -> None:
+    """A refused login, by nobody: the e-mail typed, never the password."""
+    after = {"email": attempt.email, "address": attempt.address, "reason": reason}
+    record(AuditAction.LOGIN_FAILED, attempt, after=after)
 
 
 def _ensure_email_free(email: str, user: User | None = None) -> None:
@@ -113,6 +128,17 @@ def _check_institutions(role: Role, institutions: Iterable[Institution]) -> list
     return chosen if role is Role.COORDINATOR else []
 
 
+def describe(user: User) -> dict[str, Any]:
+    """What the audit trail keeps about an account (no password, no hash, no token)."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "active": user.active,
+        "institutions": sorted(institution.code for institution in user.institutions),
+    }
+
+
 def create_user(
     *,
     email: str,
@@ -120,6 +146,7 @@ def create_user(
     role: Role,
     password: str,
     institutions: Iterable[Institution] = (),
+    actor: User | None = None,
 ) -> User:
     email = normalize_email(email)
     _ensure_email_free(email)
@@ -127,40 +154,70 @@ def create_user(
         email=email,
         name=name.strip(),
         role=role,
+        active=True,
         password_hash=_hash_password(password),
         institutions=_check_institutions(role, institutions),
     )
     db.session.add(user)
     db.session.flush()
+    record(AuditAction.USER_CREATE, user, actor=actor, after=describe(user))
     return user
 
 
 def update_user(
-    user: User, *, email: str, name: str, role: Role, institutions: Iterable[Institution]
+    user: User,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    institutions: Iterable[Institution],
+    actor: User | None = None,
 ) -> None:
     email = normalize_email(email)
     _ensure_email_free(email, user)
+    old = describe(user)
     user.institutions = _check_institutions(role, institutions)
     if user.role is not role:
         user.session_token = new_session_token()
     user.email, user.name, user.role = email, name.strip(), role
     db.session.flush()
+    new = describe(user)
+    changes = {key: (old[key], new[key]) for key in new if old[key] != new[key]}
+    if changes:
+        before, after = split_changes(changes)
+        record(AuditAction.USER_UPDATE, user, actor=actor, before=before, after=after)
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, *, actor: User | None = None) -> None:
     """Set a new password and end every existing session of the user."""
     user.password_hash = _hash_password(password)
     user.password_changed_at = utcnow()
     end_sessions(user)
+    record(
+        AuditAction.USER_PASSWORD_SET,
+        user,
+        actor=actor,
+        after={"changed": ["password"], "sessions_ended": True},
+    )
 
 
-def set_active(user: User, active: bool, *, actor: User) -> None:
-    if user.id == actor.id and not active:
+def set_active(user: User, active: bool, *, actor: User | None) -> None:
+    if actor is not None and user.id == actor.id and not active:
         raise DomainError("No puede deshabilitar su propia cuenta.")
+    if user.active == active:
+        return
     user.active = active
     if not active:
         end_sessions(user)
     db.session.flush()
+    action = AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE
+    record(action, user, actor=actor, before={"active": not active}, after={"active": active})
+
+
+def sign_out(user: User) -> None:
+    """End the session ``user`` is using, and every other one."""
+    end_sessions(user)
+    record(AuditAction.LOGOUT, user, actor=user)
 
 
 def end_sessions(user: User) -> None:

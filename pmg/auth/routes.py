@@ -65,7 +65,7 @@ def login() -> str | Response:
 @bp.route("/salir", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def logout() -> Response:
-    operations.end_sessions(current_user)
+    operations.sign_out(current_user._get_current_object())
     db.session.commit()
     logout_user()
     flash("Cerró su sesión.", "info")
@@ -81,7 +81,7 @@ def change_own_password() -> str | Response:
             form.current.errors = ["La contraseña actual no es correcta."]
         else:
             user = current_user._get_current_object()
-            operations.set_password(user, form.password.data)
+            operations.set_password(user, form.password.data, actor=user)
             db.session.commit()
             login_user(user)  # this session continues with the new token; others end
             start_session()
@@ -117,6 +117,7 @@ def _save_user_form(form: UserForm, user: User | None) -> User:
         "name": form.name.data,
         "role": Role(form.role.data),
         "institutions": institutions_by_ids(form.institutions.data or []),
+        "actor": current_user._get_current_object(),
     }
     if user is None:
         return operations.create_user(password=form.password.data, **values)
@@ -171,7 +172,8 @@ def set_user_password(user_id: int) -> str | Response:
     user = _get_user_or_404(user_id)
     form = NewPasswordForm()
     if form.validate_on_submit():
-        operations.set_password(user, form.password.data)
+        admin = current_user._get_current_object()
+        operations.set_password(user, form.password.data, actor=admin)
         db.session.commit()
         flash(f"Se asignó una nueva contraseña a {user.name}; sus sesiones se cerraron.", "success")
         return redirect(url_for("auth.edit_user", user_id=user.id))
@@ -189,7 +191,7 @@ def set_user_active(user_id: int) -> Response:
     user = _get_user_or_404(user_id)
     active = request.form.get("activo") == "1"
     try:
-        operations.set_active(user, active, actor=current_user)
+        operations.set_active(user, active, actor=current_user._get_current_object())
     except DomainError as refused:
         db.session.rollback()
         flash(refused.message, "error")

@@ -32,6 +32,15 @@ class ImportResult:
     unchanged: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
 
+    def counts(self) -> dict[str, int]:
+        """The summary as the audit trail keeps it."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": len(self.skipped),
+        }
+
     @property
     def summary(self) -> str:
         """The one line the CLI ends with and the page shows: ``created N, updated N, …``."""

@@ -1,6 +1,7 @@
 """Every change to a cycle: creating it, editing its windows, choosing the current one.
 
 Operations flush but never commit: the route or CLI command owns the transaction.
+Each change is recorded in the audit trail; ``actor`` is ``None`` for the command line.
 """
 
 from __future__ import annotations
@@ -8,14 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from pmg.audit.actions import AuditAction
+from pmg.audit.operations import record, split_changes
 from pmg.core.errors import DomainError
 from pmg.core.filters import format_date
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.extensions import db
+
+if TYPE_CHECKING:
+    from pmg.auth.models import User
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -123,6 +130,15 @@ def cycle_problems(
     return problems
 
 
+def describe(cycle: Cycle) -> dict[str, Any]:
+    """What the audit trail keeps about a cycle: its years and the dates of its windows."""
+    values: dict[str, Any] = {"year": cycle.year, "reference_year": cycle.reference_year}
+    for kind in WindowKind:
+        for name in (start_field(kind), end_field(kind)):
+            values[name] = getattr(cycle, name)
+    return values
+
+
 def _apply(cycle: Cycle, year: int, reference_year: int, windows: Windows) -> None:
     cycle.year = year
     cycle.reference_year = reference_year
@@ -146,6 +162,7 @@ def create_cycle(
     reference_year: int | None = None,
     windows: Windows,
     make_current: bool = False,
+    actor: User | None = None,
 ) -> Cycle:
     """Create the cycle of ``year``; the first cycle becomes current even if not asked."""
     reference_year = year - 1 if reference_year is None else reference_year
@@ -156,24 +173,36 @@ def create_cycle(
     _apply(cycle, year, reference_year, windows)
     db.session.add(cycle)
     _flush_year(year)
+    record(AuditAction.CYCLE_CREATE, cycle, actor=actor, after=describe(cycle))
     no_current = db.session.scalar(select(Cycle.id).where(Cycle.is_current.is_(True))) is None
     if make_current or no_current:
-        set_current_cycle(cycle)
+        set_current_cycle(cycle, actor=actor)
     return cycle
 
 
 def update_cycle(
-    cycle: Cycle, *, year: int, reference_year: int | None = None, windows: Windows
+    cycle: Cycle,
+    *,
+    year: int,
+    reference_year: int | None = None,
+    windows: Windows,
+    actor: User | None = None,
 ) -> None:
     reference_year = year - 1 if reference_year is None else reference_year
     problems = cycle_problems(year, reference_year, windows, cycle=cycle)
     if problems:
         raise InvalidCycle(problems)
+    old = describe(cycle)
     _apply(cycle, year, reference_year, windows)
     _flush_year(year)
+    new = describe(cycle)
+    changes = {name: (old[name], new[name]) for name in new if old[name] != new[name]}
+    if changes:
+        before, after = split_changes(changes)
+        record(AuditAction.CYCLE_UPDATE, cycle, actor=actor, before=before, after=after)
 
 
-def set_current_cycle(cycle: Cycle) -> None:
+def set_current_cycle(cycle: Cycle, *, actor: User | None = None) -> None:
     """Make ``cycle`` the current one.
 
     The previous current cycle is unset and flushed first, so the partial unique
@@ -184,8 +213,17 @@ def set_current_cycle(cycle: Cycle) -> None:
     previous = db.session.scalars(
         select(Cycle).where(Cycle.is_current.is_(True), Cycle.id != cycle.id)
     )
+    replaced = None
     for other in previous:
         other.is_current = False
+        replaced = other.year
     db.session.flush()
     cycle.is_current = True
     db.session.flush()
+    record(
+        AuditAction.CYCLE_MAKE_CURRENT,
+        cycle,
+        actor=actor,
+        before={"current_year": replaced},
+        after={"current_year": cycle.year},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pmg.auth.models import Role
@@ -60,6 +61,7 @@ def new() -> str | tuple[str, int] | Response:
                 reference_year=form.reference_year.data,
                 windows=form.windows(),
                 make_current=form.make_current.data,
+                actor=current_user._get_current_object(),
             )
         except operations.InvalidCycle as refused:
             db.session.rollback()
@@ -84,6 +86,7 @@ def edit(year: int) -> str | tuple[str, int] | Response:
                 year=form.year.data,
                 reference_year=form.reference_year.data,
                 windows=form.windows(),
+                actor=current_user._get_current_object(),
             )
         except operations.InvalidCycle as refused:
             db.session.rollback()
@@ -99,7 +102,7 @@ def edit(year: int) -> str | tuple[str, int] | Response:
 @roles_required(Role.ADMIN)
 def make_current(year: int) -> Response:
     cycle = _get_cycle_or_404(year)
-    operations.set_current_cycle(cycle)
+    operations.set_current_cycle(cycle, actor=current_user._get_current_object())
     db.session.commit()
     flash(f"El ciclo {cycle.year} quedó como ciclo vigente.", "success")
     return redirect(url_for("cycles.index"))

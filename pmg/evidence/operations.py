@@ -127,6 +127,17 @@ def manifest(submission: Submission) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda e: (e["action_key"] or "", e["name"], e["sha256"]))
 
 
+def record_download(evidence: EvidenceFile, actor: User) -> None:
+    """Record that ``actor`` was handed ``evidence``."""
+    record(
+        "evidence.download",
+        evidence,
+        actor=actor,
+        institution_id=evidence.submission.institution_id,
+        after={"name": evidence.declared_name, "sha256": evidence.sha256},
+    )
+
+
 def read(evidence: EvidenceFile) -> bytes:
     return storage.read(evidence.stored_name)
 

@@ -99,6 +99,8 @@ def download(code: str, year: int, slug: str, evidence_id: int) -> Response:
     """Sent as an attachment typed by its checked content, never shown inline."""
     submission = get_visible_submission(current_user, code, year, BY_SLUG[slug].kind)
     evidence = get_evidence(submission, evidence_id)
+    operations.record_download(evidence, current_user._get_current_object())
+    db.session.commit()
     response = send_file(
         storage.path_for(evidence.stored_name),
         mimetype=MEDIA_TYPES[evidence.file_type],

@@ -2,20 +2,27 @@
 
 :func:`export_consolidated` is the one entry point the CLI command and the
 download route share: choose the years, load (:mod:`.queries`), build the tables,
-write the workbook.
+write the workbook. Every export is recorded in the audit trail, as is every PDF of a
+version handed out (:func:`record_version_pdf`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from os import PathLike
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
+from pmg.audit.actions import AuditAction
+from pmg.audit.operations import record
 from pmg.core.errors import DomainError
 from pmg.cycles.models import Cycle
 from pmg.exports.queries import load_consolidated, years_with_data
 from pmg.exports.tables import consolidated_tables
 from pmg.exports.xlsx import write_xlsx
+
+if TYPE_CHECKING:
+    from pmg.auth.models import User
+    from pmg.submissions.models import SubmissionVersion
 
 MAX_YEARS = 20
 EARLIEST_YEAR = 2000
@@ -73,8 +80,37 @@ def export_consolidated(
     target: str | PathLike[str] | IO[bytes],
     first: int | None = None,
     last: int | None = None,
+    *,
+    actor: User | None = None,
 ) -> ExportSummary:
-    """Write the consolidated workbook of ``cycle`` to ``target``; raises :class:`DomainError`."""
+    """Write the consolidated workbook of ``cycle`` to ``target``; raises :class:`DomainError`.
+
+    ``actor`` is ``None`` for the command line.
+    """
     years = choose_years(cycle, first, last)
     tables = consolidated_tables(load_consolidated(cycle, years))
-    return ExportSummary(cycle.year, years, write_xlsx(tables, target))
+    summary = ExportSummary(cycle.year, years, write_xlsx(tables, target))
+    record(
+        AuditAction.EXPORT_CONSOLIDATED,
+        cycle,
+        actor=actor,
+        after={"cycle_year": cycle.year, "years": list(years), "rows": summary.rows},
+    )
+    return summary
+
+
+def record_version_pdf(version: SubmissionVersion, actor: User) -> None:
+    """Record that ``actor`` was handed the PDF of ``version``."""
+    submission = version.submission
+    record(
+        AuditAction.EXPORT_VERSION_PDF,
+        version,
+        actor=actor,
+        institution_id=submission.institution_id,
+        after={
+            "kind": submission.kind.value,
+            "cycle_year": submission.cycle.year,
+            "number": version.number,
+            "content_hash": version.content_hash,
+        },
+    )

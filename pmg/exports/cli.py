@@ -14,6 +14,7 @@ from pmg.core.errors import DomainError
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import current_cycle, get_cycle
 from pmg.exports import export_consolidated
+from pmg.extensions import db
 
 YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
 
@@ -69,6 +70,7 @@ def export_consolidated_command(path: Path, cycle_year: int | None, years: str |
     try:
         with os.fdopen(descriptor, "wb") as stream:
             summary = export_consolidated(cycle, stream, first, last)
+        db.session.commit()  # the audit entry: no file appears without it
         os.replace(temporary, path)
     except DomainError as refused:
         raise click.ClickException(refused.message) from refused

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pmg.auth.models import Role
@@ -14,6 +15,7 @@ from pmg.cycles.models import Cycle
 from pmg.cycles.queries import all_cycles, current_cycle, get_cycle
 from pmg.exports import MAX_YEARS, consolidated_filename, export_consolidated
 from pmg.exports.xlsx import XLSX_MIMETYPE
+from pmg.extensions import db
 
 bp = Blueprint("exports", __name__, url_prefix="/reportes")
 
@@ -66,9 +68,17 @@ def consolidated() -> Response | tuple[str, int]:
         return _render_index(None, "No hay un ciclo vigente; elija un ciclo."), 422
     buffer = BytesIO()
     try:
-        export_consolidated(cycle, buffer, _year_arg("desde"), _year_arg("hasta"))
+        export_consolidated(
+            cycle,
+            buffer,
+            _year_arg("desde"),
+            _year_arg("hasta"),
+            actor=current_user._get_current_object(),
+        )
     except DomainError as refused:
+        db.session.rollback()
         return _render_index(cycle, refused.message), 422
+    db.session.commit()
     response = Response(buffer.getvalue(), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{consolidated_filename(cycle)}"'

@@ -14,13 +14,16 @@ if anything changed, else unchanged.
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from pmg.audit.actions import AuditAction
+from pmg.audit.operations import record
 from pmg.core.errors import Conflict, DomainError
 from pmg.core.imports import ImportResult
 from pmg.core.models import changed_fields
@@ -32,6 +35,9 @@ from pmg.indicators.layouts import Layout
 from pmg.indicators.models import CycleTargets, Procedure, ProcedureFigures
 from pmg.indicators.reading import IndicatorRow, read_indicators
 from pmg.institutions.models import Institution
+
+if TYPE_CHECKING:
+    from pmg.auth.models import User
 
 
 @dataclass
@@ -60,11 +66,14 @@ class Outcome(enum.Enum):
     UNCHANGED = "unchanged"
 
 
-def import_indicators(data: bytes, *, cycle_year: int | None = None) -> IndicatorImportResult:
+def import_indicators(
+    data: bytes, *, cycle_year: int | None = None, actor: User | None = None
+) -> IndicatorImportResult:
     """Create or update the figures (and targets) in the workbook ``data``; flush, no commit.
 
     Targets (``plan_*_meta``) go to the cycle ``cycle_year``, by default the year after
-    the file's latest year; the cycle is created if it does not exist.
+    the file's latest year; the cycle is created if it does not exist. The audit trail
+    names the file by its SHA-256 and keeps what was read and the counts.
     """
     if cycle_year is not None and not MIN_YEAR <= cycle_year <= MAX_YEAR:
         raise DomainError(f"El año del ciclo debe estar entre {MIN_YEAR} y {MAX_YEAR}.")
@@ -74,7 +83,7 @@ def import_indicators(data: bytes, *, cycle_year: int | None = None) -> Indicato
     cycle = None
     if parsed.layout.targets:
         year = cycle_year if cycle_year is not None else max(parsed.years) + 1
-        cycle, result.cycle_created = _targets_cycle(year, parsed.rows)
+        cycle, result.cycle_created = _targets_cycle(year, parsed.rows, actor)
         result.cycle_year = cycle.year if cycle else None
     saver = _Saver(parsed.layout, parsed.years, cycle)
     for row in parsed.rows:
@@ -86,6 +95,19 @@ def import_indicators(data: bytes, *, cycle_year: int | None = None) -> Indicato
         raise Conflict(
             "Otra persona modificó estos indicadores mientras se importaban. Intente de nuevo."
         ) from clash
+    record(
+        AuditAction.INDICATORS_IMPORT,
+        object_type="ImportedFile",
+        object_id=hashlib.sha256(data).hexdigest(),
+        actor=actor,
+        after={
+            "layout": parsed.layout.name,
+            "years": parsed.years,
+            "cycle_year": result.cycle_year,
+            "cycle_created": result.cycle_created,
+            **result.counts(),
+        },
+    )
     return result
 
 
@@ -100,14 +122,17 @@ def default_windows(year: int) -> Windows:
     }
 
 
-def _targets_cycle(year: int, rows: list[IndicatorRow]) -> tuple[Cycle | None, bool]:
+def _targets_cycle(
+    year: int, rows: list[IndicatorRow], actor: User | None
+) -> tuple[Cycle | None, bool]:
     """The cycle of ``year``, created only if it is missing and some row has targets."""
     cycle = db.session.scalar(select(Cycle).where(Cycle.year == year))
     if cycle is not None:
         return cycle, False
     if not any(_reported(row.targets) for row in rows):
         return None, False
-    return create_cycle(year, reference_year=year - 1, windows=default_windows(year)), True
+    windows = default_windows(year)
+    return create_cycle(year, reference_year=year - 1, windows=windows, actor=actor), True
 
 
 def _reported(values: dict[str, Any]) -> bool:

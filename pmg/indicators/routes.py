@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from pmg.auth.models import Role
 from pmg.core.imports import import_upload
@@ -17,6 +18,9 @@ bp = Blueprint("indicators", __name__, url_prefix="/admin/indicadores")
 @roles_required(Role.ADMIN)
 def import_indicators() -> tuple[str, int]:
     form = IndicatorsUploadForm()
-    result = import_upload(form, lambda data: run_import(data, cycle_year=form.cycle_year.data))
+    actor = current_user._get_current_object()
+    result = import_upload(
+        form, lambda data: run_import(data, cycle_year=form.cycle_year.data, actor=actor)
+    )
     status = 422 if form.errors else 200
     return render_template("indicators/import.html", form=form, result=result), status

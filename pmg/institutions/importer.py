@@ -9,13 +9,16 @@ code, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from pmg.audit.actions import AuditAction
+from pmg.audit.operations import record
 from pmg.core.errors import Conflict
 from pmg.core.imports import BLANK_ROW, ImportResult, SkippedRow, sentence
 from pmg.core.models import LabelledEnum, changed_fields
@@ -38,6 +41,9 @@ from pmg.institutions.models import (
     Ministry,
     Stage,
 )
+
+if TYPE_CHECKING:
+    from pmg.auth.models import User
 
 SHEET = "Hoja1"
 COLUMNS: dict[str, str] = {
@@ -66,11 +72,21 @@ class CatalogRow:
     commits_system: bool
 
 
-def import_catalog(data: bytes) -> ImportResult:
-    """Create or update the institutions listed in the workbook ``data``; flush, no commit."""
+def import_catalog(data: bytes, *, actor: User | None = None) -> ImportResult:
+    """Create or update the institutions listed in the workbook ``data``; flush, no commit.
+
+    The audit trail names the file by its SHA-256 and keeps the counts.
+    """
     rows, skipped = read_catalog(data)
     result = ImportResult(skipped=skipped)
     _apply(rows, result)
+    record(
+        AuditAction.CATALOG_IMPORT,
+        object_type="ImportedFile",
+        object_id=hashlib.sha256(data).hexdigest(),
+        actor=actor,
+        after=result.counts(),
+    )
     return result
 
 

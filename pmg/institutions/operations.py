@@ -5,19 +5,26 @@ Operations flush but never commit: the route or CLI command owns the transaction
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pmg.audit.actions import AuditAction
+from pmg.audit.operations import record, split_changes
 from pmg.core.errors import DomainError
 from pmg.core.models import changed_fields
 from pmg.extensions import db
-from pmg.institutions.models import Institution
+from pmg.institutions.models import Institution, Ministry
+
+if TYPE_CHECKING:
+    from pmg.auth.models import User
 
 EDITABLE_FIELDS = frozenset(
     {"name", "ministry", "stage", "mesu", "category", "commits_system", "active"}
 )
 
 
-def update_institution(institution: Institution, **values: Any) -> dict[str, tuple[Any, Any]]:
+def update_institution(
+    institution: Institution, *, actor: User | None = None, **values: Any
+) -> dict[str, tuple[Any, Any]]:
     """Apply ``values`` and return ``{field: (before, after)}`` for what changed.
 
     The code is the institution's identity in the catalog and is never changed here.
@@ -33,4 +40,21 @@ def update_institution(institution: Institution, **values: Any) -> dict[str, tup
         raise DomainError("Seleccione el ministerio de la institución.")
     changes = changed_fields(institution, values)
     db.session.flush()
+    if changes:
+        before, after = split_changes(
+            {field: (_plain(old), _plain(new)) for field, (old, new) in changes.items()}
+        )
+        record(
+            AuditAction.INSTITUTION_UPDATE,
+            institution,
+            actor=actor,
+            institution_id=institution.id,
+            before=before,
+            after=after,
+        )
     return changes
+
+
+def _plain(value: Any) -> Any:
+    """A ministry by its name, for the audit trail; enums already read as their values."""
+    return value.name if isinstance(value, Ministry) else value

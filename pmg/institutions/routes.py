@@ -78,6 +78,7 @@ def edit(code: str) -> str | Response | tuple[str, int]:
                 category=form.category.data,
                 commits_system=form.commits_system.data,
                 active=form.active.data,
+                actor=current_user._get_current_object(),
             )
         except DomainError as refused:
             db.session.rollback()
@@ -97,6 +98,7 @@ def edit(code: str) -> str | Response | tuple[str, int]:
 @roles_required(Role.ADMIN)
 def import_catalog() -> tuple[str, int]:
     form = CatalogUploadForm()
-    result = import_upload(form, run_import)
+    actor = current_user._get_current_object()
+    result = import_upload(form, lambda data: run_import(data, actor=actor))
     status = 422 if form.errors else 200
     return render_template("institutions/import.html", form=form, result=result), status

@@ -117,10 +117,14 @@ def version(code: str, year: int, slug: str, number: int) -> str:
 @bp.route(f"/<int:year>/<{SLUGS}>/v<int:number>.pdf")
 @roles_required(*ALL_ROLES)
 def version_pdf(code: str, year: int, slug: str, number: int) -> Response:
+    from pmg.exports import record_version_pdf
     from pmg.exports.documents import pdf_filename
     from pmg.exports.pdf import render_version_pdf  # WeasyPrint loads on first use only
 
     found = _visible_version(code, year, slug, number)
-    response = Response(render_version_pdf(found), mimetype="application/pdf")
+    document = render_version_pdf(found)
+    record_version_pdf(found, current_user._get_current_object())
+    db.session.commit()
+    response = Response(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(found)}"'
     return response

@@ -1,0 +1,76 @@
+"""The actions the trail records, with their Spanish labels, and how its objects are named.
+
+State changes of submissions are recorded as ``submission.<action>`` by
+:func:`pmg.submissions.workflow.transition`; their labels come from its ``Action``
+enum, so a new transition is labelled without touching this file.
+"""
+
+from __future__ import annotations
+
+from pmg.core.models import LabelledEnum
+from pmg.submissions.workflow import Action as SubmissionAction
+
+SUBMISSION_PREFIX = "submission."
+
+
+class AuditAction(LabelledEnum):
+    LOGIN = ("auth.login", "Inicio de sesión")
+    LOGIN_FAILED = ("auth.login_failed", "Inicio de sesión fallido")
+    LOGOUT = ("auth.logout", "Cierre de sesión")
+    USER_CREATE = ("user.create", "Cuenta creada")
+    USER_UPDATE = ("user.update", "Cuenta modificada")
+    USER_ENABLE = ("user.enable", "Cuenta habilitada")
+    USER_DISABLE = ("user.disable", "Cuenta deshabilitada")
+    USER_PASSWORD_SET = ("user.password_set", "Contraseña asignada")
+    INSTITUTION_UPDATE = ("institution.update", "Institución modificada")
+    CATALOG_IMPORT = ("catalog.import", "Catálogo de instituciones importado")
+    INDICATORS_IMPORT = ("indicators.import", "Indicadores importados")
+    CYCLE_CREATE = ("cycle.create", "Ciclo creado")
+    CYCLE_UPDATE = ("cycle.update", "Ciclo modificado")
+    CYCLE_MAKE_CURRENT = ("cycle.make_current", "Ciclo marcado como vigente")
+    EVIDENCE_ATTACH = ("evidence.attach", "Archivo de evidencia adjuntado")
+    EVIDENCE_REMOVE = ("evidence.remove", "Archivo de evidencia eliminado")
+    EVIDENCE_DOWNLOAD = ("evidence.download", "Archivo de evidencia descargado")
+    EXPORT_CONSOLIDATED = ("export.consolidated", "Consolidado Excel exportado")
+    EXPORT_VERSION_PDF = ("export.version_pdf", "PDF de una versión descargado")
+    EXPORT_AUDIT = ("export.audit", "Registro de auditoría exportado")
+
+
+SUBMISSION_LABELS = {SubmissionAction.SUBMIT.value: "Envío presentado"}
+
+OBJECT_LABELS = {
+    "User": "Cuenta",
+    "LoginAttempt": "Intento de ingreso",
+    "Institution": "Institución",
+    "ImportedFile": "Archivo importado (SHA-256)",
+    "Cycle": "Ciclo",
+    "Submission": "Envío",
+    "SubmissionVersion": "Versión",
+    "EvidenceFile": "Archivo de evidencia",
+    "AuditTrail": "Registro de auditoría hasta la entrada",
+}
+
+
+def action_label(code: str) -> str:
+    """The Spanish label of an action code; the code itself when it is not known."""
+    if code in AuditAction._value2member_map_:
+        return AuditAction(code).label
+    if code.startswith(SUBMISSION_PREFIX):
+        value = code.removeprefix(SUBMISSION_PREFIX)
+        if value in SUBMISSION_LABELS:
+            return SUBMISSION_LABELS[value]
+        if value in SubmissionAction._value2member_map_:
+            return f"Envío: {SubmissionAction(value).label}"
+    return code
+
+
+def known_actions() -> list[str]:
+    """Every action code this version of the application can record."""
+    return [action.value for action in AuditAction] + [
+        f"{SUBMISSION_PREFIX}{action.value}" for action in SubmissionAction
+    ]
+
+
+def object_label(object_type: str, object_id: str) -> str:
+    """``Cuenta 12``: the object's kind in Spanish and its id."""
+    return f"{OBJECT_LABELS.get(object_type, object_type)} {object_id}"

@@ -1,0 +1,180 @@
+"""Reading the audit trail: the admin's filters, a page of entries, every matching entry.
+
+Entries are shown as :class:`AuditRow`, the same for the page and the workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select
+from wtforms import SelectChoice
+
+from pmg.audit.actions import AuditAction, action_label, known_actions, object_label
+from pmg.audit.models import AuditEntry
+from pmg.audit.operations import EntryFields, canonical_json
+from pmg.auth.models import Role
+from pmg.core.filters import CHILE
+from pmg.extensions import db
+from pmg.institutions.models import Institution
+
+STREAM_BATCH = 500
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the admin asked for; dates are days in Chile, both ends included."""
+
+    action: str = ""
+    actor_email: str = ""
+    institution_code: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as the page's query string, for links to other pages and the export."""
+        values = {
+            "accion": self.action,
+            "correo": self.actor_email,
+            "institucion": self.institution_code,
+            "desde": self.date_from.isoformat() if self.date_from else "",
+            "hasta": self.date_to.isoformat() if self.date_to else "",
+        }
+        return {name: value for name, value in values.items() if value}
+
+
+def chile_midnight(day: date) -> datetime:
+    """The instant a day starts in Chile (a midnight skipped by daylight saving maps to 01:00)."""
+    return datetime.combine(day, time(), tzinfo=CHILE)
+
+
+def filtered_entries(filters: AuditFilters) -> Select[tuple[AuditEntry]]:
+    query = select(AuditEntry)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.actor_email:
+        query = query.where(
+            AuditEntry.actor_email.contains(filters.actor_email.strip().lower(), autoescape=True)
+        )
+    if filters.institution_code:
+        codes = select(Institution.id).where(Institution.code == filters.institution_code.strip())
+        query = query.where(AuditEntry.institution_id.in_(codes))
+    if filters.date_from:
+        query = query.where(AuditEntry.at >= chile_midnight(filters.date_from))
+    if filters.date_to:
+        query = query.where(AuditEntry.at < chile_midnight(filters.date_to + timedelta(days=1)))
+    return query
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry as people read it: Chilean time, labels in Spanish, compact JSON."""
+
+    entry: EntryFields
+    institution_code: str | None = None
+    institution_name: str | None = None
+
+    @property
+    def local_time(self) -> datetime:
+        return self.entry.at.astimezone(CHILE)
+
+    @property
+    def actor(self) -> str:
+        if self.entry.actor_email:
+            return self.entry.actor_email
+        if self.entry.action == AuditAction.LOGIN_FAILED:
+            return "Visitante sin sesión"
+        return "Sistema (línea de comandos)"
+
+    @property
+    def role(self) -> str:
+        role = self.entry.actor_role
+        return Role(role).label if role in Role._value2member_map_ else ""
+
+    @property
+    def institution(self) -> str:
+        if self.institution_code is None:
+            return ""
+        return f"{self.institution_code} · {self.institution_name}"
+
+    @property
+    def action(self) -> str:
+        return action_label(self.entry.action)
+
+    @property
+    def object(self) -> str:
+        return object_label(self.entry.object_type, self.entry.object_id)
+
+    @property
+    def before(self) -> str:
+        return _compact(self.entry.before)
+
+    @property
+    def after(self) -> str:
+        return _compact(self.entry.after)
+
+
+def _compact(value: Any) -> str:
+    return "" if value is None else canonical_json(value)
+
+
+def _institutions(ids: set[int]) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Institution.id, Institution.code, Institution.name).where(Institution.id.in_(ids))
+    )
+    return {row.id: (row.code, row.name) for row in rows}
+
+
+def search_entries(filters: AuditFilters, page: int = 1) -> tuple[Pagination, list[AuditRow]]:
+    """One page of matching entries, newest first, with their institutions loaded at once."""
+    found = db.paginate(
+        filtered_entries(filters).order_by(AuditEntry.id.desc()),
+        page=page,
+        per_page=current_app.config["PMG_PAGE_SIZE"],
+        error_out=False,
+    )
+    names = _institutions(
+        {entry.institution_id for entry in found.items if entry.institution_id is not None}
+    )
+    rows = [
+        AuditRow(entry, *names.get(entry.institution_id or 0, (None, None)))
+        for entry in found.items
+    ]
+    return found, rows
+
+
+def stream_entries(filters: AuditFilters) -> Iterator[AuditRow]:
+    """Every matching entry in chain order, fetched in batches as plain rows."""
+    subquery = filtered_entries(filters).subquery()
+    query = (
+        select(
+            subquery,
+            Institution.code.label("institution_code"),
+            Institution.name.label("institution_name"),
+        )
+        .outerjoin(Institution, Institution.id == subquery.c.institution_id)
+        .order_by(subquery.c.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    for row in db.session.execute(query):
+        yield AuditRow(row, row.institution_code, row.institution_name)  # type: ignore[arg-type]
+
+
+def last_entry_id() -> int:
+    return db.session.scalar(select(func.max(AuditEntry.id))) or 0
+
+
+def action_choices() -> list[SelectChoice]:
+    """Every known action, and any other found in the trail (an older or newer version's)."""
+    codes = known_actions()
+    found = db.session.scalars(select(AuditEntry.action).distinct())
+    codes += sorted(set(found) - set(codes))
+    choices = [SelectChoice(code, action_label(code)) for code in codes]
+    return sorted(choices, key=lambda choice: choice.label)

@@ -1,0 +1,59 @@
+"""The audit trail for admins: browse and filter it, download it as Excel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from io import BytesIO
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from pmg.audit.forms import AuditFilterForm
+from pmg.audit.queries import search_entries
+from pmg.audit.workbook import export_trail
+from pmg.auth.models import Role
+from pmg.core.filters import format_datetime
+from pmg.core.models import utcnow
+from pmg.core.permissions import roles_required
+from pmg.exports.xlsx import XLSX_MIMETYPE
+from pmg.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/admin")
+
+
+@bp.app_template_filter("datetime_seconds_es")
+def format_datetime_seconds(value: datetime | None) -> str:
+    """``3 de marzo de 2026, 14:05:09`` in Chilean time."""
+    if value is None:
+        return "—"
+    return f"{format_datetime(value)}:{value:%S}"
+
+
+@bp.route("/auditoria")
+@roles_required(Role.ADMIN)
+def index() -> tuple[str, int]:
+    form = AuditFilterForm(request.args)
+    form.validate()
+    filters = form.filters()
+    page, rows = search_entries(filters, page=request.args.get("pagina", 1, type=int))
+    status = 422 if form.errors else 200
+    return render_template(
+        "audit/index.html", form=form, page=page, rows=rows, args=filters.as_args()
+    ), status
+
+
+@bp.route("/auditoria.xlsx")
+@roles_required(Role.ADMIN)
+def export() -> Response | tuple[str, int]:
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        return index()
+    buffer = BytesIO()
+    export_trail(form.filters(), buffer, current_user._get_current_object())
+    db.session.commit()
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    response = Response(buffer.getvalue(), mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="auditoria_{stamp}.xlsx"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
