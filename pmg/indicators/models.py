@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, enum_column
 from pmg.extensions import db
@@ -37,11 +37,15 @@ class TimeUnit(LabelledEnum):
     MINUTES = ("minutos", "minutos")
 
 
-class ComplaintFigures(db.Model):
-    """*Reclamos* of one institution in one year. Times are in business days."""
+class YearlyResponseFigures:
+    """What complaints and transparency requests both report per institution and year.
 
-    __tablename__ = "complaint_figures"
-    __table_args__ = (UniqueConstraint("institution_id", "year"),)
+    Times are in business days.
+    """
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("institution_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
@@ -54,30 +58,26 @@ class ComplaintFigures(db.Model):
     max_days: Mapped[float | None] = mapped_column(Float)
     answered_over_20: Mapped[int | None] = mapped_column(Integer)
 
-    institution: Mapped[Institution] = relationship()
+    @declared_attr
+    def institution(cls) -> Mapped[Institution]:
+        return relationship()
 
 
-class SaipFigures(db.Model):
-    """Transparency requests (Ley 20.285) of one institution in one year."""
+class ComplaintFigures(YearlyResponseFigures, db.Model):
+    """*Reclamos* of one institution in one year."""
+
+    __tablename__ = "complaint_figures"
+
+
+class SaipFigures(YearlyResponseFigures, db.Model):
+    """Transparency requests (Ley 20.285) of one institution in one year, with the bands of
+    answered requests by response time."""
 
     __tablename__ = "saip_figures"
-    __table_args__ = (UniqueConstraint("institution_id", "year"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
-    year: Mapped[int] = mapped_column(Integer)
-    received: Mapped[int | None] = mapped_column(Integer)
-    answered: Mapped[int | None] = mapped_column(Integer)
-    mean_days: Mapped[float | None] = mapped_column(Float)
-    median_days: Mapped[float | None] = mapped_column(Float)
-    min_days: Mapped[float | None] = mapped_column(Float)
-    max_days: Mapped[float | None] = mapped_column(Float)
     answered_within_10: Mapped[int | None] = mapped_column(Integer)
     answered_within_15: Mapped[int | None] = mapped_column(Integer)
     answered_within_20: Mapped[int | None] = mapped_column(Integer)
-    answered_over_20: Mapped[int | None] = mapped_column(Integer)
-
-    institution: Mapped[Institution] = relationship()
 
 
 class Procedure(db.Model):
