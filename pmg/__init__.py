@@ -40,7 +40,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pmg.exports.routes import bp as exports_bp
     from pmg.indicators.routes import bp as indicators_bp
     from pmg.institutions.routes import bp as institutions_bp
+    from pmg.notifications.routes import bp as notifications_bp
     from pmg.plans.routes import bp as plans_bp
+    from pmg.requirements.routes import bp as requirements_bp
+    from pmg.review.routes import bp as review_bp
     from pmg.submissions.routes import bp as submissions_bp
 
     init_sessions(app)
@@ -59,6 +62,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         evidence_bp,
         exports_bp,
         audit_bp,
+        requirements_bp,
+        review_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(pmg_cli)

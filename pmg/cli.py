@@ -8,6 +8,8 @@ from pmg.demo.cli import demo_command
 from pmg.exports.cli import export_consolidated_command
 from pmg.indicators.cli import import_indicators_command
 from pmg.institutions.cli import import_institutions_command
+from pmg.notifications.cli import send_mail_command, send_reminders_command
+from pmg.requirements.cli import load_requirements_command
 
 pmg_cli = AppGroup("pmg", help="Comandos de PMG CSEU.")
 for command in (
@@ -17,5 +19,8 @@ for command in (
     export_consolidated_command,
     demo_command,
     verify_audit_command,
+    send_reminders_command,
+    send_mail_command,
+    load_requirements_command,
 ):
     pmg_cli.add_command(command)

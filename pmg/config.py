@@ -67,6 +67,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PMG_UPLOAD_DIR": os.environ.get("PMG_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "PMG_IMPORT_MAX_ROWS": _env_int("PMG_IMPORT_MAX_ROWS", 20000),
         "PMG_PAGE_SIZE": _env_int("PMG_PAGE_SIZE", 50),
+        # The address people open the application at, for links in mail.
+        "PMG_BASE_URL": os.environ.get("PMG_BASE_URL", "").rstrip("/"),
         "MAIL_SERVER": os.environ.get("PMG_MAIL_SERVER", ""),
         "MAIL_PORT": _env_int("PMG_MAIL_PORT", 587),
         "MAIL_USERNAME": os.environ.get("PMG_MAIL_USERNAME", ""),

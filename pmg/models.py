@@ -12,6 +12,9 @@ from pmg.indicators.models import (
     SaipFigures,
 )
 from pmg.institutions.models import Institution, Ministry
+from pmg.notifications.models import OutgoingMail
+from pmg.requirements.models import Requirement, RequirementCatalog
+from pmg.review.models import Observation, ObservationEntry, Review, StateChange, Verdict
 from pmg.submissions.models import Submission, SubmissionVersion
 
 __all__ = [
@@ -23,12 +26,20 @@ __all__ = [
     "Institution",
     "LoginAttempt",
     "Ministry",
+    "Observation",
+    "ObservationEntry",
+    "OutgoingMail",
     "PreservedForm",
     "Procedure",
     "ProcedureFigures",
+    "Requirement",
+    "RequirementCatalog",
+    "Review",
     "SaipFigures",
+    "StateChange",
     "Submission",
     "SubmissionVersion",
     "User",
+    "Verdict",
     "user_institutions",
 ]

@@ -14,6 +14,7 @@ from pmg.auth.models import Role, User
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.institutions.models import FunctionalCategory, Institution, MesuCommitment, Ministry, Stage
+from pmg.requirements.models import RequirementCatalog
 
 PASSWORD = "clave-de-prueba-123"
 _sequence = count(1)
@@ -61,12 +62,13 @@ def create_user(
     institutions: list[Institution] | None = None,
     active: bool = True,
     password: str = PASSWORD,
+    name: str | None = None,
 ) -> User:
     if role is Role.COORDINATOR and not institutions:
         institutions = [create_institution()]
     user = auth_operations.create_user(
         email=email or f"{role.value}{next(_sequence)}@servicio.gob.cl",
-        name=f"Persona {role.label}",
+        name=name or f"Persona {role.label}",
         role=role,
         password=password,
         institutions=institutions or [],
@@ -260,3 +262,37 @@ def create_submitted_plan(
     version = submit(submission, coordinator, date.today(), submission.lock_version)
     db.session.commit()
     return version
+
+
+def load_starting_catalog(cycle: Cycle) -> RequirementCatalog:
+    """The starting requirement catalog (R01–R10), loaded into ``cycle``; returns it."""
+    from pmg.requirements.catalog import starting_catalog_text
+    from pmg.requirements.operations import load_catalog
+
+    catalog = load_catalog(cycle, starting_catalog_text(), actor=None).catalog
+    db.session.commit()
+    return catalog
+
+
+def observe_one(
+    submission: Any, reviewer: User, note: str = "Complete el equipo de trabajo."
+) -> Any:
+    """Take ``submission`` for review and send back one observation on its first
+    requirement; returns the observation. The cycle needs a requirement catalog."""
+    from pmg.review.models import Decision, Outcome
+    from pmg.review.operations import VerdictInput, decide, take
+    from pmg.review.queries import observations_of
+
+    review = take(submission, reviewer, submission.lock_version)
+    first = review.verdicts[0].requirement_id
+    decide(
+        review,
+        Decision.OBSERVE,
+        reviewer,
+        submission.lock_version,
+        date.today(),
+        note="Hay requisitos por corregir.",
+        checklist={first: VerdictInput(Outcome.FAILS, note)},
+    )
+    db.session.commit()
+    return observations_of(submission)[0]

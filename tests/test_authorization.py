@@ -13,6 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from pmg.auth.models import Role
+from pmg.extensions import db
+from pmg.review.operations import take
 from tests.conftest import login
 from tests.evidence.files import create_evidence
 from tests.factories import (
@@ -20,11 +22,15 @@ from tests.factories import (
     create_institution,
     create_submitted_diagnostic,
     create_user,
+    load_starting_catalog,
+    observe_one,
 )
 
 ADMIN = frozenset({Role.ADMIN})
 COORDINATOR = frozenset({Role.COORDINATOR})
 EVERYONE = frozenset(Role)
+REVIEWER = frozenset({Role.REVIEWER})
+STAFF = frozenset({Role.REVIEWER, Role.DIPRES, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,9 @@ class Route:
     method: str = "GET"
 
 
-# {code}: an institution of the coordinator; {user}: another user; {year}: the cycle.
+# {code}: an institution of the coordinator, its diagnostic observed with {observation};
+# {other}: another institution, its diagnostic in review; {user}: another user;
+# {year}: the cycle.
 ROUTES: dict[str, Route] = {
     "core.home": Route("/", EVERYONE),
     "auth.logout": Route("/salir", EVERYONE, "POST"),
@@ -72,6 +80,20 @@ ROUTES: dict[str, Route] = {
         "/reportes/consolidado.xlsx?ciclo={year}",
         frozenset({Role.REVIEWER, Role.DIPRES, Role.ADMIN}),
     ),
+    "submissions.answer_observation": Route(
+        "/instituciones/{code}/diagnostico/observaciones/{observation}", COORDINATOR, "POST"
+    ),
+    "review.queue": Route("/revision/", STAFF),
+    "review.page": Route("/revision/{other}/{year}/diagnostico", STAFF),
+    "review.take": Route("/revision/{other}/{year}/diagnostico/tomar", REVIEWER, "POST"),
+    "review.assign": Route("/revision/{other}/{year}/diagnostico/asignar", ADMIN, "POST"),
+    "review.decide": Route("/revision/{other}/{year}/diagnostico", REVIEWER, "POST"),
+    "review.bulk_approve": Route("/revision/aprobar", REVIEWER, "POST"),
+    "requirements.index": Route("/admin/requisitos/", ADMIN),
+    "requirements.detail": Route("/admin/requisitos/{year}", ADMIN),
+    "requirements.edit": Route("/admin/requisitos/{year}/editar", ADMIN),
+    "notifications.outbox": Route("/admin/correo", ADMIN),
+    "notifications.retry": Route("/admin/correo/reintentar", ADMIN, "POST"),
     "audit.index": Route("/admin/auditoria", ADMIN),
     "audit.export": Route("/admin/auditoria.xlsx", ADMIN),
 }
@@ -93,7 +115,8 @@ def test_every_protected_view_declares_its_roles(app: Flask) -> None:
 def world(app: Flask) -> dict[str, str]:
     own = create_institution("1306")
     cycle = create_cycle(2026)
-    create_submitted_diagnostic(create_institution("3101_61"), cycle)
+    load_starting_catalog(cycle)
+    other = create_submitted_diagnostic(create_institution("3101_61"), cycle).submission
     target = create_user(Role.DIPRES, email="objetivo@dipres.gob.cl")
     users = {
         role: create_user(role, institutions=[own] if role is Role.COORDINATOR else None)
@@ -101,8 +124,13 @@ def world(app: Flask) -> dict[str, str]:
     }
     version = create_submitted_diagnostic(own, cycle, users[Role.COORDINATOR])
     evidence = create_evidence(version.submission, users[Role.COORDINATOR])
+    observation = observe_one(version.submission, users[Role.REVIEWER])
+    take(other, users[Role.REVIEWER], other.lock_version)
+    db.session.commit()
     return {
         "code": own.code,
+        "other": "3101_61",
+        "observation": str(observation.id),
         "evidence": str(evidence.id),
         "user": str(target.id),
         "year": str(cycle.year),

@@ -28,15 +28,29 @@ class AuditAction(LabelledEnum):
     CYCLE_CREATE = ("cycle.create", "Ciclo creado")
     CYCLE_UPDATE = ("cycle.update", "Ciclo modificado")
     CYCLE_MAKE_CURRENT = ("cycle.make_current", "Ciclo marcado como vigente")
+    REQUIREMENTS_LOAD = ("requirements.load", "Catálogo de requisitos cargado")
+    REQUIREMENTS_REPLACE = ("requirements.replace", "Catálogo de requisitos reemplazado")
     EVIDENCE_ATTACH = ("evidence.attach", "Archivo de evidencia adjuntado")
     EVIDENCE_REMOVE = ("evidence.remove", "Archivo de evidencia eliminado")
     EVIDENCE_DOWNLOAD = ("evidence.download", "Archivo de evidencia descargado")
     EXPORT_CONSOLIDATED = ("export.consolidated", "Consolidado Excel exportado")
     EXPORT_VERSION_PDF = ("export.version_pdf", "PDF de una versión descargado")
     EXPORT_AUDIT = ("export.audit", "Registro de auditoría exportado")
+    REVIEW_SAVE = ("review.save", "Revisión guardada (lista de requisitos)")
+    OBSERVATION_ANSWER = ("observation.answer", "Observación respondida")
+    OBSERVATION_RESOLVE = ("observation.resolve", "Observación resuelta")
+    OBSERVATION_REOPEN = ("observation.reopen", "Observación reabierta")
 
 
-SUBMISSION_LABELS = {SubmissionAction.SUBMIT.value: "Envío presentado"}
+SUBMISSION_LABELS = {
+    SubmissionAction.SUBMIT.value: "Envío presentado",
+    SubmissionAction.TAKE.value: "Envío tomado para revisión",
+    SubmissionAction.ASSIGN.value: "Envío asignado a revisor/a",
+    SubmissionAction.OBSERVE.value: "Envío observado",
+    SubmissionAction.RESUBMIT.value: "Envío corregido y reenviado",
+    SubmissionAction.APPROVE.value: "Envío aprobado",
+    SubmissionAction.REJECT.value: "Envío rechazado",
+}
 
 OBJECT_LABELS = {
     "User": "Cuenta",
@@ -44,9 +58,12 @@ OBJECT_LABELS = {
     "Institution": "Institución",
     "ImportedFile": "Archivo importado (SHA-256)",
     "Cycle": "Ciclo",
+    "RequirementCatalog": "Catálogo de requisitos",
     "Submission": "Envío",
     "SubmissionVersion": "Versión",
     "EvidenceFile": "Archivo de evidencia",
+    "Review": "Revisión",
+    "Observation": "Observación",
     "AuditTrail": "Registro de auditoría hasta la entrada",
 }
 

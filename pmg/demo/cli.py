@@ -51,6 +51,7 @@ def _print_result(result: DemoResult) -> None:
     click.echo(f"Catálogo de instituciones: {result.catalog_summary}")
     click.echo("")
     click.echo(f"Ciclo vigente: {cycle.year} (año de referencia {cycle.reference_year})")
+    click.echo(f"Catálogo de requisitos técnicos: versión {result.requirements_version}")
     windows = [
         (kind.label, format_date(cycle.window(kind)[0]), format_date(cycle.window(kind)[1]))
         for kind in WindowKind

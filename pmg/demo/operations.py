@@ -24,6 +24,8 @@ from pmg.extensions import db
 from pmg.institutions.importer import import_catalog
 from pmg.institutions.models import Institution
 from pmg.institutions.queries import institutions_by_codes
+from pmg.requirements.catalog import starting_catalog_text
+from pmg.requirements.operations import load_catalog
 
 CATALOG = Path(__file__).parent / "data" / "categorizacion_sistema_cseu_2025.xlsx"
 # Comisión Nacional de Riego and Instituto de Desarrollo Agropecuario (Ministerio de Agricultura).
@@ -63,6 +65,7 @@ class DemoResult:
     catalog_summary: str
     cycle: Cycle
     accounts: tuple[DemoAccount, ...]
+    requirements_version: str
 
 
 def new_password() -> str:
@@ -118,6 +121,7 @@ def reset_account(spec: AccountSpec, institutions: list[Institution]) -> DemoAcc
 def load_demo(today: date) -> DemoResult:
     catalog = import_catalog(CATALOG.read_bytes())
     cycle = open_demo_cycle(today)
+    requirements = load_catalog(cycle, starting_catalog_text(), actor=None)
     institutions = institutions_by_codes(COORDINATOR_INSTITUTIONS)
     accounts = tuple(reset_account(spec, institutions) for spec in ACCOUNTS)
-    return DemoResult(catalog.summary, cycle, accounts)
+    return DemoResult(catalog.summary, cycle, accounts, requirements.catalog.version)

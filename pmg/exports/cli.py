@@ -54,8 +54,8 @@ def _cycle(year: int | None) -> Cycle:
 )
 @with_appcontext
 def export_consolidated_command(path: Path, cycle_year: int | None, years: str | None) -> None:
-    """Escribe el consolidado Excel: reclamos, saip, tramites, instituciones, brechas, acciones y
-    estado.
+    """Escribe el consolidado Excel: reclamos, saip, tramites, instituciones, brechas, acciones,
+    estado y revision.
 
     Las cifras del año de referencia vienen del último diagnóstico enviado de cada
     institución; las de los demás años, del historial de indicadores.

@@ -44,6 +44,7 @@ from pmg.exports.plan_documents import (
     procedure_targets_section,
     reference_fact,
 )
+from pmg.exports.review_documents import VersionReview, review_context
 from pmg.indicators.figures import (
     Derived,
     complaint_percentages,
@@ -324,18 +325,24 @@ def build_document(
 
 
 def version_context(
-    version: Any, *, generated_at: datetime | None = None, diagnostic: Any | None = None
+    version: Any,
+    *,
+    generated_at: datetime | None = None,
+    diagnostic: Any | None = None,
+    review: VersionReview | None = None,
 ) -> dict[str, Any]:
-    """The context of the templates that show a version (the PDF and its HTML page).
+    """The context of the templates that show a version (the PDF and its HTML page): the
+    ``document`` and its «Revisión» section, ``review``.
 
-    For a plan version not given its ``diagnostic``, the one it answers is looked up.
+    For a plan version not given its ``diagnostic``, the one it answers is looked up; a
+    version not given its ``review`` section, its review, observations and history.
     """
     if diagnostic is None and version.content.get("kind") == SubmissionKind.PLAN.value:
         from pmg.exports.queries import reference_diagnostic
 
         diagnostic = reference_diagnostic(version)
     document = build_document(version, generated_at=generated_at or utcnow(), diagnostic=diagnostic)
-    return {"document": document}
+    return {"document": document, "review": review or review_context(version)}
 
 
 def pdf_filename(version: Any) -> str:

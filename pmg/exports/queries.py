@@ -1,11 +1,14 @@
 """Loading what the consolidated workbook needs, in a constant number of queries.
 
-Eight queries whatever the number of institutions, procedures or years: one per
+Twelve queries whatever the number of institutions, procedures or years: one per
 table (institutions with their ministry, complaints, SAIP, procedures, procedure
-figures, targets) and one per kind of submission (diagnostics, plans) with their
-latest versions; two more find the years with data when none are given. Columns
-are selected (whole objects only for the versions), and become the plain records
-of :mod:`pmg.exports.records` here, so nothing downstream can trigger a lazy load.
+figures, targets), one per kind of submission (diagnostics, plans) with their
+latest versions, and four for the ``revision`` sheet (submissions with their
+versions and latest review, its verdicts, observation counts: see
+:mod:`pmg.exports.review_queries`; the cycle's requirement codes); two more find the
+years with data when none are given. Columns are selected (whole objects only for
+the versions), and become the plain records of :mod:`pmg.exports.records` here, so
+nothing downstream can trigger a lazy load.
 
 :func:`reference_diagnostic` finds the diagnostic a plan's PDF names gaps from.
 """
@@ -28,6 +31,7 @@ from pmg.exports.records import (
     ProcedureRecord,
     SubmissionRecord,
 )
+from pmg.exports.review_queries import load_reviews
 from pmg.extensions import db
 from pmg.indicators.layouts import COMPLAINTS, PROCEDURES, SAIP, Layout
 from pmg.indicators.models import (
@@ -38,6 +42,7 @@ from pmg.indicators.models import (
     SaipFigures,
 )
 from pmg.institutions.models import Institution, Ministry
+from pmg.requirements.models import Requirement, RequirementCatalog
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
 
 # The procedure's own columns of the trámites layout: name, justification, milestones…
@@ -65,6 +70,8 @@ def load_consolidated(cycle: Cycle, years: Iterable[int]) -> ConsolidatedData:
         targets=_targets(cycle),
         diagnostics=_latest_versions(cycle, SubmissionKind.DIAGNOSTIC),
         plans=_latest_versions(cycle, SubmissionKind.PLAN),
+        reviews=load_reviews(cycle),
+        requirement_codes=requirement_codes(cycle),
     )
 
 
@@ -196,6 +203,17 @@ def _latest_versions(cycle: Cycle, kind: SubmissionKind) -> dict[int, Submission
             document=version.content,
         )
     return found
+
+
+def requirement_codes(cycle: Cycle) -> tuple[str, ...]:
+    """Every requirement code of the cycle's catalogs, in natural order."""
+    query = (
+        select(Requirement.code)
+        .join(Requirement.catalog)
+        .where(RequirementCatalog.cycle_id == cycle.id)
+        .distinct()
+    )
+    return tuple(sorted(db.session.scalars(query), key=code_order))
 
 
 def reference_diagnostic(plan: SubmissionVersion) -> SubmissionVersion | None:

@@ -20,8 +20,9 @@ from pmg.core.numbers import NOT_REPORTED
 from pmg.indicators.layouts import INSTITUTION_COLUMNS, Kind
 from pmg.indicators.models import Justification, TimeUnit
 from pmg.institutions.models import FunctionalCategory, MesuCommitment, Stage
+from pmg.review.models import Decision, Outcome
 from pmg.submissions.content import SectionSpec
-from pmg.submissions.models import SubmissionState
+from pmg.submissions.models import SubmissionKind, SubmissionState
 
 NOT_AVAILABLE = NOT_REPORTED
 CellValue = int | float | str | datetime | date | None
@@ -90,6 +91,30 @@ class SubmissionRecord:
 
 
 @dataclass(frozen=True)
+class ReviewRecord:
+    """A submission of the cycle with at least one version, and where its review stands.
+
+    The review columns are those of its latest review (the review of the highest version
+    number taken for review), decided or not; ``None`` when no version was taken yet.
+    """
+
+    institution_id: int
+    kind: SubmissionKind
+    state: SubmissionState
+    versions: int
+    latest_number: int
+    first_submitted_at: datetime
+    last_submitted_at: datetime
+    reviewer: str | None = None  # the submission's assigned reviewer
+    catalog_version: str | None = None
+    decision: Decision | None = None
+    decided_at: datetime | None = None
+    verdicts: Mapping[str, Outcome | None] = field(default_factory=dict)  # by requirement code
+    unresolved_observations: int = 0  # open, answered or reopened
+    observations: int = 0
+
+
+@dataclass(frozen=True)
 class ConsolidatedData:
     cycle_year: int
     reference_year: int
@@ -102,6 +127,9 @@ class ConsolidatedData:
     targets: dict[int, Figures] = field(default_factory=dict)  # CycleTargets attributes
     diagnostics: dict[int, SubmissionRecord] = field(default_factory=dict)
     plans: dict[int, SubmissionRecord] = field(default_factory=dict)
+    reviews: list[ReviewRecord] = field(default_factory=list)
+    # Every requirement code of the cycle's catalogs, in natural order (R01, R02, … R10).
+    requirement_codes: tuple[str, ...] = ()
 
 
 # --- Cell values ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from pmg.exports.records import (
     member,
     text,
 )
+from pmg.exports.review_tables import review_table
 from pmg.indicators import figures
 from pmg.indicators.layouts import (
     COMPLAINTS,
@@ -321,4 +322,5 @@ def consolidated_tables(data: ConsolidatedData) -> list[Table]:
         gaps_table(data),
         actions_table(data),
         status_table(data),
+        review_table(data),
     ]

@@ -23,6 +23,7 @@ from pmg.cycles.queries import chile_today, current_cycle
 from pmg.evidence.queries import evidence_targets
 from pmg.extensions import db
 from pmg.institutions.queries import get_visible_institution
+from pmg.review.queries import observations_of
 from pmg.submissions import operations
 from pmg.submissions.evaluation import Evaluation, SubmissionContext
 from pmg.submissions.forms import attach_findings, content_form_class, draft_from_form
@@ -85,6 +86,7 @@ def _render(
         evaluation=evaluation,
         slug=page.kind.slug,
         evidence_targets=evidence_targets(submission, page.evidence_whole),
+        observations=observations_of(submission) if submission else [],
         **page.variables(context, evaluation),
     )
     return html, status

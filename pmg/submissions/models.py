@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,12 +56,20 @@ class Submission(db.Model):
     draft: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     draft_saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who moved it last, for the message to someone acting on an older page.
+    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Set when observed: the last day to answer, correct and resubmit.
+    correction_due: Mapped[date | None] = mapped_column(Date)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     institution: Mapped[Institution] = relationship()
     cycle: Mapped[Cycle] = relationship()
-    draft_saved_by: Mapped[User | None] = relationship()
+    draft_saved_by: Mapped[User | None] = relationship(foreign_keys=[draft_saved_by_id])
+    state_changed_by: Mapped[User | None] = relationship(foreign_keys=[state_changed_by_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
     versions: Mapped[list[SubmissionVersion]] = relationship(
         back_populates="submission", order_by="SubmissionVersion.number"
     )

@@ -11,23 +11,28 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from pmg.audit.operations import canonical_json
 from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError
-from pmg.core.filters import format_datetime
 from pmg.core.models import utcnow
 from pmg.cycles.models import Cycle
 from pmg.evidence.operations import freeze as freeze_evidence
 from pmg.evidence.operations import manifest as evidence_manifest
 from pmg.extensions import db
 from pmg.institutions.models import Institution
+from pmg.requirements.queries import current_catalog
+from pmg.review.queries import unanswered_observations
 from pmg.submissions.kinds import KINDS
-from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
+from pmg.submissions.models import (
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    SubmissionVersion,
+)
 from pmg.submissions.permissions import EDITABLE_STATES
 from pmg.submissions.queries import submission_context
-from pmg.submissions.workflow import Action, transition
+from pmg.submissions.workflow import Action, ensure_fresh, flush_or_conflict, transition
 
 
 def open_submission(institution: Institution, cycle: Cycle, kind: SubmissionKind) -> Submission:
@@ -52,40 +57,6 @@ def open_submission(institution: Institution, cycle: Cycle, kind: SubmissionKind
     return submission
 
 
-def ensure_fresh(submission: Submission, seen_lock_version: int | None) -> None:
-    """Refuse an action sent from a page older than the submission's last change."""
-    if seen_lock_version is not None and seen_lock_version == submission.lock_version:
-        return
-    raise Conflict(stale_message(submission))
-
-
-def stale_message(submission: Submission) -> str:
-    latest = submission.latest_version
-    if latest is not None and (
-        submission.draft_saved_at is None or latest.submitted_at >= submission.draft_saved_at
-    ):
-        who, when = latest.submitted_by.name, latest.submitted_at
-    elif submission.draft_saved_by is not None:
-        who, when = submission.draft_saved_by.name, submission.draft_saved_at
-    else:
-        who, when = "otra persona", None
-    moment = f" el {format_datetime(when)}" if when else ""
-    return (
-        f"{who} modificó este envío{moment}, después de que usted abriera la página. "
-        "Revise la versión actual antes de continuar."
-    )
-
-
-def _flush(submission: Submission) -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(
-            "Otra persona modificó este envío al mismo tiempo. Recargue la página."
-        ) from None
-
-
 def save_draft(
     submission: Submission, draft: dict[str, Any], actor: User, seen_lock_version: int | None
 ) -> None:
@@ -98,7 +69,7 @@ def save_draft(
     submission.draft = draft
     submission.draft_saved_at = utcnow()
     submission.draft_saved_by = actor
-    _flush(submission)
+    flush_or_conflict(submission)
 
 
 def version_document(submission: Submission, content: dict[str, Any]) -> dict[str, Any]:
@@ -125,18 +96,51 @@ def content_hash(content_json: str) -> str:
     return hashlib.sha256(content_json.encode("utf-8")).hexdigest()
 
 
+def deadline_problem(submission: Submission, today: date) -> str | None:
+    """Why ``submission`` cannot be sent today, or ``None``: the kind's window for a first
+    submission, the correction deadline for a resubmission."""
+    if submission.state is SubmissionState.OBSERVED:
+        due = submission.correction_due
+        if due is not None and today > due:
+            return f"El plazo para corregir las observaciones venció el {due:%d-%m-%Y}."
+        return None
+    window = KINDS[submission.kind].window
+    start, end = submission.cycle.window(window)
+    if start <= today <= end:
+        return None
+    return (
+        f"El plazo de {window.label.lower()} es del {start:%d-%m-%Y} al {end:%d-%m-%Y}; "
+        "hoy no se puede enviar."
+    )
+
+
+def _check_resubmission(submission: Submission, content_digest: str) -> None:
+    observed = submission.latest_version
+    if observed is not None and observed.content_hash == content_digest:
+        raise DomainError(
+            f"El contenido es idéntico al de la versión {observed.number}, que fue observada. "
+            "Corrija lo observado antes de reenviar."
+        )
+    pending = unanswered_observations(submission)
+    if pending:
+        count = len(pending)
+        raise DomainError(
+            f"Responda cada observación antes de reenviar: falta{'n' if count > 1 else ''} "
+            f"{count} por responder."
+        )
+
+
 def submit(
     submission: Submission, actor: User, today: date, seen_lock_version: int | None
 ) -> SubmissionVersion:
-    """Freeze the draft as the next immutable, numbered version and mark it submitted."""
+    """Freeze the draft as the next immutable, numbered version: a first submission from a
+    draft, or a resubmission answering the observations."""
     kind = KINDS[submission.kind]
     ensure_fresh(submission, seen_lock_version)
-    start, end = submission.cycle.window(kind.window)
-    if not start <= today <= end:
-        raise DomainError(
-            f"El plazo de {kind.window.label.lower()} es del {start:%d-%m-%Y} al "
-            f"{end:%d-%m-%Y}; hoy no se puede enviar."
-        )
+    resubmitting = submission.state is SubmissionState.OBSERVED
+    problem = deadline_problem(submission, today)
+    if problem:
+        raise DomainError(problem)
     context = submission_context(submission.institution, submission.cycle)
     evaluation = kind.evaluate(submission.draft, context, complete=True)
     if evaluation.errors:
@@ -145,22 +149,30 @@ def submit(
             f"El envío tiene {count} error{'es' if count > 1 else ''}; corríjalos antes de enviar."
         )
     text = canonical_json(version_document(submission, evaluation.content))
+    digest = content_hash(text)
+    if resubmitting:
+        _check_resubmission(submission, digest)
+    number = len(submission.versions) + 1
+    catalog = current_catalog(submission.cycle)
+    transition(
+        submission,
+        Action.RESUBMIT if resubmitting else Action.SUBMIT,
+        actor,
+        seen_lock_version,
+        version_number=number,
+        details={"content_hash": digest},
+    )
     version = SubmissionVersion(
         submission=submission,
-        number=len(submission.versions) + 1,
+        number=number,
         content_json=text,
-        content_hash=content_hash(text),
+        content_hash=digest,
         warnings=[{"path": w.path, "message": w.message} for w in evaluation.warnings],
-        submitted_at=utcnow(),
+        requirements_version=catalog.version if catalog else None,
+        submitted_at=submission.state_changed_at,
         submitted_by=actor,
     )
     db.session.add(version)
     freeze_evidence(submission, version)
-    transition(
-        submission,
-        Action.SUBMIT,
-        actor,
-        details={"version": version.number, "content_hash": version.content_hash},
-    )
-    _flush(submission)
+    db.session.flush()
     return version

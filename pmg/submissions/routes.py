@@ -12,6 +12,9 @@ from pmg.core.permissions import ALL_ROLES, roles_required
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.extensions import db
 from pmg.institutions.queries import get_visible_institution
+from pmg.review.forms import AnswerForm
+from pmg.review.operations import answer_observation as answer
+from pmg.review.queries import history_of, observations_of, unanswered_observations
 from pmg.submissions import operations
 from pmg.submissions.kinds import BY_SLUG, KindSpec
 from pmg.submissions.models import Submission, SubmissionVersion
@@ -55,7 +58,8 @@ def check(code: str, slug: str) -> str:
         submission=submission,
         evaluation=evaluation,
         editable=can_edit(current_user, submission),
-        window_open=submission.cycle.window_is_open(kind.window, chile_today()),
+        deadline_problem=operations.deadline_problem(submission, chile_today()),
+        unanswered=unanswered_observations(submission),
     )
 
 
@@ -92,11 +96,42 @@ def submit(code: str, slug: str) -> Response:
     )
 
 
+@bp.route(f"/<{SLUGS}>/observaciones/<int:observation_id>", methods=["POST"])
+@roles_required(Role.COORDINATOR)
+def answer_observation(code: str, slug: str, observation_id: int) -> Response:
+    """The coordinator answers one observation; the answer goes with the resubmission."""
+    kind = _kind(slug)
+    submission = _editable_submission(code, kind)
+    observation = next((o for o in observations_of(submission) if o.id == observation_id), None)
+    if observation is None:
+        abort(404)
+    form = AnswerForm()
+    anchor = f"observacion-{observation.id}"
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(
+                " ".join(form.answer.errors) or "Recargue la página e intente de nuevo."
+            )
+        answer(observation, form.answer.data, current_user)
+    except DomainError as refused:
+        db.session.rollback()
+        flash(f"{observation.requirement.code}: {refused.message}", "error")
+        return redirect(url_for(kind.edit_endpoint, code=code, _anchor=anchor))
+    db.session.commit()
+    flash(f"Se guardó la respuesta a la observación de {observation.requirement.code}.", "success")
+    return redirect(url_for(kind.edit_endpoint, code=code, _anchor=anchor))
+
+
 @bp.route(f"/<int:year>/<{SLUGS}>/")
 @roles_required(*ALL_ROLES)
 def versions(code: str, year: int, slug: str) -> str:
     submission = get_visible_submission(current_user, code, year, _kind(slug).kind)
-    return render_template("submissions/versions.html", submission=submission, slug=slug)
+    return render_template(
+        "submissions/versions.html",
+        submission=submission,
+        slug=slug,
+        history=history_of(submission),
+    )
 
 
 def _visible_version(code: str, year: int, slug: str, number: int) -> SubmissionVersion:

@@ -1,55 +1,168 @@
 """The one place where a submission changes state.
 
-``transition`` checks the table, writes the audit entry and flushes; the
-version counter on :class:`Submission` makes a concurrent second change fail.
+The table says which action moves which state to which, who may take it and whether
+it needs a reason. :func:`transition` applies it: it refuses a page older than the
+last change (naming who acted), writes the state change first (so that a concurrent
+second decision waits on the row and then finds it changed), then the history row,
+the audit entry and the mail to send.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+
+from sqlalchemy.orm.exc import StaleDataError
 
 from pmg.audit.operations import record
-from pmg.auth.models import User
-from pmg.core.errors import Conflict
-from pmg.core.models import LabelledEnum
+from pmg.auth.models import Role, User
+from pmg.core.errors import Conflict, DomainError, Forbidden
+from pmg.core.filters import format_datetime
+from pmg.core.models import LabelledEnum, utcnow
+from pmg.extensions import db
+from pmg.notifications.operations import notify_transition
+from pmg.review.models import StateChange
 from pmg.submissions.models import Submission, SubmissionState
+from pmg.submissions.permissions import is_coordinator_of
 
 
 class Action(LabelledEnum):
     SUBMIT = ("submit", "enviar")
+    TAKE = ("take", "tomar para revisión")
+    ASSIGN = ("assign", "asignar")
+    OBSERVE = ("observe", "enviar observaciones de")
+    RESUBMIT = ("resubmit", "reenviar")
+    APPROVE = ("approve", "aprobar")
+    REJECT = ("reject", "rechazar")
 
 
-TRANSITIONS: dict[tuple[SubmissionState, Action], SubmissionState] = {
-    (SubmissionState.DRAFT, Action.SUBMIT): SubmissionState.SUBMITTED,
+@dataclass(frozen=True)
+class Rule:
+    target: SubmissionState
+    role: Role
+    needs_reason: bool = False
+
+
+S = SubmissionState
+TRANSITIONS: dict[tuple[SubmissionState, Action], Rule] = {
+    (S.DRAFT, Action.SUBMIT): Rule(S.SUBMITTED, Role.COORDINATOR),
+    (S.SUBMITTED, Action.TAKE): Rule(S.IN_REVIEW, Role.REVIEWER),
+    (S.RESUBMITTED, Action.TAKE): Rule(S.IN_REVIEW, Role.REVIEWER),
+    (S.SUBMITTED, Action.ASSIGN): Rule(S.IN_REVIEW, Role.ADMIN),
+    (S.RESUBMITTED, Action.ASSIGN): Rule(S.IN_REVIEW, Role.ADMIN),
+    (S.IN_REVIEW, Action.ASSIGN): Rule(S.IN_REVIEW, Role.ADMIN),
+    (S.IN_REVIEW, Action.OBSERVE): Rule(S.OBSERVED, Role.REVIEWER, needs_reason=True),
+    (S.OBSERVED, Action.RESUBMIT): Rule(S.RESUBMITTED, Role.COORDINATOR),
+    (S.IN_REVIEW, Action.APPROVE): Rule(S.APPROVED, Role.REVIEWER),
+    (S.IN_REVIEW, Action.REJECT): Rule(S.REJECTED, Role.REVIEWER, needs_reason=True),
 }
+# Decisions belong to the reviewer the submission is assigned to.
+DECISIONS = frozenset({Action.OBSERVE, Action.APPROVE, Action.REJECT})
 
 
-def next_state(state: SubmissionState, action: Action) -> SubmissionState:
+def rule_for(state: SubmissionState, action: Action) -> Rule:
     try:
         return TRANSITIONS[(state, action)]
     except KeyError:
-        raise Conflict(
-            f"No se puede {action.label} un envío en estado «{state.label}»."
-        ) from None
+        raise Conflict(f"No se puede {action.label} un envío en estado «{state.label}».") from None
+
+
+def may_act(actor: User, submission: Submission, action: Action) -> bool:
+    """Whether ``actor`` may take ``action`` on ``submission`` in its current state."""
+    rule = TRANSITIONS.get((submission.state, action))
+    if rule is None or actor.role is not rule.role:
+        return False
+    if rule.role is Role.COORDINATOR:
+        return is_coordinator_of(actor, submission.institution_id)
+    if action in DECISIONS:
+        return submission.reviewer_id == actor.id
+    return True
+
+
+def stale_message(submission: Submission) -> str:
+    """Who changed ``submission`` last and when, for someone acting on an older page."""
+    moves = [
+        (submission.state_changed_at, submission.state_changed_by),
+        (submission.draft_saved_at, submission.draft_saved_by),
+    ]
+    known = [(at, who) for at, who in moves if at is not None and who is not None]
+    if known:
+        when, who = max(known, key=lambda move: move[0])
+        name, moment = who.name, f" el {format_datetime(when)}"
+    else:
+        name, moment = "Otra persona", ""
+    return (
+        f"{name} modificó este envío{moment} (estado actual: «{submission.state.label}»), "
+        "después de que usted abriera la página. Su acción no se aplicó; revise el estado "
+        "actual antes de continuar."
+    )
+
+
+def ensure_fresh(submission: Submission, seen_lock_version: int | None) -> None:
+    """Refuse an action sent from a page older than the submission's last change."""
+    if seen_lock_version is None or seen_lock_version != submission.lock_version:
+        raise Conflict(stale_message(submission))
+
+
+def flush_or_conflict(submission: Submission) -> None:
+    """Flush; if another transaction changed the row meanwhile, undo and say who did."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(stale_message(submission)) from None
 
 
 def transition(
     submission: Submission,
     action: Action,
     actor: User,
+    seen_lock_version: int | None,
     *,
-    details: dict[str, Any] | None = None,
+    note: str = "",
+    version_number: int | None = None,
+    details: dict[str, object] | None = None,
+    changes: dict[str, object] | None = None,
 ) -> SubmissionState:
-    """Move ``submission`` by ``action``, recording who, when and what in the audit trail."""
+    """Move ``submission`` by ``action``: checked, recorded, audited and announced.
+
+    ``changes`` are other attributes of the submission that move with the state (the
+    reviewer, the correction deadline); they are set only once the checks pass.
+    """
+    ensure_fresh(submission, seen_lock_version)
     before = submission.state
-    after = next_state(before, action)
-    submission.state = after
+    rule = rule_for(before, action)
+    if not may_act(actor, submission, action):
+        raise Forbidden(f"Su cuenta no puede {action.label} este envío.")
+    note = note.strip()
+    if rule.needs_reason and not note:
+        raise DomainError(f"Para {action.label} un envío escriba el motivo.")
+    now = utcnow()
+    for name, value in (changes or {}).items():
+        setattr(submission, name, value)
+    submission.state = rule.target
+    submission.state_changed_at = now
+    submission.state_changed_by = actor
+    flush_or_conflict(submission)
+    number = version_number or (submission.latest_version.number if submission.versions else None)
+    db.session.add(
+        StateChange(
+            submission_id=submission.id,
+            version_number=number,
+            action=action.value,
+            from_state=before.value,
+            to_state=rule.target.value,
+            actor_id=actor.id,
+            at=now,
+            note=note,
+        )
+    )
     record(
         f"submission.{action.value}",
         submission,
         actor=actor,
         institution_id=submission.institution_id,
         before={"state": before.value},
-        after={"state": after.value, **(details or {})},
+        after={"state": rule.target.value, "version": number, "note": note, **(details or {})},
     )
-    return after
+    notify_transition(submission, action.value, actor, note)
+    return rule.target

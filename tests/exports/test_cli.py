@@ -11,7 +11,16 @@ from pmg.indicators.models import SaipFigures
 from tests.exports.reading import sheets
 from tests.factories import create_cycle, create_institution, create_submitted_diagnostic
 
-SHEETS = ["reclamos", "saip", "tramites", "instituciones", "brechas", "acciones", "estado"]
+SHEETS = [
+    "reclamos",
+    "saip",
+    "tramites",
+    "instituciones",
+    "brechas",
+    "acciones",
+    "estado",
+    "revision",
+]
 
 
 def _export(runner: Any, *args: str) -> Any:
@@ -43,7 +52,7 @@ def test_writes_the_workbook_and_prints_a_spanish_summary(
     assert result.output == (
         f"Se escribió {target}. Ciclo 2026, años 2023 a 2025: reclamos 1 fila, saip 1 fila, "
         "tramites 2 filas, instituciones 2 filas, brechas 2 filas, acciones 0 filas, "
-        "estado 2 filas.\n"
+        "estado 2 filas, revision 1 fila.\n"
     )
     workbook = sheets(target.read_bytes())
     assert list(workbook) == SHEETS

@@ -20,6 +20,7 @@ from pmg.exports.documents import (
     pdf_filename,
     version_context,
 )
+from pmg.exports.review_documents import build_review
 from pmg.institutions.models import Institution, MesuCommitment, Stage
 from pmg.submissions.content import FieldKind, FieldSpec
 from pmg.submissions.models import SubmissionState
@@ -287,10 +288,11 @@ def test_format_value(spec: FieldSpec, value: Any, expected: str) -> None:
     assert format_value(spec, value) == expected
 
 
-def test_version_context_is_the_document() -> None:
-    context = version_context(fake_version(), generated_at=NOW)
+def test_version_context_is_the_document_and_its_review_section() -> None:
+    review = build_review(1, None, [], [])
+    context = version_context(fake_version(), generated_at=NOW, review=review)
 
-    assert context == {"document": document()}
+    assert context == {"document": document(), "review": review}
 
 
 def test_pdf_filename_names_the_version() -> None:

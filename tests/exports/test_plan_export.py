@@ -220,7 +220,7 @@ def test_acciones_sheet_of_the_latest_submitted_plan(cycle: Cycle, institution: 
     data = _export(cycle)
 
     workbook = sheets(data)
-    assert list(workbook)[4:] == ["brechas", "acciones", "estado"]
+    assert list(workbook)[4:] == ["brechas", "acciones", "estado", "revision"]
     rows = records(workbook["acciones"])
     assert [(row["accion"], row["brechas"]) for row in rows] == [
         (1, "B1"),

@@ -47,6 +47,7 @@ def test_download_is_an_xlsx_attachment_named_after_the_cycle(
         "brechas",
         "acciones",
         "estado",
+        "revision",
     ]
     assert workbook["reclamos"][0][3] == "2024_n_de_reclamos_respondidos_en_el_ano"
     assert records(workbook["estado"])[0]["estado_diagnostico"] == "Enviado"

@@ -149,6 +149,23 @@ OFFICIAL_HEADERS = {
         "plan_enviado_el",
         "hash_plan_sha256",
     ),
+    # No catalog in these data: no requirement columns.
+    "revision": (
+        "codigo_interno_SCSEU",
+        "nombre_institucion",
+        "tipo",
+        "estado",
+        "versiones",
+        "ultima_version",
+        "fecha_primer_envio",
+        "fecha_ultimo_envio",
+        "revisor",
+        "fecha_decision",
+        "decision",
+        "catalogo_version",
+        "observaciones_abiertas",
+        "observaciones_total",
+    ),
 }
 
 

@@ -65,6 +65,7 @@ def test_submit_writes_the_audit_entry(draft_submission) -> None:
     assert entry.after == {
         "state": "submitted",
         "version": 1,
+        "note": "",
         "content_hash": version.content_hash,
     }
     assert entry.entry_hash == entry_digest(entry)

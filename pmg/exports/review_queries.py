@@ -1,0 +1,193 @@
+"""Loading the review side of the exports: the ``revision`` sheet and a version's PDF.
+
+The sheet takes three queries whatever the number of submissions: the submissions
+of the cycle that have a version, with their version counts and dates, reviewer
+and latest review (catalog version, decision); that review's verdicts; and the
+observation counts. Columns are selected and become
+:class:`~pmg.exports.records.ReviewRecord`, so nothing downstream loads lazily.
+
+A version's PDF takes its review with the verdicts and people (eager), the
+submission's observations with every step and who took it, and its history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from pmg.auth.models import User
+from pmg.cycles.models import Cycle
+from pmg.exports.records import ReviewRecord
+from pmg.extensions import db
+from pmg.requirements.models import Requirement, RequirementCatalog
+from pmg.review.models import Observation, ObservationEntry, Review, StateChange, Verdict
+from pmg.review.queries import UNRESOLVED, history_of
+from pmg.submissions.models import Submission, SubmissionVersion
+
+# --- The revision sheet ---------------------------------------------------------------------
+
+
+def load_reviews(cycle: Cycle) -> list[ReviewRecord]:
+    """Each submission of ``cycle`` with at least one version, and where its review stands."""
+    versions = (
+        select(
+            SubmissionVersion.submission_id,
+            func.count().label("count"),
+            func.max(SubmissionVersion.number).label("latest"),
+            func.min(SubmissionVersion.submitted_at).label("first"),
+            func.max(SubmissionVersion.submitted_at).label("last"),
+        )
+        .join(SubmissionVersion.submission)
+        .where(Submission.cycle_id == cycle.id)
+        .group_by(SubmissionVersion.submission_id)
+        .subquery()
+    )
+    latest = _latest_reviews(cycle)
+    query = (
+        select(
+            Submission.id,
+            Submission.institution_id,
+            Submission.kind,
+            Submission.state,
+            versions.c.count,
+            versions.c.latest,
+            versions.c.first,
+            versions.c.last,
+            User.name,
+            latest.c.id,
+            latest.c.catalog_version,
+            latest.c.decision,
+            latest.c.decided_at,
+        )
+        .join(versions, versions.c.submission_id == Submission.id)
+        .outerjoin(User, User.id == Submission.reviewer_id)
+        .outerjoin(latest, latest.c.submission_id == Submission.id)
+        .where(Submission.cycle_id == cycle.id)
+        .order_by(Submission.id)
+    )
+    verdicts = _verdicts(select(latest.c.id))
+    counts = _observation_counts(cycle)
+    return [_record(row, verdicts, counts) for row in db.session.execute(query)]
+
+
+def _record(
+    row: Any, verdicts: dict[int, dict[str, Any]], counts: dict[int, tuple[int, int]]
+) -> ReviewRecord:
+    submission_id, institution_id, kind, state, count, number, first, last, *review = row
+    reviewer, review_id, catalog_version, decision, decided_at = review
+    unresolved, total = counts.get(submission_id, (0, 0))
+    return ReviewRecord(
+        institution_id=institution_id,
+        kind=kind,
+        state=state,
+        versions=count,
+        latest_number=number,
+        first_submitted_at=first,
+        last_submitted_at=last,
+        reviewer=reviewer,
+        catalog_version=catalog_version,
+        decision=decision,
+        decided_at=decided_at,
+        verdicts=verdicts.get(review_id, {}) if review_id is not None else {},
+        unresolved_observations=unresolved,
+        observations=total,
+    )
+
+
+def _latest_reviews(cycle: Cycle) -> Any:
+    """A subquery: per submission of ``cycle``, the review of the highest version number
+    taken for review, with its catalog version and decision."""
+    reviewed = (
+        select(Review.submission_id, func.max(SubmissionVersion.number).label("number"))
+        .join(Review.version)
+        .join(Review.submission)
+        .where(Submission.cycle_id == cycle.id)
+        .group_by(Review.submission_id)
+        .subquery()
+    )
+    return (
+        select(
+            Review.id,
+            Review.submission_id,
+            RequirementCatalog.version.label("catalog_version"),
+            Review.decision,
+            Review.decided_at,
+        )
+        .join(Review.version)
+        .join(Review.catalog)
+        .join(
+            reviewed,
+            and_(
+                reviewed.c.submission_id == Review.submission_id,
+                reviewed.c.number == SubmissionVersion.number,
+            ),
+        )
+        .subquery()
+    )
+
+
+def _verdicts(review_ids: Any) -> dict[int, dict[str, Any]]:
+    """The outcome (or ``None``) of each requirement, by code, of the reviews selected."""
+    query = (
+        select(Verdict.review_id, Requirement.code, Verdict.outcome)
+        .join(Verdict.requirement)
+        .where(Verdict.review_id.in_(review_ids))
+    )
+    found: dict[int, dict[str, Any]] = defaultdict(dict)
+    for review_id, code, outcome in db.session.execute(query):
+        found[review_id][code] = outcome
+    return dict(found)
+
+
+def _observation_counts(cycle: Cycle) -> dict[int, tuple[int, int]]:
+    """``{submission id: (not yet resolved, all)}`` for the observations of ``cycle``."""
+    unresolved = func.sum(case((Observation.state.in_(UNRESOLVED), 1), else_=0))
+    query = (
+        select(Observation.submission_id, unresolved, func.count())
+        .join(Observation.submission)
+        .where(Submission.cycle_id == cycle.id)
+        .group_by(Observation.submission_id)
+    )
+    return {
+        submission_id: (int(pending or 0), total)
+        for submission_id, pending, total in db.session.execute(query)
+    }
+
+
+# --- A version's PDF ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionReviewData:
+    """What the «Revisión» section of a version is made from (models, loaded eagerly)."""
+
+    review: Review | None
+    observations: list[Observation]
+    history: list[StateChange]
+
+
+def load_version_review(version: SubmissionVersion) -> VersionReviewData:
+    review = db.session.scalar(
+        select(Review)
+        .where(Review.version_id == version.id)
+        .options(
+            joinedload(Review.catalog),
+            joinedload(Review.reviewer),
+            joinedload(Review.decided_by),
+            selectinload(Review.verdicts).joinedload(Verdict.requirement),
+        )
+    )
+    observations = db.session.scalars(
+        select(Observation)
+        .where(Observation.submission_id == version.submission_id)
+        .options(
+            joinedload(Observation.requirement),
+            selectinload(Observation.entries).joinedload(ObservationEntry.actor),
+        )
+        .order_by(Observation.id)
+    )
+    return VersionReviewData(review, list(observations), history_of(version.submission))

@@ -1,0 +1,80 @@
+"""The ``revision`` sheet: where the review of each submission of the cycle stands. Pure.
+
+One row per institution and kind (diagnostic, plan) with at least one submitted
+version, institutions in the order of the other sheets and the diagnostic first.
+The review columns (catalog, decision, one column per requirement code) are those
+of the latest review, decided or not (see :class:`~pmg.exports.records.ReviewRecord`):
+a requirement that does not apply to the institution, or that the reviewer has not
+checked yet, is left empty.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pmg.exports.records import (
+    IDENTITY_HEADERS,
+    CellValue,
+    ConsolidatedData,
+    InstitutionRecord,
+    ReviewRecord,
+    Table,
+    chile_time,
+)
+from pmg.submissions.models import SubmissionKind
+
+TITLE = "revision"
+LEADING_HEADERS = (
+    *IDENTITY_HEADERS,
+    "tipo",
+    "estado",
+    "versiones",
+    "ultima_version",
+    "fecha_primer_envio",
+    "fecha_ultimo_envio",
+    "revisor",
+    "fecha_decision",
+    "decision",
+    "catalogo_version",
+)
+TRAILING_HEADERS = ("observaciones_abiertas", "observaciones_total")
+KIND_ORDER = {kind: position for position, kind in enumerate(SubmissionKind)}
+
+
+def review_headers(codes: tuple[str, ...]) -> tuple[str, ...]:
+    return (*LEADING_HEADERS, *codes, *TRAILING_HEADERS)
+
+
+def review_table(data: ConsolidatedData) -> Table:
+    """One row per submission with a version, with its latest review's verdicts by code."""
+    by_institution: dict[int, list[ReviewRecord]] = defaultdict(list)
+    for record in data.reviews:
+        by_institution[record.institution_id].append(record)
+    rows: list[tuple[CellValue, ...]] = []
+    for institution in data.institutions:
+        records = sorted(by_institution.get(institution.id, []), key=lambda r: KIND_ORDER[r.kind])
+        rows.extend(_row(institution, record, data.requirement_codes) for record in records)
+    return Table(TITLE, review_headers(data.requirement_codes), rows)
+
+
+def _row(
+    institution: InstitutionRecord, record: ReviewRecord, codes: tuple[str, ...]
+) -> tuple[CellValue, ...]:
+    verdicts = [record.verdicts.get(code) for code in codes]
+    return (
+        institution.code,
+        institution.name,
+        record.kind.label,
+        record.state.label,
+        record.versions,
+        record.latest_number,
+        chile_time(record.first_submitted_at),
+        chile_time(record.last_submitted_at),
+        record.reviewer,
+        chile_time(record.decided_at),
+        record.decision.label if record.decision is not None else None,
+        record.catalog_version,
+        *(outcome.label if outcome is not None else None for outcome in verdicts),
+        record.unresolved_observations,
+        record.observations,
+    )

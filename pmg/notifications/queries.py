@@ -1,0 +1,102 @@
+"""Who receives mail, which mail is waiting, and the outbox as the admin reads it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, and_, func, or_, select
+
+from pmg.auth.models import Role, User, user_institutions
+from pmg.core.models import LabelledEnum
+from pmg.cycles.models import Cycle
+from pmg.extensions import db
+from pmg.institutions.models import Institution
+from pmg.notifications.models import OutgoingMail
+from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
+
+# A mail that failed this many times is left for a person to look at in the outbox.
+MAX_ATTEMPTS = 10
+
+
+def coordinators_with_pending_submission(
+    cycle: Cycle, kind: SubmissionKind
+) -> list[tuple[Institution, User]]:
+    """Each active coordinator of a committed institution whose ``kind`` for ``cycle`` is
+    not started or still a draft, with that institution."""
+    query = (
+        select(Institution, User)
+        .join(user_institutions, user_institutions.c.institution_id == Institution.id)
+        .join(User, User.id == user_institutions.c.user_id)
+        .outerjoin(
+            Submission,
+            and_(
+                Submission.institution_id == Institution.id,
+                Submission.cycle_id == cycle.id,
+                Submission.kind == kind,
+            ),
+        )
+        .where(
+            Institution.active.is_(True),
+            Institution.commits_system.is_(True),
+            User.role == Role.COORDINATOR,
+            User.active.is_(True),
+            or_(Submission.id.is_(None), Submission.state == SubmissionState.DRAFT),
+        )
+        .order_by(Institution.code, User.id)
+    )
+    return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+def observed_submissions_due(first: date, last: date) -> list[Submission]:
+    """Submissions waiting for corrections whose deadline falls between both days."""
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(
+                Submission.state == SubmissionState.OBSERVED,
+                Submission.correction_due.between(first, last),
+            )
+            .order_by(Submission.correction_due, Submission.id)
+        )
+    )
+
+
+class MailState(LabelledEnum):
+    """Where a mail stands; the values are what the outbox page's query string carries."""
+
+    PENDING = ("pendiente", "Pendientes")
+    SENT = ("enviado", "Enviados")
+    GIVEN_UP = ("sin-enviar", "No enviados tras agotar los intentos")
+
+
+def _filtered(state: MailState | None) -> Select[tuple[OutgoingMail]]:
+    query = select(OutgoingMail)
+    if state is MailState.PENDING:
+        query = query.where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS)
+    elif state is MailState.SENT:
+        query = query.where(OutgoingMail.sent_at.is_not(None))
+    elif state is MailState.GIVEN_UP:
+        query = query.where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts >= MAX_ATTEMPTS)
+    return query
+
+
+def mail_to_send(limit: int) -> list[OutgoingMail]:
+    """Unsent mail still worth trying, the least tried first, oldest first among equals."""
+    query = _filtered(MailState.PENDING).order_by(OutgoingMail.attempts, OutgoingMail.id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def count_mail(state: MailState | None = None) -> int:
+    return db.session.scalar(select(func.count()).select_from(_filtered(state).subquery())) or 0
+
+
+def outbox_page(state: MailState | None, page: int = 1) -> Pagination:
+    """One page of the outbox, newest first."""
+    return db.paginate(
+        _filtered(state).order_by(OutgoingMail.id.desc()),
+        page=page,
+        per_page=current_app.config["PMG_PAGE_SIZE"],
+        error_out=False,
+    )

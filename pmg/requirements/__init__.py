@@ -1,0 +1,1 @@
+"""Technical requirements: one catalog per cycle, loaded from a YAML file and versioned."""

@@ -1,0 +1,1 @@
+"""Reviewing submitted versions: checklists, observations and decisions."""

@@ -1,0 +1,109 @@
+"""What the review page shows, gathered in one place so the route stays thin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pmg.auth.models import Role, User
+from pmg.auth.queries import active_reviewers
+from pmg.core.errors import DomainError
+from pmg.requirements.models import Requirement
+from pmg.review.diff import EVIDENCE, SectionChanges, section_changes
+from pmg.review.forms import AssignForm, ReviewForm, TakeForm, review_form
+from pmg.review.models import Observation, Review, StateChange
+from pmg.review.operations import (
+    applicable_requirements,
+    catalog_for,
+    resolvable_observations,
+)
+from pmg.review.queries import (
+    current_review,
+    history_of,
+    last_observed_review,
+    observations_of,
+)
+from pmg.submissions.kinds import KINDS
+from pmg.submissions.models import Submission, SubmissionVersion
+from pmg.submissions.workflow import Action, may_act
+
+
+@dataclass
+class ReviewPage:
+    submission: Submission
+    version: SubmissionVersion
+    review: Review | None
+    requirements: list[Requirement]
+    observations: list[Observation]
+    # Observations answered for this version: the reviewer resolves or reopens them.
+    resolvable: list[Observation]
+    history: list[StateChange]
+    warnings: list[tuple[str, str]]
+    previous: SubmissionVersion | None = None
+    changes: dict[str, SectionChanges] = field(default_factory=dict)
+    form: ReviewForm | None = None
+    take_form: TakeForm | None = None
+    assign_form: AssignForm | None = None
+    problem: str = ""
+
+    def changes_for(self, observation: Observation) -> list[SectionChanges]:
+        """What changed in the sections the observation's requirement concerns."""
+        keys = [*observation.requirement.sections, EVIDENCE]
+        return [self.changes[key] for key in keys if key in self.changes]
+
+
+def _requirements(submission: Submission, review: Review | None) -> tuple[list[Requirement], str]:
+    if review is not None:
+        return applicable_requirements(review), ""
+    try:
+        catalog = catalog_for(submission.latest_version)
+    except DomainError as missing:
+        return [], missing.message
+    return catalog.applicable(submission.institution, submission.kind), ""
+
+
+def _forms(page: ReviewPage, user: User, form: ReviewForm | None) -> None:
+    submission, lock = page.submission, str(page.submission.lock_version)
+    if page.review is not None and may_act(user, submission, Action.APPROVE):
+        page.form = form or review_form(page.review, page.resolvable)
+    if may_act(user, submission, Action.TAKE):
+        page.take_form = TakeForm(data={"lock_version": lock})
+    if user.role is Role.ADMIN and may_act(user, submission, Action.ASSIGN):
+        page.assign_form = page.assign_form or AssignForm(data={"lock_version": lock})
+        page.assign_form.set_reviewers(active_reviewers())
+
+
+def review_page(
+    submission: Submission,
+    user: User,
+    *,
+    form: ReviewForm | None = None,
+    assign_form: AssignForm | None = None,
+) -> ReviewPage:
+    version = submission.latest_version
+    review = current_review(submission)
+    requirements, problem = _requirements(submission, review)
+    observations = observations_of(submission)
+    kind = KINDS[submission.kind]
+    page = ReviewPage(
+        submission=submission,
+        version=version,
+        review=review,
+        requirements=requirements,
+        observations=observations,
+        resolvable=list(resolvable_observations(review).values()) if review else [],
+        history=history_of(submission),
+        warnings=[
+            (kind.describe(submission.institution, w["path"]), w["message"])
+            for w in version.warnings
+        ],
+        assign_form=assign_form,
+        problem=problem,
+    )
+    earlier = last_observed_review(submission)
+    if earlier is not None:
+        page.previous = earlier.version
+        page.changes = section_changes(
+            kind.sections(submission.institution), earlier.version.content, version.content
+        )
+    _forms(page, user, form)
+    return page

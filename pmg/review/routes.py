@@ -1,0 +1,217 @@
+"""The reviewer workspace: the queue, the review page, taking, assigning and deciding."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from pmg.auth.models import Role
+from pmg.auth.queries import active_reviewers
+from pmg.core.errors import DomainError
+from pmg.core.permissions import roles_required
+from pmg.cycles.queries import chile_today, current_cycle
+from pmg.extensions import db
+from pmg.institutions.queries import ministries
+from pmg.notifications.operations import send_pending
+from pmg.review import operations
+from pmg.review.forms import (
+    AssignForm,
+    BulkApproveForm,
+    QueueFilterForm,
+    ReviewForm,
+    TakeForm,
+    review_form,
+)
+from pmg.review.models import Decision
+from pmg.review.pages import ReviewPage, review_page
+from pmg.review.queries import current_review, review_queue
+from pmg.submissions.kinds import BY_SLUG
+from pmg.submissions.models import Submission, SubmissionState
+from pmg.submissions.queries import get_visible_submission
+from pmg.submissions.workflow import Action, may_act
+
+bp = Blueprint("review", __name__, url_prefix="/revision")
+SLUGS = "any(" + ", ".join(BY_SLUG) + "):slug"
+PAGE = f"/<code>/<int:year>/<{SLUGS}>"
+STAFF = (Role.REVIEWER, Role.DIPRES, Role.ADMIN)
+
+
+def _submission(code: str, year: int, slug: str) -> Submission:
+    submission = get_visible_submission(current_user, code, year, BY_SLUG[slug].kind)
+    if submission.latest_version is None:
+        abort(404)
+    return submission
+
+
+def _back(submission: Submission) -> Response:
+    return redirect(
+        url_for(
+            "review.page",
+            code=submission.institution.code,
+            year=submission.cycle.year,
+            slug=BY_SLUG_OF[submission.kind],
+        )
+    )
+
+
+BY_SLUG_OF = {spec.kind: slug for slug, spec in BY_SLUG.items()}
+
+
+def _done(message: str) -> None:
+    """Commit the change, then try to send the mail it queued (never blocking it)."""
+    db.session.commit()
+    flash(message, "success")
+    send_pending()
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def queue() -> str:
+    cycle = current_cycle()
+    reviewers = active_reviewers()
+    form = QueueFilterForm(request.args, ministries(), reviewers)
+    rows, counts = review_queue(cycle, form.filters()) if cycle else ([], {})
+    return render_template(
+        "review/queue.html",
+        cycle=cycle,
+        form=form,
+        rows=rows,
+        counts=counts,
+        bulk=BulkApproveForm(),
+        slugs=BY_SLUG_OF,
+    )
+
+
+def _render(page: ReviewPage, status: int = 200) -> tuple[str, int]:
+    return render_template("review/page.html", page=page, slugs=BY_SLUG_OF), status
+
+
+@bp.route(PAGE)
+@roles_required(*STAFF)
+def page(code: str, year: int, slug: str) -> tuple[str, int]:
+    return _render(review_page(_submission(code, year, slug), current_user))
+
+
+@bp.route(f"{PAGE}/tomar", methods=["POST"])
+@roles_required(Role.REVIEWER)
+def take(code: str, year: int, slug: str) -> Response:
+    submission = _submission(code, year, slug)
+    form = TakeForm()
+    try:
+        form.validate_on_submit() or abort(400)
+        seen = int(form.lock_version.data) if str(form.lock_version.data).isdigit() else None
+        operations.take(submission, current_user, seen)
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return _back(submission)
+    _done("Tomó el envío para revisión. Complete la lista de requisitos.")
+    return _back(submission)
+
+
+@bp.route(f"{PAGE}/asignar", methods=["POST"])
+@roles_required(Role.ADMIN)
+def assign(code: str, year: int, slug: str) -> Response | tuple[str, int]:
+    submission = _submission(code, year, slug)
+    form = AssignForm()
+    form.set_reviewers(active_reviewers())
+    if not form.validate_on_submit():
+        return _render(review_page(submission, current_user, assign_form=form), 422)
+    reviewer = next(u for u in active_reviewers() if str(u.id) == form.reviewer.data)
+    seen = int(form.lock_version.data) if str(form.lock_version.data).isdigit() else None
+    try:
+        operations.assign(submission, reviewer, current_user, seen)
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return _back(submission)
+    _done(f"Se asignó el envío a {reviewer.name}.")
+    return _back(submission)
+
+
+DECISIONS = {decision.value: decision for decision in Decision}
+
+
+@bp.route(PAGE, methods=["POST"])
+@roles_required(Role.REVIEWER)
+def decide(code: str, year: int, slug: str) -> Response | tuple[str, int]:
+    """Save the checklist, or save it and decide: one form, the button says which."""
+    submission = _submission(code, year, slug)
+    review = current_review(submission)
+    if review is None:
+        abort(404)
+    page = review_page(submission, current_user)
+    form: ReviewForm = review_form(review, page.resolvable)
+    page.form = form
+    if not form.validate_on_submit():
+        return _render(page, 422)
+    chosen = request.form.get("decision", "")
+    checklist = form.checklist(page.requirements)
+    resolutions = form.resolutions(page.resolvable)
+    try:
+        if chosen in DECISIONS:
+            decision = DECISIONS[chosen]
+            if decision is not Decision.APPROVE and not (form.note.data or "").strip():
+                form.note.errors = ["Escriba el fundamento: se envía a la institución."]
+                return _render(page, 422)
+            operations.decide(
+                review,
+                decision,
+                current_user,
+                form.seen_lock_version,
+                chile_today(),
+                note=form.note.data or "",
+                checklist=checklist,
+                resolutions=resolutions,
+            )
+        else:
+            operations.save_review(review, checklist, resolutions, current_user)
+    except DomainError as refused:
+        db.session.rollback()
+        page = review_page(submission, current_user, form=form)
+        page.problem = refused.message
+        return _render(page, refused.status_code if refused.status_code == 409 else 422)
+    message = {
+        "observe": "Se enviaron las observaciones a la institución.",
+        "approve": "El envío quedó aprobado.",
+        "reject": "El envío quedó rechazado.",
+    }.get(chosen, "Se guardó el avance de la revisión.")
+    _done(message)
+    return _back(submission)
+
+
+@bp.route("/aprobar", methods=["POST"])
+@roles_required(Role.REVIEWER)
+def bulk_approve() -> Response:
+    """Approve each chosen submission whose checklist is entirely met; report the rest."""
+    form = BulkApproveForm()
+    if not form.validate_on_submit():
+        flash("Marque al menos un envío para aprobar.", "error")
+        return redirect(url_for("review.queue"))
+    approved, refused = 0, []
+    for submission_id, seen in form.selections():
+        submission = db.session.get(Submission, submission_id)
+        if submission is None or not may_act(current_user, submission, Action.APPROVE):
+            refused.append(f"envío {submission_id}: no está asignado a usted en revisión")
+            continue
+        try:
+            operations.approve_if_met(submission, current_user, seen, chile_today())
+        except DomainError as problem:
+            db.session.rollback()
+            refused.append(f"{submission.institution.name}: {problem.message}")
+            continue
+        db.session.commit()
+        approved += 1
+    if approved:
+        flash(f"Se aprobaron {approved} envío(s).", "success")
+    for line in refused:
+        flash(f"No se aprobó {line}", "error")
+    send_pending()
+    return redirect(url_for("review.queue", **request.args))
+
+
+@bp.app_template_global()
+def state_label(value: str) -> str:
+    """The Spanish label of a state stored as text (in the history of a submission)."""
+    return SubmissionState(value).label

@@ -1,0 +1,118 @@
+"""A diagnostic taken round the review loop through the real operations, step by step:
+observe R01, answer, correct and resubmit, approve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pmg.auth.models import Role, User
+from pmg.cycles.models import Cycle
+from pmg.extensions import db
+from pmg.institutions.models import Institution
+from pmg.review.models import (
+    Decision,
+    Observation,
+    ObservationAction,
+    ObservationState,
+    Outcome,
+    Review,
+)
+from pmg.review.operations import VerdictInput, answer_observation, decide, take
+from pmg.review.queries import observations_of
+from pmg.submissions.models import Submission, SubmissionVersion
+from pmg.submissions.operations import save_draft, submit
+from tests.factories import create_submitted_diagnostic, create_user, with_value
+
+TODAY = date.today()
+OBSERVATION = "Complete el equipo de trabajo."
+OBSERVE_NOTE = "Hay requisitos por corregir."
+ANSWER = "Se agregó a Luis Díaz al equipo."
+NOT_APPLICABLE_NOTE = "La institución atiende solo en línea."
+
+
+@dataclass
+class Loop:
+    institution: Institution
+    coordinator: User
+    reviewer: User
+    submission: Submission
+    first: SubmissionVersion
+
+
+def start(
+    cycle: Cycle,
+    institution: Institution,
+    *,
+    coordinator: str = "Carla Coordinadora",
+    reviewer: str = "Rosa Revisora",
+) -> Loop:
+    """A diagnostic of ``institution`` submitted (version 1); the cycle needs a catalog."""
+    person = create_user(Role.COORDINATOR, institutions=[institution], name=coordinator)
+    version = create_submitted_diagnostic(institution, cycle, person)
+    return Loop(
+        institution,
+        person,
+        create_user(Role.REVIEWER, name=reviewer),
+        version.submission,
+        version,
+    )
+
+
+def _checklist(review: Review, **outcomes: VerdictInput) -> dict[int, VerdictInput]:
+    """Every requirement met, but those named by code."""
+    return {
+        verdict.requirement_id: outcomes.get(verdict.requirement.code, VerdictInput(Outcome.MEETS))
+        for verdict in review.verdicts
+    }
+
+
+def observe(loop: Loop, *, note: str = OBSERVE_NOTE, text: str = OBSERVATION) -> Observation:
+    """Take the latest version and send it back with one observation, on R01."""
+    submission, reviewer = loop.submission, loop.reviewer
+    review = take(submission, reviewer, submission.lock_version)
+    checklist = _checklist(review, R01=VerdictInput(Outcome.FAILS, text))
+    seen = submission.lock_version
+    decide(review, Decision.OBSERVE, reviewer, seen, TODAY, note=note, checklist=checklist)
+    db.session.commit()
+    return observations_of(submission)[-1]
+
+
+def answer_and_resubmit(loop: Loop, answer: str = ANSWER) -> SubmissionVersion:
+    """Answer every pending observation, correct the team and resubmit (a new version)."""
+    submission, coordinator = loop.submission, loop.coordinator
+    for observation in observations_of(submission):
+        if observation.state is not ObservationState.RESOLVED:
+            answer_observation(observation, answer, coordinator)
+    team = f"{submission.draft['responsible']['team']}\nLuis Díaz"
+    draft = with_value(submission.draft, "responsible.team", team)
+    save_draft(submission, draft, coordinator, submission.lock_version)
+    db.session.commit()
+    version = submit(submission, coordinator, TODAY, submission.lock_version)
+    db.session.commit()
+    return version
+
+
+def approve(loop: Loop, note: str = "") -> Review:
+    """Take the latest version and approve it, resolving the answered observations; R04
+    does not apply."""
+    submission, reviewer = loop.submission, loop.reviewer
+    review = take(submission, reviewer, submission.lock_version)
+    resolutions = {
+        observation.id: (ObservationAction.RESOLVE, "")
+        for observation in observations_of(submission)
+        if observation.state is ObservationState.ANSWERED
+    }
+    checklist = _checklist(review, R04=VerdictInput(Outcome.NOT_APPLICABLE, NOT_APPLICABLE_NOTE))
+    decide(
+        review,
+        Decision.APPROVE,
+        reviewer,
+        submission.lock_version,
+        TODAY,
+        note=note,
+        checklist=checklist,
+        resolutions=resolutions,
+    )
+    db.session.commit()
+    return review
