@@ -89,6 +89,9 @@ ROUTES: dict[str, Route] = {
     "review.assign": Route("/revision/{other}/{year}/diagnostico/asignar", ADMIN, "POST"),
     "review.decide": Route("/revision/{other}/{year}/diagnostico", REVIEWER, "POST"),
     "review.bulk_approve": Route("/revision/aprobar", REVIEWER, "POST"),
+    "review.reject_overdue": Route(
+        "/revision/{other}/{year}/diagnostico/rechazar-vencido", REVIEWER, "POST"
+    ),
     "requirements.index": Route("/admin/requisitos/", ADMIN),
     "requirements.detail": Route("/admin/requisitos/{year}", ADMIN),
     "requirements.edit": Route("/admin/requisitos/{year}/editar", ADMIN),

@@ -94,8 +94,9 @@ class SubmissionRecord:
 class ReviewRecord:
     """A submission of the cycle with at least one version, and where its review stands.
 
-    The review columns are those of its latest review (the review of the highest version
-    number taken for review), decided or not; ``None`` when no version was taken yet.
+    ``verdicts`` and ``catalog_version`` come from its latest decided review; ``decision``
+    and ``decided_at`` only when that decision is about the latest version (see
+    :mod:`pmg.exports.review_queries`).
     """
 
     institution_id: int

@@ -15,7 +15,9 @@ What a version's section shows:
 - the observations that concern it, each with its whole life: those raised in its
   review and those raised before that were not yet resolved when it was sent (or
   that its review resolved or reopened);
-- the submission's history up to and including the decisions about it.
+- the submission's history up to and including the decisions about it: each
+  transition named as the audit trail names it
+  (:func:`pmg.audit.actions.action_label`) and its states by their labels.
 """
 
 from __future__ import annotations
@@ -25,14 +27,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pmg.audit.actions import SUBMISSION_PREFIX, action_label
 from pmg.review.models import ObservationAction
-from pmg.submissions.models import SubmissionState
+from pmg.submissions.models import Action, SubmissionState
 
-NOT_REVIEWED = "Esta versión aún no ha sido revisada."
-IN_PROGRESS = (
-    "La revisión de esta versión está en curso; el resultado de cada requisito se muestra "
-    "cuando se registra la decisión."
-)
 UNCHECKED = "Sin revisar"
 
 
@@ -66,6 +64,7 @@ class ObservationLife:
 class HistoryLine:
     at: datetime
     actor: str
+    action: str  # Envío presentado / Envío tomado para revisión / …
     from_state: str
     to_state: str
     version_number: int | None
@@ -178,17 +177,12 @@ def _history_line(change: Any) -> HistoryLine:
     return HistoryLine(
         at=change.at,
         actor=_name(change.actor),
-        from_state=state_label(change.from_state),
-        to_state=state_label(change.to_state),
+        action=action_label(SUBMISSION_PREFIX + Action(change.action).value),
+        from_state=SubmissionState(change.from_state).label,
+        to_state=SubmissionState(change.to_state).label,
         version_number=change.version_number,
         note=change.note or "",
     )
-
-
-def state_label(value: str) -> str:
-    """The label of a stored state; a value the enum no longer has, as it was stored."""
-    state = SubmissionState._value2member_map_.get(value)
-    return state.label if state is not None else value
 
 
 def _name(user: Any | None) -> str:

@@ -1,10 +1,18 @@
 """Loading the review side of the exports: the ``revision`` sheet and a version's PDF.
 
 The sheet takes three queries whatever the number of submissions: the submissions
-of the cycle that have a version, with their version counts and dates, reviewer
-and latest review (catalog version, decision); that review's verdicts; and the
-observation counts. Columns are selected and become
-:class:`~pmg.exports.records.ReviewRecord`, so nothing downstream loads lazily.
+of the cycle that have a version, with their version counts and dates, reviewer,
+the decision about the latest version and the latest decided review (catalog
+version); that review's verdicts; and the observation counts. Columns are selected
+and become :class:`~pmg.exports.records.ReviewRecord`, so nothing downstream loads
+lazily. Which review fills which field:
+
+- ``decision`` and ``decided_at``: the review of the latest version, once decided;
+  ``None`` while that version waits to be taken or is being reviewed;
+- ``catalog_version`` and ``verdicts``: the latest *decided* review, whichever
+  version it was about; ``None`` and empty before the first decision. A review in
+  progress never shows: taking a resubmitted version copies the previous outcomes
+  into it as the reviewer's starting point, and they are not a verdict yet.
 
 A version's PDF takes its review with the verdicts and people (eager), the
 submission's observations with every step and who took it, and its history.
@@ -46,7 +54,7 @@ def load_reviews(cycle: Cycle) -> list[ReviewRecord]:
         .group_by(SubmissionVersion.submission_id)
         .subquery()
     )
-    latest = _latest_reviews(cycle)
+    decided = _latest_decided_reviews(cycle)
     query = (
         select(
             Submission.id,
@@ -58,18 +66,19 @@ def load_reviews(cycle: Cycle) -> list[ReviewRecord]:
             versions.c.first,
             versions.c.last,
             User.name,
-            latest.c.id,
-            latest.c.catalog_version,
-            latest.c.decision,
-            latest.c.decided_at,
+            decided.c.id,
+            decided.c.number,
+            decided.c.catalog_version,
+            decided.c.decision,
+            decided.c.decided_at,
         )
         .join(versions, versions.c.submission_id == Submission.id)
         .outerjoin(User, User.id == Submission.reviewer_id)
-        .outerjoin(latest, latest.c.submission_id == Submission.id)
+        .outerjoin(decided, decided.c.submission_id == Submission.id)
         .where(Submission.cycle_id == cycle.id)
         .order_by(Submission.id)
     )
-    verdicts = _verdicts(select(latest.c.id))
+    verdicts = _verdicts(select(decided.c.id))
     counts = _observation_counts(cycle)
     return [_record(row, verdicts, counts) for row in db.session.execute(query)]
 
@@ -78,8 +87,10 @@ def _record(
     row: Any, verdicts: dict[int, dict[str, Any]], counts: dict[int, tuple[int, int]]
 ) -> ReviewRecord:
     submission_id, institution_id, kind, state, count, number, first, last, *review = row
-    reviewer, review_id, catalog_version, decision, decided_at = review
+    reviewer, review_id, reviewed_number, catalog_version, decision, decided_at = review
     unresolved, total = counts.get(submission_id, (0, 0))
+    # The decision shows only while it is about the latest version; a later version waits.
+    current = reviewed_number == number
     return ReviewRecord(
         institution_id=institution_id,
         kind=kind,
@@ -90,22 +101,22 @@ def _record(
         last_submitted_at=last,
         reviewer=reviewer,
         catalog_version=catalog_version,
-        decision=decision,
-        decided_at=decided_at,
+        decision=decision if current else None,
+        decided_at=decided_at if current else None,
         verdicts=verdicts.get(review_id, {}) if review_id is not None else {},
         unresolved_observations=unresolved,
         observations=total,
     )
 
 
-def _latest_reviews(cycle: Cycle) -> Any:
-    """A subquery: per submission of ``cycle``, the review of the highest version number
-    taken for review, with its catalog version and decision."""
-    reviewed = (
+def _latest_decided_reviews(cycle: Cycle) -> Any:
+    """A subquery: per submission of ``cycle``, the decided review of the highest version
+    number, with that number, its catalog version and its decision."""
+    highest = (
         select(Review.submission_id, func.max(SubmissionVersion.number).label("number"))
         .join(Review.version)
         .join(Review.submission)
-        .where(Submission.cycle_id == cycle.id)
+        .where(Submission.cycle_id == cycle.id, Review.decision.is_not(None))
         .group_by(Review.submission_id)
         .subquery()
     )
@@ -113,6 +124,7 @@ def _latest_reviews(cycle: Cycle) -> Any:
         select(
             Review.id,
             Review.submission_id,
+            SubmissionVersion.number,
             RequirementCatalog.version.label("catalog_version"),
             Review.decision,
             Review.decided_at,
@@ -120,10 +132,10 @@ def _latest_reviews(cycle: Cycle) -> Any:
         .join(Review.version)
         .join(Review.catalog)
         .join(
-            reviewed,
+            highest,
             and_(
-                reviewed.c.submission_id == Review.submission_id,
-                reviewed.c.number == SubmissionVersion.number,
+                highest.c.submission_id == Review.submission_id,
+                highest.c.number == SubmissionVersion.number,
             ),
         )
         .subquery()

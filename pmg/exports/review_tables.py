@@ -2,10 +2,19 @@
 
 One row per institution and kind (diagnostic, plan) with at least one submitted
 version, institutions in the order of the other sheets and the diagnostic first.
-The review columns (catalog, decision, one column per requirement code) are those
-of the latest review, decided or not (see :class:`~pmg.exports.records.ReviewRecord`):
-a requirement that does not apply to the institution, or that the reviewer has not
-checked yet, is left empty.
+Only decisions are shown, never a review in progress (taking a resubmitted version
+starts its review with the previous outcomes, a draft that is no verdict):
+
+- ``fecha_decision`` and ``decision``: the decision about the latest version. Until
+  there is one, ``decision`` says «En revisión» once the version has been taken for
+  review and is empty while it waits to be taken (``estado`` says Enviado or
+  Reenviado), and ``fecha_decision`` is empty;
+- ``catalogo_version`` and one column per requirement code: the outcomes of the
+  latest *decided* review, that is, while a resubmitted version waits or is being
+  reviewed, those of the decision about the previous one; empty before the first
+  decision. A requirement that does not apply to the institution is left empty.
+
+See :func:`pmg.exports.review_queries.load_reviews` for where each value comes from.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from pmg.exports.records import (
     Table,
     chile_time,
 )
-from pmg.submissions.models import SubmissionKind
+from pmg.submissions.models import SubmissionKind, SubmissionState
 
 TITLE = "revision"
 LEADING_HEADERS = (
@@ -46,7 +55,7 @@ def review_headers(codes: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def review_table(data: ConsolidatedData) -> Table:
-    """One row per submission with a version, with its latest review's verdicts by code."""
+    """One row per submission with a version, with its latest decided review's verdicts."""
     by_institution: dict[int, list[ReviewRecord]] = defaultdict(list)
     for record in data.reviews:
         by_institution[record.institution_id].append(record)
@@ -72,9 +81,18 @@ def _row(
         chile_time(record.last_submitted_at),
         record.reviewer,
         chile_time(record.decided_at),
-        record.decision.label if record.decision is not None else None,
+        _decision(record),
         record.catalog_version,
         *(outcome.label if outcome is not None else None for outcome in verdicts),
         record.unresolved_observations,
         record.observations,
     )
+
+
+def _decision(record: ReviewRecord) -> str | None:
+    """The decision about the latest version; «En revisión» while it is being reviewed."""
+    if record.decision is not None:
+        return record.decision.label
+    if record.state is SubmissionState.IN_REVIEW:
+        return SubmissionState.IN_REVIEW.label
+    return None

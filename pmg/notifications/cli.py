@@ -48,5 +48,9 @@ def send_reminders_command(days: int, limit: int) -> None:
 @_batch_option
 @with_appcontext
 def send_mail_command(limit: int) -> None:
-    """Envía (o reintenta) el correo pendiente de la bandeja de salida."""
+    """Envía (o reintenta) el correo pendiente de la bandeja de salida.
+
+    Prográmelo en cron cada minuto: es lo que envía los avisos. Si el servidor de correo no
+    responde, se detiene y la próxima ejecución reintenta.
+    """
     click.echo(str(send_pending(limit)))

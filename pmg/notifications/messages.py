@@ -1,7 +1,8 @@
-"""The text of every mail: plain Spanish, names and codes only, a path to the page.
+"""The text of every mail: plain Spanish, names and codes only, a link to the page.
 
-Paths are relative (the installation's address is not known to the command line);
-people open them after signing in.
+Links are the page's path under ``PMG_BASE_URL`` when it is configured (the command line
+that sends mail does not know the installation's address otherwise), or the bare path
+without it; see :func:`_address`. People open them after signing in.
 """
 
 from __future__ import annotations
@@ -101,6 +102,13 @@ class TransitionFacts:
     def link(self) -> str:
         return f"Puede verlo en el sistema, en la página {submission_path(self.submission)}"
 
+    @property
+    def form_link(self) -> str:
+        """Where the coordinator answers the observations and corrects: the form itself."""
+        submission = self.submission
+        path = edit_path(submission.institution, submission.kind)
+        return f"El formulario está en el sistema, en la página {path}"
+
     def subject(self, headline: str) -> str:
         submission = self.submission
         return _subject(headline, submission.kind, submission.cycle.year, submission.institution)
@@ -155,7 +163,7 @@ def _observed(facts: TransitionFacts, name: str) -> Message:
             facts.state,
             _quoted("Fundamento de la revisión:", facts.note),
             deadline,
-            facts.link,
+            facts.form_link,
         ),
     )
 

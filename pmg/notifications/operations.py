@@ -1,9 +1,10 @@
-"""Queue mail with the change it tells about, and send it after the commit.
+"""Queue mail with the change it tells about; send it later, from the command line.
 
 :func:`queue_mail`, :func:`notify_transition` and :func:`send_reminders` only add
 rows and flush: the caller owns the transaction, so a change and its mail commit or
 roll back together. :func:`send_pending` talks to the SMTP server and commits after
-each message; call it only once the business transaction is committed.
+each message; no web request that changes data calls it. ``flask pmg send-mail`` (cron,
+every minute) and the outbox's retry button do.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from pmg.notifications.models import OutgoingMail
 from pmg.notifications.queries import (
     MAX_ATTEMPTS,
     MailState,
+    claim_next_mail,
     coordinators_with_pending_submission,
     count_mail,
-    mail_to_send,
     observed_submissions_due,
 )
 from pmg.submissions.kinds import KINDS
@@ -178,21 +179,32 @@ def send_reminders(today: date, days: int) -> int:
 
 # --- Sending -------------------------------------------------------------------------------
 
+SERVER_FAILED = "El servidor de correo no respondió: se reintentará en la próxima ejecución."
+# The reply code of a server that is closing the connection: about the server, whatever the
+# exception that carries it says.
+SERVICE_NOT_AVAILABLE = 421
+
 
 @dataclass(frozen=True)
 class SendReport:
-    """What one run of :func:`send_pending` did, and what is left."""
+    """What one run of :func:`send_pending` did, and what is left.
+
+    ``server_failed``: the run stopped early because the server, not one message, failed.
+    """
 
     embedded: bool
     sent: int = 0
     failed: int = 0
     pending: int = 0
     given_up: int = 0
+    server_failed: bool = False
 
     def __str__(self) -> str:
         text = f"Correos enviados: {self.sent}, pendientes: {self.pending}."
         if self.failed:
             text += f" Fallaron en este intento: {self.failed} (se reintentarán)."
+        if self.server_failed:
+            text += f" {SERVER_FAILED}"
         if self.given_up:
             text += (
                 f" Sin enviar tras {MAX_ATTEMPTS} intentos, ya no se reintentan: "
@@ -206,8 +218,30 @@ class SendReport:
         return text
 
 
+class _MessageRefused(Exception):
+    """The server, or the message itself, refused this one message; the next may go."""
+
+
+class _ServerFailed(Exception):
+    """The server could not be reached or stopped answering: no message can go now."""
+
+
+def _refuses_only_this_message(error: Exception) -> bool:
+    """Whether ``error``, raised while sending one message over an open connection, is about
+    that message alone (its recipient, its sender, its content) rather than the server."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code != SERVICE_NOT_AVAILABLE for code, _ in error.recipients.values())
+    if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return error.smtp_code != SERVICE_NOT_AVAILABLE
+    # An address the server cannot take without SMTPUTF8; a header smtplib cannot write.
+    return isinstance(error, (smtplib.SMTPNotSupportedError, ValueError))
+
+
 class _Mailer:
-    """One SMTP connection, opened on the first message and opened again after a failure."""
+    """One SMTP connection, opened on the first message and opened again after a failure.
+
+    :meth:`send` raises :class:`_MessageRefused` or :class:`_ServerFailed`, the original
+    error chained."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -227,13 +261,20 @@ class _Mailer:
         return connection
 
     def send(self, message: EmailMessage) -> None:
-        if self.connection is None:
-            self.connection = self._connect()
+        try:
+            if self.connection is None:
+                self.connection = self._connect()
+        except Exception as error:  # refused, timed out, TLS, login: all about the server
+            raise _ServerFailed(str(error)) from error
         try:
             self.connection.send_message(message)
-        except Exception:
+        except Exception as error:
+            # smtplib resets the transaction after a refusal, but a fresh connection for the
+            # next message costs little and cannot be left half-way.
             self.close()
-            raise
+            if _refuses_only_this_message(error):
+                raise _MessageRefused(str(error)) from error
+            raise _ServerFailed(str(error)) from error
 
     def close(self) -> None:
         if self.connection is not None:
@@ -254,12 +295,24 @@ def _email(mail: OutgoingMail, sender: str) -> EmailMessage:
     return message
 
 
+def _charge(mail: OutgoingMail, error: BaseException) -> None:
+    """One more failed attempt, with the server's words (or the error's name) kept."""
+    cause = error.__cause__ or error
+    mail.attempts = (mail.attempts or 0) + 1
+    mail.last_error = (str(cause) or type(cause).__name__)[:ERROR_LENGTH]
+
+
 def _try_to_send(mailer: _Mailer, mail: OutgoingMail, sender: str) -> bool:
+    """Send ``mail`` and mark it sent; ``False`` when this message alone failed (charged).
+
+    Raises :class:`_ServerFailed`, with ``mail`` charged, when the server failed."""
     try:
         mailer.send(_email(mail, sender))
-    except Exception as error:  # any failure is kept for the next try
-        mail.attempts = (mail.attempts or 0) + 1
-        mail.last_error = (str(error) or type(error).__name__)[:ERROR_LENGTH]
+    except _ServerFailed as error:
+        _charge(mail, error)
+        raise
+    except Exception as error:  # refused, or a message that cannot be written
+        _charge(mail, error)
         return False
     mail.sent_at = utcnow()
     mail.last_error = ""
@@ -267,30 +320,52 @@ def _try_to_send(mailer: _Mailer, mail: OutgoingMail, sender: str) -> bool:
 
 
 def send_pending(limit: int = 100) -> SendReport:
-    """Send up to ``limit`` unsent messages, the least tried first; never raises.
+    """Send up to ``limit`` unsent messages, the least tried first; never raises on a mail
+    failure.
 
-    Commits after each message, so call it only after the caller's transaction is
-    committed (it would otherwise commit that too). With no ``MAIL_SERVER`` (the
-    embedded setup) nothing is sent: mail stays in the outbox page.
+    Each message is claimed (row locked, skipped by a concurrent run), sent, marked and
+    committed before the next is claimed, so two runs at once never send the same mail and
+    a message is tried at most once per run. A refusal of one message charges that message
+    one attempt and the run goes on; a failure of the server (unreachable, timed out,
+    login refused, disconnected) charges only the message being tried and ends the run,
+    leaving the rest untouched for the next one.
+
+    Run it from ``flask pmg send-mail`` or the outbox's retry button, never inside a
+    business transaction: it commits. With no ``MAIL_SERVER`` (the embedded setup) nothing
+    is sent: mail stays in the outbox page.
     """
     config = current_app.config
     if not config["MAIL_SERVER"]:
         return SendReport(embedded=True, pending=count_mail(MailState.PENDING))
     mailer = _Mailer(config)
     sent = failed = 0
+    server_failed = False
+    tried: set[int] = set()
     try:
-        for mail in mail_to_send(limit):
-            if _try_to_send(mailer, mail, config["MAIL_SENDER"]):
-                sent += 1
-            else:
+        while len(tried) < limit:
+            mail = claim_next_mail(tried)
+            if mail is None:
+                break
+            tried.add(mail.id)
+            try:
+                if _try_to_send(mailer, mail, config["MAIL_SENDER"]):
+                    sent += 1
+                else:
+                    failed += 1
+            except _ServerFailed:
                 failed += 1
+                server_failed = True
             db.session.commit()
+            if server_failed:
+                break
     finally:
         mailer.close()
+        db.session.rollback()  # releases the claim if anything above raised
     return SendReport(
         embedded=False,
         sent=sent,
         failed=failed,
         pending=count_mail(MailState.PENDING),
         given_up=count_mail(MailState.GIVEN_UP),
+        server_failed=server_failed,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from flask import current_app
@@ -82,10 +83,29 @@ def _filtered(state: MailState | None) -> Select[tuple[OutgoingMail]]:
     return query
 
 
-def mail_to_send(limit: int) -> list[OutgoingMail]:
-    """Unsent mail still worth trying, the least tried first, oldest first among equals."""
-    query = _filtered(MailState.PENDING).order_by(OutgoingMail.attempts, OutgoingMail.id)
-    return list(db.session.scalars(query.limit(limit)))
+def next_mail_query(tried: Collection[int] = ()) -> Select[tuple[OutgoingMail]]:
+    """The next unsent mail still worth trying and not in ``tried``: the least tried first,
+    oldest first among equals.
+
+    ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite ignores it) claims the row until the
+    transaction ends, so two runs at once never take the same mail: the second one skips it.
+    """
+    return (
+        _filtered(MailState.PENDING)
+        .where(OutgoingMail.id.not_in(list(tried)))
+        .order_by(OutgoingMail.attempts, OutgoingMail.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        # A row already in the session is read again, not trusted as it was.
+        .execution_options(populate_existing=True)
+    )
+
+
+def claim_next_mail(tried: Collection[int] = ()) -> OutgoingMail | None:
+    """Lock and return the next mail to send (see :func:`next_mail_query`), or ``None``.
+
+    The lock lasts until the caller commits or rolls back."""
+    return db.session.scalars(next_mail_query(tried)).first()
 
 
 def count_mail(state: MailState | None = None) -> int:

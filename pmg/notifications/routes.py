@@ -41,7 +41,8 @@ def outbox() -> str:
 @bp.route("/reintentar", methods=["POST"])
 @roles_required(Role.ADMIN)
 def retry() -> Response:
-    """Send the pending mail now (it commits after each message)."""
+    """Send the pending mail now, as ``flask pmg send-mail`` does (it commits after each
+    message, and stops if the server fails)."""
     report = send_pending()
     category = "info" if report.embedded else "error" if report.failed else "success"
     flash(str(report), category)

@@ -9,36 +9,37 @@ from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
     Form,
-    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from pmg.auth.models import User
-from pmg.core.forms import INVALID_CHOICE, REQUIRED
+from pmg.core.forms import INVALID_CHOICE, REQUIRED, LockVersionForm
 from pmg.institutions.models import Ministry, Stage
 from pmg.requirements.models import Requirement
 from pmg.review.models import Observation, ObservationAction, Outcome, Review
-from pmg.review.operations import Checklist, Resolutions, VerdictInput
+from pmg.review.observations import MAX_TEXT, Resolutions
+from pmg.review.operations import Checklist, VerdictInput
 from pmg.review.queries import QUEUE_STATES, QueueFilters
 from pmg.submissions.models import SubmissionKind, SubmissionState
 
+TOO_LONG = f"Use como máximo {MAX_TEXT} caracteres."
 RESOLUTION_CHOICES = [
     SelectChoice(ObservationAction.RESOLVE.value, "Resuelta"),
     SelectChoice(ObservationAction.REOPEN.value, "Reabrir"),
 ]
 
 
-class ReviewForm(FlaskForm):
-    lock_version = HiddenField()
+class ReviewForm(LockVersionForm):
     note = TextAreaField(
         "Fundamento de la decisión",
         description="Obligatorio para observar o rechazar; se envía a la institución.",
-        render_kw={"rows": 3},
+        validators=[Length(max=MAX_TEXT, message=TOO_LONG)],
+        render_kw={"rows": 3, "maxlength": MAX_TEXT},
     )
 
     def checklist(self, requirements: list[Requirement]) -> Checklist:
@@ -59,17 +60,31 @@ class ReviewForm(FlaskForm):
                 chosen[observation.id] = (ObservationAction(action), note)
         return chosen
 
-    @property
-    def seen_lock_version(self) -> int | None:
-        value = self.lock_version.data or ""
-        return int(value) if value.isdigit() else None
+    def check_reopenings(self, observations: list[Observation]) -> bool:
+        """Reopening needs a comment: say so at the field. False when one is missing."""
+        fine = True
+        for observation in observations:
+            action = self[f"resolution_{observation.id}"].data
+            comment = self[f"resolution_note_{observation.id}"]
+            if action == ObservationAction.REOPEN.value and not (comment.data or "").strip():
+                comment.errors = [*comment.errors, "Explique por qué reabre la observación."]
+                fine = False
+        return fine
 
 
-def review_form(review: Review, observations: list[Observation], **kwargs: Any) -> ReviewForm:
+def review_form(
+    review: Review,
+    observations: list[Observation],
+    saved: Resolutions | None = None,
+    **kwargs: Any,
+) -> ReviewForm:
     """A form with one outcome and note per requirement and a resolution per observation,
     filled with what is saved unless the request brings other values."""
     fields: dict[str, Any] = {}
     data: dict[str, Any] = {"lock_version": str(review.submission.lock_version)}
+    for observation_id, (action, note) in (saved or {}).items():
+        data[f"resolution_{observation_id}"] = action.value
+        data[f"resolution_note_{observation_id}"] = note
     for verdict in review.verdicts:
         rid = verdict.requirement_id
         fields[f"outcome_{rid}"] = RadioField(
@@ -81,7 +96,8 @@ def review_form(review: Review, observations: list[Observation], **kwargs: Any) 
         fields[f"note_{rid}"] = TextAreaField(
             f"Observación sobre {verdict.requirement.code}",
             description="Si escribe una, se envía a la institución al observar.",
-            render_kw={"rows": 2},
+            validators=[Length(max=MAX_TEXT, message=TOO_LONG)],
+            render_kw={"rows": 2, "maxlength": MAX_TEXT},
         )
         data[f"outcome_{rid}"] = verdict.outcome.value if verdict.outcome else None
         data[f"note_{rid}"] = verdict.note
@@ -95,7 +111,8 @@ def review_form(review: Review, observations: list[Observation], **kwargs: Any) 
         )
         fields[f"resolution_note_{observation.id}"] = TextAreaField(
             f"Comentario sobre la observación de {code} (obligatorio para reabrir)",
-            render_kw={"rows": 2},
+            validators=[Length(max=MAX_TEXT, message=TOO_LONG)],
+            render_kw={"rows": 2, "maxlength": MAX_TEXT},
         )
     form_class = type("ReviewPageForm", (ReviewForm,), fields)
     return form_class(data=data, **kwargs)
@@ -104,18 +121,26 @@ def review_form(review: Review, observations: list[Observation], **kwargs: Any) 
 class AnswerForm(FlaskForm):
     answer = TextAreaField(
         "Respuesta",
-        validators=[InputRequired(REQUIRED)],
-        description="Qué corrigió y dónde, o por qué considera que no corresponde.",
+        validators=[InputRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)],
+        description="Qué corrigió y en qué sección.",
         render_kw={"rows": 3},
     )
 
 
-class TakeForm(FlaskForm):
-    lock_version = HiddenField()
+class RejectOverdueForm(LockVersionForm):
+    note = TextAreaField(
+        "Fundamento del rechazo",
+        validators=[InputRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)],
+        description="Se envía a la institución.",
+        render_kw={"rows": 2, "maxlength": MAX_TEXT},
+    )
 
 
-class AssignForm(FlaskForm):
-    lock_version = HiddenField()
+class TakeForm(LockVersionForm):
+    """Only the version counter: taking needs nothing else."""
+
+
+class AssignForm(LockVersionForm):
     reviewer = SelectField(
         "Revisor/a",
         coerce=str,

@@ -3,11 +3,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
 from pmg.extensions import db
+from pmg.submissions.models import Action, SubmissionState
 
 if TYPE_CHECKING:
     from pmg.auth.models import User
@@ -43,6 +44,9 @@ class Review(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     correction_due: Mapped[date | None] = mapped_column(Date)
+    # The reviewer's resolve/reopen choices saved before deciding: ``{observation id:
+    # {"action": …, "note": …}}``. They reach the observations only with the decision.
+    pending_resolutions: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
 
     submission: Mapped[Submission] = relationship()
     version: Mapped[SubmissionVersion] = relationship()
@@ -50,7 +54,7 @@ class Review(db.Model):
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     verdicts: Mapped[list[Verdict]] = relationship(
-        back_populates="review", cascade="all, delete-orphan"
+        back_populates="review", cascade="all, delete-orphan", order_by="Verdict.id"
     )
 
     def verdict_for(self, requirement: Requirement) -> Verdict | None:
@@ -143,9 +147,13 @@ class StateChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
     version_number: Mapped[int | None] = mapped_column()
-    action: Mapped[str] = mapped_column(String(20))
-    from_state: Mapped[str] = mapped_column(String(20))
-    to_state: Mapped[str] = mapped_column(String(20))
+    action: Mapped[Action] = mapped_column(enum_column(Action, "state_change_action"))
+    from_state: Mapped[SubmissionState] = mapped_column(
+        enum_column(SubmissionState, "state_change_from")
+    )
+    to_state: Mapped[SubmissionState] = mapped_column(
+        enum_column(SubmissionState, "state_change_to")
+    )
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")

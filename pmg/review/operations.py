@@ -1,8 +1,9 @@
-"""Reviewing: taking and assigning, the checklist, observations and decisions.
+"""Reviewing: taking and assigning, the checklist and the decisions.
 
-Every state change goes through :func:`pmg.submissions.workflow.transition`, called
-before anything else is written so that a concurrent second decision finds the row
-changed and writes nothing. Operations flush but never commit.
+Every state change goes through :func:`pmg.submissions.workflow.transition`. A decision
+writes the state change before anything else, and saving the checklist locks the
+submission row first, so a concurrent second action waits and then finds the row changed.
+Operations flush but never commit.
 """
 
 from __future__ import annotations
@@ -14,32 +15,30 @@ from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.auth.models import Role, User
 from pmg.core.errors import Conflict, DomainError, Forbidden
-from pmg.core.models import utcnow
 from pmg.extensions import db
-from pmg.requirements.models import Requirement, RequirementCatalog
+from pmg.requirements.models import RequirementCatalog
 from pmg.requirements.queries import current_catalog, get_catalog
 from pmg.review.models import (
     Decision,
-    Observation,
     ObservationAction,
-    ObservationEntry,
     ObservationState,
     Outcome,
     Review,
     Verdict,
 )
-from pmg.review.queries import (
-    PENDING_ANSWER,
-    UNRESOLVED,
-    current_review,
-    observations_of,
-    reviews_of,
+from pmg.review.observations import (
+    RESOLUTION_STATES,
+    Resolutions,
+    apply_resolutions,
+    check_text,
+    lock,
+    raise_observations,
+    resolution_problem,
 )
-from pmg.submissions.models import Submission, SubmissionState, SubmissionVersion
-from pmg.submissions.permissions import is_coordinator_of
-from pmg.submissions.workflow import Action, ensure_fresh, transition
+from pmg.review.queries import UNRESOLVED, current_review, observations_of, reviews_of
+from pmg.submissions.models import Action, Submission, SubmissionState, SubmissionVersion
+from pmg.submissions.workflow import ensure_fresh, transition
 
-MAX_TEXT = 4000
 DECISION_ACTIONS = {
     Decision.OBSERVE: Action.OBSERVE,
     Decision.APPROVE: Action.APPROVE,
@@ -53,10 +52,8 @@ class VerdictInput:
     note: str = ""
 
 
-# What the reviewer answered: per requirement id, and per earlier observation id
-# (resolve or reopen, with a note).
+# What the reviewer answered, per requirement id.
 Checklist = dict[int, VerdictInput]
-Resolutions = dict[int, tuple[ObservationAction, str]]
 
 
 def catalog_for(version: SubmissionVersion) -> RequirementCatalog:
@@ -73,11 +70,6 @@ def catalog_for(version: SubmissionVersion) -> RequirementCatalog:
             "Pida a un administrador que lo cargue antes de revisar."
         )
     return catalog
-
-
-def applicable_requirements(review: Review) -> list[Requirement]:
-    submission = review.submission
-    return review.catalog.applicable(submission.institution, submission.kind)
 
 
 def _latest(submission: Submission) -> SubmissionVersion:
@@ -151,82 +143,43 @@ def _apply_checklist(review: Review, checklist: Checklist) -> dict[str, str]:
     for verdict in review.verdicts:
         given = checklist.get(verdict.requirement_id)
         if given is not None:
-            note = given.note.strip()
-            if len(note) > MAX_TEXT:
-                raise DomainError(
-                    f"{verdict.requirement.code}: use como máximo {MAX_TEXT} caracteres."
-                )
-            verdict.outcome, verdict.note = given.outcome, note
+            verdict.outcome = given.outcome
+            verdict.note = check_text(given.note, verdict.requirement.code)
         summary[verdict.requirement.code] = verdict.outcome.value if verdict.outcome else ""
     return summary
 
 
-def resolvable_observations(review: Review) -> dict[int, Observation]:
-    """Observations the reviewer of this version may resolve or reopen: those answered
-    for it (and those already resolved or reopened in it, to change their mind)."""
+def saved_resolutions(review: Review) -> Resolutions:
+    """The resolve/reopen choices kept by "Guardar avance", not yet decided."""
     return {
-        o.id: o
-        for o in observations_of(review.submission)
-        if o.raised_in_id != review.id and o.state is not ObservationState.OPEN
+        int(key): (ObservationAction(choice["action"]), choice.get("note", ""))
+        for key, choice in (review.pending_resolutions or {}).items()
     }
-
-
-def _add_entry(
-    observation: Observation, action: ObservationAction, text: str, actor: User, number: int
-) -> None:
-    observation.entries.append(
-        ObservationEntry(action=action, text=text, at=utcnow(), actor=actor, version_number=number)
-    )
-
-
-RESOLUTION_STATES = {
-    ObservationAction.RESOLVE: ObservationState.RESOLVED,
-    ObservationAction.REOPEN: ObservationState.REOPENED,
-}
-
-
-def _apply_resolutions(review: Review, resolutions: Resolutions, actor: User) -> None:
-    candidates = resolvable_observations(review)
-    for observation_id, (action, note) in resolutions.items():
-        observation = candidates.get(observation_id)
-        target = RESOLUTION_STATES.get(action)
-        if observation is None or target is None:
-            raise DomainError("Una de las observaciones ya no se puede resolver ni reabrir.")
-        if observation.state is target:
-            continue
-        if action is ObservationAction.REOPEN and not note.strip():
-            raise DomainError(
-                f"Explique por qué reabre la observación de {observation.requirement.code}."
-            )
-        observation.state = target
-        _add_entry(observation, action, note.strip(), actor, review.version.number)
-        audit_action = (
-            AuditAction.OBSERVATION_RESOLVE
-            if target is ObservationState.RESOLVED
-            else AuditAction.OBSERVATION_REOPEN
-        )
-        record(
-            audit_action,
-            observation,
-            actor=actor,
-            institution_id=review.submission.institution_id,
-            after={"requirement": observation.requirement.code, "note": note.strip()},
-        )
 
 
 def save_review(
     review: Review, checklist: Checklist, resolutions: Resolutions, actor: User
 ) -> None:
-    """Keep the reviewer's progress: verdicts, notes and resolutions, without deciding."""
+    """Keep the reviewer's progress without deciding: verdicts, notes and the resolve or
+    reopen choices, which reach the observations only with the decision."""
+    lock(review.submission)
+    db.session.refresh(review)
     _ensure_reviewing(review, actor)
+    chosen = {**saved_resolutions(review), **resolutions}
+    problem = resolution_problem(review, chosen)
+    if problem:
+        raise DomainError(problem)
     summary = _apply_checklist(review, checklist)
-    _apply_resolutions(review, resolutions, actor)
+    review.pending_resolutions = {
+        str(key): {"action": action.value, "note": note.strip()}
+        for key, (action, note) in chosen.items()
+    }
     record(
         AuditAction.REVIEW_SAVE,
         review,
         actor=actor,
         institution_id=review.submission.institution_id,
-        after={"version": review.version.number, "verdicts": summary},
+        after={"version": review.version.number, "verdicts": summary, **review.pending_resolutions},
     )
     db.session.flush()
 
@@ -240,13 +193,39 @@ def _proposed_verdicts(review: Review, checklist: Checklist) -> list[tuple[Verdi
 
 def _proposed_states(review: Review, resolutions: Resolutions) -> list[ObservationState]:
     return [
-        RESOLUTION_STATES.get(resolutions.get(o.id, (None, ""))[0], o.state)  # type: ignore[arg-type]
+        RESOLUTION_STATES[resolutions[o.id][0]] if o.id in resolutions else o.state
         for o in observations_of(review.submission)
     ]
 
 
+def _summary(review: Review, checklist: Checklist) -> dict[str, str]:
+    """``{code: outcome}`` of the checklist as it will be decided, for the audit trail."""
+    return {
+        verdict.requirement.code: given.outcome.value if given.outcome else ""
+        for verdict, given in _proposed_verdicts(review, checklist)
+    }
+
+
 def _codes(pairs: list[tuple[Verdict, VerdictInput]]) -> str:
     return ", ".join(verdict.requirement.code for verdict, _ in pairs)
+
+
+def _approval_problem(
+    verdicts: list[tuple[Verdict, VerdictInput]], states: list[ObservationState]
+) -> str | None:
+    unchecked = [pair for pair in verdicts if pair[1].outcome is None]
+    failing = [pair for pair in verdicts if pair[1].outcome is Outcome.FAILS]
+    problems = []
+    if unchecked:
+        problems.append(f"sin revisar: {_codes(unchecked)}")
+    if failing:
+        problems.append(f"no cumplen: {_codes(failing)}")
+    unresolved = sum(1 for state in states if state in UNRESOLVED)
+    if unresolved:
+        problems.append(f"{unresolved} observación(es) sin resolver")
+    if problems:
+        return "Para aprobar, cada requisito aplicable debe cumplir (" + "; ".join(problems) + ")."
+    return None
 
 
 def decision_problem(
@@ -257,6 +236,9 @@ def decision_problem(
     today: date,
 ) -> str | None:
     """Why ``decision`` cannot be taken with these answers, or ``None``."""
+    problem = resolution_problem(review, resolutions)
+    if problem:
+        return problem
     verdicts = _proposed_verdicts(review, checklist)
     states = _proposed_states(review, resolutions)
     if decision is Decision.OBSERVE:
@@ -274,35 +256,7 @@ def decision_problem(
         if not any(given.outcome is Outcome.FAILS for _, given in verdicts):
             return "Para rechazar, marque al menos un requisito como «No cumple»."
         return None
-    unchecked = [pair for pair in verdicts if pair[1].outcome is None]
-    failing = [pair for pair in verdicts if pair[1].outcome is Outcome.FAILS]
-    problems = []
-    if unchecked:
-        problems.append(f"sin revisar: {_codes(unchecked)}")
-    if failing:
-        problems.append(f"no cumplen: {_codes(failing)}")
-    unresolved = sum(1 for state in states if state in UNRESOLVED)
-    if unresolved:
-        problems.append(f"{unresolved} observación(es) sin resolver")
-    if problems:
-        return "Para aprobar, cada requisito aplicable debe cumplir (" + "; ".join(problems) + ")."
-    return None
-
-
-def _raise_observations(review: Review, actor: User) -> None:
-    for verdict in review.verdicts:
-        if verdict.note:
-            observation = Observation(
-                submission=review.submission,
-                requirement=verdict.requirement,
-                raised_in=review,
-                text=verdict.note,
-                state=ObservationState.OPEN,
-            )
-            db.session.add(observation)
-            _add_entry(
-                observation, ObservationAction.RAISE, verdict.note, actor, review.version.number
-            )
+    return _approval_problem(verdicts, states)
 
 
 def decide(
@@ -316,38 +270,34 @@ def decide(
     checklist: Checklist | None = None,
     resolutions: Resolutions | None = None,
 ) -> None:
-    """Observe, approve or reject the version under review, with the checklist as sent."""
+    """Observe, approve or reject the version under review, with the checklist as sent
+    (and the resolve/reopen choices saved before, unless the form changes them)."""
     submission = review.submission
-    checklist, resolutions = checklist or {}, resolutions or {}
+    checklist = checklist or {}
+    resolutions = {**saved_resolutions(review), **(resolutions or {})}
     ensure_fresh(submission, seen_lock_version)
     _ensure_reviewing(review, actor)
     problem = decision_problem(review, decision, checklist, resolutions, today)
     if problem:
         raise DomainError(problem)
     due = submission.cycle.correction_end if decision is Decision.OBSERVE else None
-    verdicts = {
-        verdict.requirement.code: given.outcome.value if given.outcome else ""
-        for verdict, given in _proposed_verdicts(review, checklist)
-    }
     transition(
         submission,
         DECISION_ACTIONS[decision],
         actor,
         seen_lock_version,
-        note=note,
+        note=check_text(note, "Fundamento"),
         version_number=review.version.number,
-        details={"verdicts": verdicts, "correction_due": due},
+        details={"verdicts": _summary(review, checklist), "correction_due": due},
         changes={"correction_due": due},
     )
     _apply_checklist(review, checklist)
-    _apply_resolutions(review, resolutions, actor)
+    apply_resolutions(review, resolutions, actor)
     if decision is Decision.OBSERVE:
-        _raise_observations(review, actor)
-    review.decision = decision
-    review.decision_note = note.strip()
-    review.decided_at = submission.state_changed_at
-    review.decided_by = actor
-    review.correction_due = due
+        raise_observations(review, actor)
+    review.decision, review.decision_note = decision, note.strip()
+    review.decided_at, review.decided_by = submission.state_changed_at, actor
+    review.correction_due, review.pending_resolutions = due, None
     db.session.flush()
 
 
@@ -361,30 +311,23 @@ def approve_if_met(
     decide(review, Decision.APPROVE, actor, seen_lock_version, today)
 
 
-def answer_observation(observation: Observation, text: str, actor: User) -> None:
-    """The coordinator's answer to one observation, kept until the reviewer resolves it."""
-    submission = observation.submission
-    if not is_coordinator_of(actor, submission.institution_id):
-        raise Forbidden("Solo la coordinación de la institución puede responder observaciones.")
+def reject_overdue(
+    submission: Submission, actor: User, seen_lock_version: int | None, today: date, note: str
+) -> None:
+    """Reject an observed submission whose correction deadline passed without a resubmission."""
     if submission.state is not SubmissionState.OBSERVED:
-        raise Conflict(
-            f"El envío está en estado «{submission.state.label}»; "
-            "ya no se pueden responder observaciones."
+        raise Conflict(f"El envío está en estado «{submission.state.label}».")
+    deadline = submission.correction_deadline
+    if deadline is None or today <= deadline:
+        raise DomainError(
+            f"El plazo de corrección vence el {deadline:%d-%m-%Y}; aún no se puede rechazar "
+            "por falta de corrección."
         )
-    if observation.state not in PENDING_ANSWER | {ObservationState.ANSWERED}:
-        raise Conflict("Esta observación ya fue resuelta por la revisión.")
-    text = text.strip()
-    if not text:
-        raise DomainError("Escriba la respuesta: qué corrigió o por qué no corresponde.")
-    if len(text) > MAX_TEXT:
-        raise DomainError(f"Use como máximo {MAX_TEXT} caracteres.")
-    observation.state = ObservationState.ANSWERED
-    _add_entry(observation, ObservationAction.ANSWER, text, actor, submission.latest_version.number)
-    record(
-        AuditAction.OBSERVATION_ANSWER,
-        observation,
-        actor=actor,
-        institution_id=submission.institution_id,
-        after={"requirement": observation.requirement.code, "answer": text},
+    transition(
+        submission,
+        Action.REJECT,
+        actor,
+        seen_lock_version,
+        note=check_text(note, "Fundamento"),
+        details={"overdue_since": deadline},
     )
-    db.session.flush()

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
 from pmg.auth.queries import active_reviewers
 from pmg.core.errors import DomainError
+from pmg.cycles.queries import chile_today
 from pmg.requirements.models import Requirement
 from pmg.review.diff import EVIDENCE, SectionChanges, section_changes
-from pmg.review.forms import AssignForm, ReviewForm, TakeForm, review_form
+from pmg.review.forms import AssignForm, RejectOverdueForm, ReviewForm, TakeForm, review_form
 from pmg.review.models import Observation, Review, StateChange
-from pmg.review.operations import (
-    applicable_requirements,
-    catalog_for,
-    resolvable_observations,
-)
+from pmg.review.observations import resolvable_observations
+from pmg.review.operations import catalog_for, saved_resolutions
 from pmg.review.queries import (
     current_review,
     history_of,
@@ -23,7 +21,7 @@ from pmg.review.queries import (
     observations_of,
 )
 from pmg.submissions.kinds import KINDS
-from pmg.submissions.models import Submission, SubmissionVersion
+from pmg.submissions.models import Submission, SubmissionState, SubmissionVersion
 from pmg.submissions.workflow import Action, may_act
 
 
@@ -43,6 +41,7 @@ class ReviewPage:
     form: ReviewForm | None = None
     take_form: TakeForm | None = None
     assign_form: AssignForm | None = None
+    overdue_form: RejectOverdueForm | None = None
     problem: str = ""
 
     def changes_for(self, observation: Observation) -> list[SectionChanges]:
@@ -52,8 +51,9 @@ class ReviewPage:
 
 
 def _requirements(submission: Submission, review: Review | None) -> tuple[list[Requirement], str]:
+    """The review's checklist as it was opened; before that, what the catalog would ask."""
     if review is not None:
-        return applicable_requirements(review), ""
+        return [verdict.requirement for verdict in review.verdicts], ""
     try:
         catalog = catalog_for(submission.latest_version)
     except DomainError as missing:
@@ -64,10 +64,19 @@ def _requirements(submission: Submission, review: Review | None) -> tuple[list[R
 def _forms(page: ReviewPage, user: User, form: ReviewForm | None) -> None:
     submission, lock = page.submission, str(page.submission.lock_version)
     if page.review is not None and may_act(user, submission, Action.APPROVE):
-        page.form = form or review_form(page.review, page.resolvable)
+        saved = saved_resolutions(page.review)
+        page.form = form or review_form(page.review, page.resolvable, saved)
     if may_act(user, submission, Action.TAKE):
         page.take_form = TakeForm(data={"lock_version": lock})
-    if user.role is Role.ADMIN and may_act(user, submission, Action.ASSIGN):
+    deadline = submission.correction_deadline
+    overdue = deadline is not None and deadline < chile_today()
+    if (
+        submission.state is SubmissionState.OBSERVED
+        and overdue
+        and may_act(user, submission, Action.REJECT)
+    ):
+        page.overdue_form = page.overdue_form or RejectOverdueForm(data={"lock_version": lock})
+    if may_act(user, submission, Action.ASSIGN):
         page.assign_form = page.assign_form or AssignForm(data={"lock_version": lock})
         page.assign_form.set_reviewers(active_reviewers())
 
@@ -78,6 +87,7 @@ def review_page(
     *,
     form: ReviewForm | None = None,
     assign_form: AssignForm | None = None,
+    overdue_form: RejectOverdueForm | None = None,
 ) -> ReviewPage:
     version = submission.latest_version
     review = current_review(submission)
@@ -97,6 +107,7 @@ def review_page(
             for w in version.warnings
         ],
         assign_form=assign_form,
+        overdue_form=overdue_form,
         problem=problem,
     )
     earlier = last_observed_review(submission)

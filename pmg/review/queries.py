@@ -152,4 +152,3 @@ def history_of(submission: Submission) -> list[StateChange]:
             .order_by(StateChange.id)
         )
     )
-

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from pmg.audit.actions import SUBMISSION_PREFIX, action_label
 from pmg.auth.models import Role
 from pmg.auth.queries import active_reviewers
 from pmg.core.errors import DomainError
@@ -13,12 +16,12 @@ from pmg.core.permissions import roles_required
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.extensions import db
 from pmg.institutions.queries import ministries
-from pmg.notifications.operations import send_pending
 from pmg.review import operations
 from pmg.review.forms import (
     AssignForm,
     BulkApproveForm,
     QueueFilterForm,
+    RejectOverdueForm,
     ReviewForm,
     TakeForm,
     review_form,
@@ -27,7 +30,7 @@ from pmg.review.models import Decision
 from pmg.review.pages import ReviewPage, review_page
 from pmg.review.queries import current_review, review_queue
 from pmg.submissions.kinds import BY_SLUG
-from pmg.submissions.models import Submission, SubmissionState
+from pmg.submissions.models import Submission
 from pmg.submissions.queries import get_visible_submission
 from pmg.submissions.workflow import Action, may_act
 
@@ -44,6 +47,15 @@ def _submission(code: str, year: int, slug: str) -> Submission:
     return submission
 
 
+BY_SLUG_OF = {spec.kind: slug for slug, spec in BY_SLUG.items()}
+# The query-string keys of the queue's filters: the only ones carried across pages.
+FILTER_KEYS = ("estado", "tipo", "ministerio", "etapa", "revisor", "vence_hasta")
+
+
+def _filters() -> dict[str, str]:
+    return {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
+
+
 def _back(submission: Submission) -> Response:
     return redirect(
         url_for(
@@ -55,14 +67,22 @@ def _back(submission: Submission) -> Response:
     )
 
 
-BY_SLUG_OF = {spec.kind: slug for slug, spec in BY_SLUG.items()}
-
-
 def _done(message: str) -> None:
-    """Commit the change, then try to send the mail it queued (never blocking it)."""
+    """Commit the change; the mail it queued goes out with ``flask pmg send-mail``."""
     db.session.commit()
     flash(message, "success")
-    send_pending()
+
+
+def _act(submission: Submission, act: Callable[[], object], message: str) -> Response:
+    """Run one operation on ``submission``: commit and say ``message``, or say why not."""
+    try:
+        act()
+    except DomainError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return _back(submission)
+    _done(message)
+    return _back(submission)
 
 
 @bp.route("/")
@@ -80,6 +100,7 @@ def queue() -> str:
         counts=counts,
         bulk=BulkApproveForm(),
         slugs=BY_SLUG_OF,
+        filters=_filters(),
     )
 
 
@@ -98,16 +119,13 @@ def page(code: str, year: int, slug: str) -> tuple[str, int]:
 def take(code: str, year: int, slug: str) -> Response:
     submission = _submission(code, year, slug)
     form = TakeForm()
-    try:
-        form.validate_on_submit() or abort(400)
-        seen = int(form.lock_version.data) if str(form.lock_version.data).isdigit() else None
-        operations.take(submission, current_user, seen)
-    except DomainError as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return _back(submission)
-    _done("Tomó el envío para revisión. Complete la lista de requisitos.")
-    return _back(submission)
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(
+        submission,
+        lambda: operations.take(submission, current_user, form.seen_lock_version),
+        "Tomó el envío para revisión. Complete la lista de requisitos.",
+    )
 
 
 @bp.route(f"{PAGE}/asignar", methods=["POST"])
@@ -119,18 +137,27 @@ def assign(code: str, year: int, slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render(review_page(submission, current_user, assign_form=form), 422)
     reviewer = next(u for u in active_reviewers() if str(u.id) == form.reviewer.data)
-    seen = int(form.lock_version.data) if str(form.lock_version.data).isdigit() else None
-    try:
-        operations.assign(submission, reviewer, current_user, seen)
-    except DomainError as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return _back(submission)
-    _done(f"Se asignó el envío a {reviewer.name}.")
-    return _back(submission)
+    return _act(
+        submission,
+        lambda: operations.assign(submission, reviewer, current_user, form.seen_lock_version),
+        f"Se asignó el envío a {reviewer.name}.",
+    )
 
 
-DECISIONS = {decision.value: decision for decision in Decision}
+DECISION_BUTTONS = {decision.value: decision for decision in Decision}
+SAVE_BUTTON = "save"
+DONE_MESSAGES = {
+    Decision.OBSERVE: "Se enviaron las observaciones a la institución.",
+    Decision.APPROVE: "El envío quedó aprobado.",
+    Decision.REJECT: "El envío quedó rechazado.",
+}
+
+
+def _refused(submission: Submission, form: ReviewForm, refused: DomainError) -> tuple[str, int]:
+    db.session.rollback()
+    page = review_page(submission, current_user, form=form)
+    page.problem = refused.message
+    return _render(page, refused.status_code if refused.status_code in (403, 409) else 422)
 
 
 @bp.route(PAGE, methods=["POST"])
@@ -139,22 +166,27 @@ def decide(code: str, year: int, slug: str) -> Response | tuple[str, int]:
     """Save the checklist, or save it and decide: one form, the button says which."""
     submission = _submission(code, year, slug)
     review = current_review(submission)
-    if review is None:
-        abort(404)
+    # A form sent without a button (Enter in some browsers) saves, as the first button does.
+    chosen = request.form.get("decision") or SAVE_BUTTON
+    if review is None or (chosen != SAVE_BUTTON and chosen not in DECISION_BUTTONS):
+        abort(404 if review is None else 400)
     page = review_page(submission, current_user)
     form: ReviewForm = review_form(review, page.resolvable)
     page.form = form
-    if not form.validate_on_submit():
+    decision = DECISION_BUTTONS.get(chosen)
+    valid = form.validate_on_submit()
+    valid = form.check_reopenings(page.resolvable) and valid
+    if decision in (Decision.OBSERVE, Decision.REJECT) and not (form.note.data or "").strip():
+        form.note.errors = [*form.note.errors, "Escriba el fundamento: se envía a la institución."]
+        valid = False
+    if not valid:
         return _render(page, 422)
-    chosen = request.form.get("decision", "")
     checklist = form.checklist(page.requirements)
     resolutions = form.resolutions(page.resolvable)
     try:
-        if chosen in DECISIONS:
-            decision = DECISIONS[chosen]
-            if decision is not Decision.APPROVE and not (form.note.data or "").strip():
-                form.note.errors = ["Escriba el fundamento: se envía a la institución."]
-                return _render(page, 422)
+        if decision is None:
+            operations.save_review(review, checklist, resolutions, current_user)
+        else:
             operations.decide(
                 review,
                 decision,
@@ -165,20 +197,27 @@ def decide(code: str, year: int, slug: str) -> Response | tuple[str, int]:
                 checklist=checklist,
                 resolutions=resolutions,
             )
-        else:
-            operations.save_review(review, checklist, resolutions, current_user)
     except DomainError as refused:
-        db.session.rollback()
-        page = review_page(submission, current_user, form=form)
-        page.problem = refused.message
-        return _render(page, refused.status_code if refused.status_code == 409 else 422)
-    message = {
-        "observe": "Se enviaron las observaciones a la institución.",
-        "approve": "El envío quedó aprobado.",
-        "reject": "El envío quedó rechazado.",
-    }.get(chosen, "Se guardó el avance de la revisión.")
-    _done(message)
+        return _refused(submission, form, refused)
+    _done(DONE_MESSAGES.get(decision, "Se guardó el avance de la revisión."))
     return _back(submission)
+
+
+@bp.route(f"{PAGE}/rechazar-vencido", methods=["POST"])
+@roles_required(Role.REVIEWER)
+def reject_overdue(code: str, year: int, slug: str) -> Response | tuple[str, int]:
+    """Reject an observed submission not corrected by its deadline."""
+    submission = _submission(code, year, slug)
+    form = RejectOverdueForm()
+    if not form.validate_on_submit():
+        return _render(review_page(submission, current_user, overdue_form=form), 422)
+    return _act(
+        submission,
+        lambda: operations.reject_overdue(
+            submission, current_user, form.seen_lock_version, chile_today(), form.note.data
+        ),
+        "El envío quedó rechazado por no corregirse dentro del plazo.",
+    )
 
 
 @bp.route("/aprobar", methods=["POST"])
@@ -207,11 +246,10 @@ def bulk_approve() -> Response:
         flash(f"Se aprobaron {approved} envío(s).", "success")
     for line in refused:
         flash(f"No se aprobó {line}", "error")
-    send_pending()
-    return redirect(url_for("review.queue", **request.args))
+    return redirect(url_for("review.queue", **_filters()))
 
 
 @bp.app_template_global()
-def state_label(value: str) -> str:
-    """The Spanish label of a state stored as text (in the history of a submission)."""
-    return SubmissionState(value).label
+def transition_label(action: Action) -> str:
+    """«Envío observado»: how the history names a transition."""
+    return action_label(f"{SUBMISSION_PREFIX}{action.value}")

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from pmg.auth.sessions import take_preserved
 from pmg.core.errors import DomainError
+from pmg.core.forms import parse_lock_version
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.evidence.queries import evidence_targets
 from pmg.extensions import db
@@ -124,7 +125,7 @@ def edit_draft(code: str, page: DraftPage) -> tuple[str, int] | Response:
             submission = operations.open_submission(institution, cycle, page.kind.kind)
             seen = submission.lock_version
         else:
-            seen = int(form.lock_version.data) if str(form.lock_version.data).isdigit() else None
+            seen = parse_lock_version(form.lock_version.data)
         operations.save_draft(submission, draft, current_user, seen)
     except DomainError as refused:
         db.session.rollback()

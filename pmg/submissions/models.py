@@ -35,6 +35,18 @@ class SubmissionState(LabelledEnum):
     REJECTED = ("rejected", "Rechazado")
 
 
+class Action(LabelledEnum):
+    """What moves a submission from one state to another (the table is in ``workflow``)."""
+
+    SUBMIT = ("submit", "enviar")
+    TAKE = ("take", "tomar para revisión")
+    ASSIGN = ("assign", "asignar")
+    OBSERVE = ("observe", "enviar observaciones de")
+    RESUBMIT = ("resubmit", "reenviar")
+    APPROVE = ("approve", "aprobar")
+    REJECT = ("reject", "rechazar")
+
+
 class Submission(db.Model):
     """What one institution sends for one kind in one cycle: a draft and its versions.
 
@@ -82,6 +94,14 @@ class Submission(db.Model):
     @property
     def latest_version(self) -> SubmissionVersion | None:
         return self.versions[-1] if self.versions else None
+
+    @property
+    def correction_deadline(self) -> date | None:
+        """The last day to resubmit after observations: the date given when observed, or
+        the end of the cycle's correction window if an admin extended it since."""
+        if self.correction_due is None:
+            return None
+        return max(self.correction_due, self.cycle.correction_end)
 
 
 class SubmissionVersion(db.Model):

@@ -23,6 +23,7 @@ from pmg.extensions import db
 from pmg.institutions.models import Institution
 from pmg.requirements.queries import current_catalog
 from pmg.review.queries import unanswered_observations
+from pmg.submissions.evaluation import Evaluation
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import (
     Submission,
@@ -100,7 +101,7 @@ def deadline_problem(submission: Submission, today: date) -> str | None:
     """Why ``submission`` cannot be sent today, or ``None``: the kind's window for a first
     submission, the correction deadline for a resubmission."""
     if submission.state is SubmissionState.OBSERVED:
-        due = submission.correction_due
+        due = submission.correction_deadline
         if due is not None and today > due:
             return f"El plazo para corregir las observaciones venció el {due:%d-%m-%Y}."
         return None
@@ -130,24 +131,29 @@ def _check_resubmission(submission: Submission, content_digest: str) -> None:
         )
 
 
-def submit(
-    submission: Submission, actor: User, today: date, seen_lock_version: int | None
-) -> SubmissionVersion:
-    """Freeze the draft as the next immutable, numbered version: a first submission from a
-    draft, or a resubmission answering the observations."""
-    kind = KINDS[submission.kind]
-    ensure_fresh(submission, seen_lock_version)
-    resubmitting = submission.state is SubmissionState.OBSERVED
-    problem = deadline_problem(submission, today)
-    if problem:
-        raise DomainError(problem)
+def _complete_evaluation(submission: Submission) -> Evaluation:
+    """The draft checked as for submitting; refused while it has errors."""
     context = submission_context(submission.institution, submission.cycle)
-    evaluation = kind.evaluate(submission.draft, context, complete=True)
+    evaluation = KINDS[submission.kind].evaluate(submission.draft, context, complete=True)
     if evaluation.errors:
         count = len(evaluation.errors)
         raise DomainError(
             f"El envío tiene {count} error{'es' if count > 1 else ''}; corríjalos antes de enviar."
         )
+    return evaluation
+
+
+def submit(
+    submission: Submission, actor: User, today: date, seen_lock_version: int | None
+) -> SubmissionVersion:
+    """Freeze the draft as the next immutable, numbered version: a first submission from a
+    draft, or a resubmission answering the observations."""
+    ensure_fresh(submission, seen_lock_version)
+    resubmitting = submission.state is SubmissionState.OBSERVED
+    problem = deadline_problem(submission, today)
+    if problem:
+        raise DomainError(problem)
+    evaluation = _complete_evaluation(submission)
     text = canonical_json(version_document(submission, evaluation.content))
     digest = content_hash(text)
     if resubmitting:

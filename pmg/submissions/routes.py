@@ -8,12 +8,13 @@ from werkzeug.wrappers import Response
 
 from pmg.auth.models import Role
 from pmg.core.errors import DomainError
+from pmg.core.forms import parse_lock_version
 from pmg.core.permissions import ALL_ROLES, roles_required
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.extensions import db
 from pmg.institutions.queries import get_visible_institution
 from pmg.review.forms import AnswerForm
-from pmg.review.operations import answer_observation as answer
+from pmg.review.observations import answer_observation as answer
 from pmg.review.queries import history_of, observations_of, unanswered_observations
 from pmg.submissions import operations
 from pmg.submissions.kinds import BY_SLUG, KindSpec
@@ -73,7 +74,7 @@ def submit(code: str, slug: str) -> Response:
         if not can_edit(current_user, submission):
             raise DomainError("Este envío ya no se puede modificar.")
         version = operations.submit(
-            submission, current_user, chile_today(), int(seen) if seen.isdigit() else None
+            submission, current_user, chile_today(), parse_lock_version(seen)
         )
     except DomainError as refused:
         db.session.rollback()

@@ -17,22 +17,12 @@ from pmg.audit.operations import record
 from pmg.auth.models import Role, User
 from pmg.core.errors import Conflict, DomainError, Forbidden
 from pmg.core.filters import format_datetime
-from pmg.core.models import LabelledEnum, utcnow
+from pmg.core.models import utcnow
 from pmg.extensions import db
 from pmg.notifications.operations import notify_transition
 from pmg.review.models import StateChange
-from pmg.submissions.models import Submission, SubmissionState
+from pmg.submissions.models import Action, Submission, SubmissionState
 from pmg.submissions.permissions import is_coordinator_of
-
-
-class Action(LabelledEnum):
-    SUBMIT = ("submit", "enviar")
-    TAKE = ("take", "tomar para revisión")
-    ASSIGN = ("assign", "asignar")
-    OBSERVE = ("observe", "enviar observaciones de")
-    RESUBMIT = ("resubmit", "reenviar")
-    APPROVE = ("approve", "aprobar")
-    REJECT = ("reject", "rechazar")
 
 
 @dataclass(frozen=True)
@@ -54,9 +44,11 @@ TRANSITIONS: dict[tuple[SubmissionState, Action], Rule] = {
     (S.OBSERVED, Action.RESUBMIT): Rule(S.RESUBMITTED, Role.COORDINATOR),
     (S.IN_REVIEW, Action.APPROVE): Rule(S.APPROVED, Role.REVIEWER),
     (S.IN_REVIEW, Action.REJECT): Rule(S.REJECTED, Role.REVIEWER, needs_reason=True),
+    # Not corrected in time (the review operation checks that the deadline passed).
+    (S.OBSERVED, Action.REJECT): Rule(S.REJECTED, Role.REVIEWER, needs_reason=True),
 }
 # Decisions belong to the reviewer the submission is assigned to.
-DECISIONS = frozenset({Action.OBSERVE, Action.APPROVE, Action.REJECT})
+ASSIGNED_REVIEWER_ONLY = frozenset({Action.OBSERVE, Action.APPROVE, Action.REJECT})
 
 
 def rule_for(state: SubmissionState, action: Action) -> Rule:
@@ -73,8 +65,10 @@ def may_act(actor: User, submission: Submission, action: Action) -> bool:
         return False
     if rule.role is Role.COORDINATOR:
         return is_coordinator_of(actor, submission.institution_id)
-    if action in DECISIONS:
+    if action in ASSIGNED_REVIEWER_ONLY:
         return submission.reviewer_id == actor.id
+    if action is Action.TAKE:  # a resubmission goes back to whoever reviewed it
+        return submission.reviewer_id in (None, actor.id)
     return True
 
 
@@ -104,12 +98,49 @@ def ensure_fresh(submission: Submission, seen_lock_version: int | None) -> None:
 
 
 def flush_or_conflict(submission: Submission) -> None:
-    """Flush; if another transaction changed the row meanwhile, undo and say who did."""
+    """Flush; if another transaction changed the row meanwhile, undo and say who did.
+
+    The rollback comes first so that the message reads the row as the other
+    transaction left it.
+    """
     try:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
         raise Conflict(stale_message(submission)) from None
+
+
+def _write_history(
+    submission: Submission,
+    action: Action,
+    actor: User,
+    before: SubmissionState,
+    note: str,
+    version_number: int | None,
+    details: dict[str, object] | None,
+) -> None:
+    """The history row and the audit entry of a transition just applied."""
+    number = version_number or (submission.latest_version.number if submission.versions else None)
+    db.session.add(
+        StateChange(
+            submission_id=submission.id,
+            version_number=number,
+            action=action,
+            from_state=before,
+            to_state=submission.state,
+            actor_id=actor.id,
+            at=submission.state_changed_at,
+            note=note,
+        )
+    )
+    record(
+        f"submission.{action.value}",
+        submission,
+        actor=actor,
+        institution_id=submission.institution_id,
+        before={"state": before.value},
+        after={"state": submission.state.value, "version": number, "note": note, **(details or {})},
+    )
 
 
 def transition(
@@ -136,33 +167,12 @@ def transition(
     note = note.strip()
     if rule.needs_reason and not note:
         raise DomainError(f"Para {action.label} un envío escriba el motivo.")
-    now = utcnow()
     for name, value in (changes or {}).items():
         setattr(submission, name, value)
     submission.state = rule.target
-    submission.state_changed_at = now
+    submission.state_changed_at = utcnow()
     submission.state_changed_by = actor
     flush_or_conflict(submission)
-    number = version_number or (submission.latest_version.number if submission.versions else None)
-    db.session.add(
-        StateChange(
-            submission_id=submission.id,
-            version_number=number,
-            action=action.value,
-            from_state=before.value,
-            to_state=rule.target.value,
-            actor_id=actor.id,
-            at=now,
-            note=note,
-        )
-    )
-    record(
-        f"submission.{action.value}",
-        submission,
-        actor=actor,
-        institution_id=submission.institution_id,
-        before={"state": before.value},
-        after={"state": rule.target.value, "version": number, "note": note, **(details or {})},
-    )
+    _write_history(submission, action, actor, before, note, version_number, details)
     notify_transition(submission, action.value, actor, note)
     return rule.target

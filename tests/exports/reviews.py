@@ -1,5 +1,5 @@
 """A diagnostic taken round the review loop through the real operations, step by step:
-observe R01, answer, correct and resubmit, approve."""
+observe R01, answer, correct and resubmit, (take and save progress,) approve."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from pmg.review.models import (
     Outcome,
     Review,
 )
-from pmg.review.operations import VerdictInput, answer_observation, decide, take
-from pmg.review.queries import observations_of
-from pmg.submissions.models import Submission, SubmissionVersion
+from pmg.review.observations import answer_observation
+from pmg.review.operations import VerdictInput, decide, save_review, take
+from pmg.review.queries import current_review, observations_of
+from pmg.submissions.models import Submission, SubmissionState, SubmissionVersion
 from pmg.submissions.operations import save_draft, submit
 from tests.factories import create_submitted_diagnostic, create_user, with_value
 
@@ -93,11 +94,27 @@ def answer_and_resubmit(loop: Loop, answer: str = ANSWER) -> SubmissionVersion:
     return version
 
 
-def approve(loop: Loop, note: str = "") -> Review:
-    """Take the latest version and approve it, resolving the answered observations; R04
-    does not apply."""
+def save_progress(loop: Loop, **outcomes: Outcome) -> Review:
+    """Take the latest version and save the checklist without deciding, with ``outcomes``
+    by code (the others as the review starts them: the previous review's outcomes)."""
     submission, reviewer = loop.submission, loop.reviewer
     review = take(submission, reviewer, submission.lock_version)
+    checklist = {
+        verdict.requirement_id: VerdictInput(outcomes[verdict.requirement.code])
+        for verdict in review.verdicts
+        if verdict.requirement.code in outcomes
+    }
+    save_review(review, checklist, {}, reviewer)
+    db.session.commit()
+    return review
+
+
+def approve(loop: Loop, note: str = "") -> Review:
+    """Take the latest version (unless it is already being reviewed) and approve it,
+    resolving the answered observations; R04 does not apply."""
+    submission, reviewer = loop.submission, loop.reviewer
+    taken = current_review(submission) if submission.state is SubmissionState.IN_REVIEW else None
+    review = taken or take(submission, reviewer, submission.lock_version)
     resolutions = {
         observation.id: (ObservationAction.RESOLVE, "")
         for observation in observations_of(submission)

@@ -11,6 +11,8 @@ import pytest
 
 from pmg.exports.review_documents import HistoryLine, build_review, concerns
 from pmg.review.models import ObservationAction
+from pmg.submissions.models import Action as SubmissionAction
+from pmg.submissions.models import SubmissionState
 
 RAISE, ANSWER, RESOLVE, REOPEN = (
     ObservationAction.RAISE,
@@ -54,10 +56,12 @@ def person(name: str) -> Any:
     return SimpleNamespace(name=name)
 
 
-def change(number: int | None, before: str, after: str, note: str = "") -> Any:
+def change(number: int | None, action: str, before: str, after: str, note: str = "") -> Any:
+    """A state change as stored: the action and states as their values."""
     return SimpleNamespace(
         at=AT,
         actor=person("Rosa Revisora"),
+        action=action,
         from_state=before,
         to_state=after,
         version_number=number,
@@ -67,20 +71,30 @@ def change(number: int | None, before: str, after: str, note: str = "") -> Any:
 
 def test_history_stops_at_the_decisions_about_the_version() -> None:
     history = [
-        change(1, "draft", "submitted"),
-        change(1, "submitted", "in_review"),
-        change(1, "in_review", "observed", "Corregir"),
-        change(2, "observed", "resubmitted"),
-        change(2, "resubmitted", "gone"),
+        change(1, "submit", "draft", "submitted"),
+        change(1, "take", "submitted", "in_review"),
+        change(1, "observe", "in_review", "observed", "Corregir"),
+        change(2, "resubmit", "observed", "resubmitted"),
+        change(2, "assign", "resubmitted", "in_review"),
     ]
     lines = build_review(1, None, [], history).history
-    assert [(line.from_state, line.to_state) for line in lines] == [
-        ("Borrador", "Enviado"),
-        ("Enviado", "En revisión"),
-        ("En revisión", "Con observaciones"),
+    assert [(line.action, line.from_state, line.to_state) for line in lines] == [
+        ("Envío presentado", "Borrador", "Enviado"),
+        ("Envío tomado para revisión", "Enviado", "En revisión"),
+        ("Envío observado", "En revisión", "Con observaciones"),
     ]
     assert build_review(2, None, [], history).history[-1] == HistoryLine(
-        AT, "Rosa Revisora", "Reenviado", "gone", 2, ""
+        AT, "Rosa Revisora", "Envío asignado a revisor/a", "Reenviado", "En revisión", 2, ""
+    )
+
+
+def test_history_labels_the_enum_members_the_model_loads() -> None:
+    loaded = change(1, SubmissionAction.TAKE, SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW)
+    (line,) = build_review(1, None, [], [loaded]).history
+    assert (line.action, line.from_state, line.to_state) == (
+        "Envío tomado para revisión",
+        "Enviado",
+        "En revisión",
     )
 
 

@@ -53,7 +53,7 @@ def test_a_version_never_reviewed_says_so(loop: Loop) -> None:
     text = _text(loop.first)
     assert f"Revisión {NOT_REVIEWED}" in text
     assert "Ninguna observación se refiere a esta versión." in text
-    assert "Carla Coordinadora Borrador › Enviado 1" in text
+    assert "Carla Coordinadora Envío presentado Borrador › Enviado 1" in text
 
 
 def test_observed_version_shows_verdicts_observation_answer_and_decision(loop: Loop) -> None:
@@ -74,7 +74,10 @@ def test_observed_version_shows_verdicts_observation_answer_and_decision(loop: L
     assert f"Carla Coordinadora Respuesta 1 {ANSWER}" in first
     assert "Rosa Revisora Resuelta 2 —" in first
     # Its history up to the decision about it, and nothing of version 2.
-    assert "Rosa Revisora En revisión › Con observaciones 1 Hay requisitos por corregir." in first
+    assert (
+        "Rosa Revisora Envío observado En revisión › Con observaciones 1 "
+        "Hay requisitos por corregir."
+    ) in first
     assert "Reenviado" not in first
 
     last = _review_part(_text(second))
@@ -83,8 +86,8 @@ def test_observed_version_shows_verdicts_observation_answer_and_decision(loop: L
     assert "Plazo para corregir" not in last
     assert f"R04 Canales de atención caracterizados No aplica {NOT_APPLICABLE_NOTE}" in last
     assert f"Carla Coordinadora Respuesta 1 {ANSWER}" in last
-    assert "Carla Coordinadora Con observaciones › Reenviado 2" in last
-    assert "Rosa Revisora En revisión › Aprobado 2 Todo en orden." in last
+    assert "Carla Coordinadora Envío corregido y reenviado Con observaciones › Reenviado 2" in last
+    assert "Rosa Revisora Envío aprobado En revisión › Aprobado 2 Todo en orden." in last
 
 
 def test_a_version_resubmitted_and_not_yet_reviewed_shows_the_answered_observation(
@@ -107,7 +110,7 @@ def test_a_review_in_progress_shows_the_reviewer_and_no_verdicts(loop: Loop) -> 
     text = _text(loop.first)
     assert "Revisor/a Rosa Revisora La revisión de esta versión está en curso" in text
     assert "Cumple" not in text
-    assert "Rosa Revisora Enviado › En revisión 1" in text
+    assert "Rosa Revisora Envío tomado para revisión Enviado › En revisión 1" in text
 
 
 FORMULA = '=HYPERLINK("http://example.com","clic")'

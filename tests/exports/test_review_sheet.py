@@ -16,13 +16,13 @@ from pmg.exports.records import chile_time
 from pmg.extensions import db
 from pmg.requirements.catalog import starting_catalog_text
 from pmg.requirements.operations import load_catalog
-from pmg.review.operations import take
+from pmg.review.models import Outcome
 from pmg.review.queries import current_review
 from pmg.submissions.models import SubmissionKind
 from pmg.submissions.operations import open_submission, save_draft, submit
 from tests.exports.queries import queries_of_export
 from tests.exports.reading import records, sheet_xml, sheets
-from tests.exports.reviews import answer_and_resubmit, approve, observe, start
+from tests.exports.reviews import answer_and_resubmit, approve, observe, save_progress, start
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -51,6 +51,12 @@ HEADERS = (
 )
 # Etapa 3 without MESU: R05 does not apply to the diagnostic; R07–R10 are the plan's.
 NOT_REVIEWED = dict.fromkeys(CODES)
+# What the review of version 1 decided in the loop (tests.exports.reviews.observe).
+OBSERVED_VERDICTS = {
+    **NOT_REVIEWED,
+    "R01": "No cumple",
+    **dict.fromkeys(("R02", "R03", "R04", "R06"), "Cumple"),
+}
 
 
 def _workbook(cycle: Cycle) -> bytes:
@@ -122,24 +128,37 @@ def test_the_review_loop_row_by_row(cycle: Cycle) -> None:
         "Con observaciones",
         _seconds(observed.decided_at),
     )
-    assert [row[code] for code in ("R01", "R02", "R05", "R06", "R07")] == [
-        "No cumple",
-        "Cumple",
-        None,
-        "Cumple",
-        None,
-    ]
+    assert {code: row[code] for code in CODES} == OBSERVED_VERDICTS
     assert (row["observaciones_abiertas"], row["observaciones_total"]) == (1, 1)
 
     second = answer_and_resubmit(loop)
-    row = _sheet(cycle)[0]
-    # Answered is not yet resolved; the latest review is still the one of version 1.
-    assert (row["estado"], row["versiones"], row["decision"]) == (
-        "Reenviado",
-        2,
-        "Con observaciones",
-    )
-    assert (row["observaciones_abiertas"], row["observaciones_total"]) == (1, 1)
+    waiting = _sheet(cycle)[0]
+    # Version 2 waits: no decision about it yet; the outcomes are still those decided
+    # about version 1. Answered is not yet resolved.
+    assert {name: waiting[name] for name in HEADERS[3:]} == {
+        "estado": "Reenviado",
+        "versiones": 2,
+        "ultima_version": 2,
+        "fecha_primer_envio": _seconds(loop.first.submitted_at),
+        "fecha_ultimo_envio": _seconds(second.submitted_at),
+        "revisor": "Rosa Revisora",
+        "fecha_decision": None,
+        "decision": None,
+        "catalogo_version": "1",
+        **OBSERVED_VERDICTS,
+        "observaciones_abiertas": 1,
+        "observaciones_total": 1,
+    }
+
+    # Taken: its review starts from version 1's outcomes, and the reviewer saves changes
+    # without deciding. That draft is no verdict: the sheet still shows version 1's.
+    draft = save_progress(loop, R01=Outcome.MEETS, R04=Outcome.NOT_APPLICABLE)
+    assert {v.requirement.code: v.outcome for v in draft.verdicts}["R01"] is Outcome.MEETS
+    assert _sheet(cycle)[0] == {
+        **waiting,
+        "estado": "En revisión",
+        "decision": "En revisión",
+    }
 
     review = approve(loop)
     plan = _submit_plan(cycle, institution, loop.coordinator)
@@ -231,15 +250,12 @@ def test_the_number_of_queries_does_not_grow_with_reviewed_submissions(cycle: Cy
     assert few == many
 
 
-def test_a_review_in_progress_shows_its_reviewer_and_catalog_and_no_decision(
-    cycle: Cycle,
-) -> None:
+def test_a_first_review_in_progress_shows_its_reviewer_and_no_outcomes(cycle: Cycle) -> None:
     loop = start(cycle, create_institution("1306"))
-    take(loop.submission, loop.reviewer, loop.submission.lock_version)
-    db.session.commit()
+    save_progress(loop, R01=Outcome.FAILS, R02=Outcome.MEETS)
 
     row = _sheet(cycle)[0]
-    assert {name: row[name] for name in HEADERS[3:12]} == {
+    assert {name: row[name] for name in HEADERS[3:]} == {
         "estado": "En revisión",
         "versiones": 1,
         "ultima_version": 1,
@@ -247,7 +263,9 @@ def test_a_review_in_progress_shows_its_reviewer_and_catalog_and_no_decision(
         "fecha_ultimo_envio": _seconds(loop.first.submitted_at),
         "revisor": "Rosa Revisora",
         "fecha_decision": None,
-        "decision": None,
-        "catalogo_version": "1",
+        "decision": "En revisión",
+        "catalogo_version": None,  # the catalog of the outcomes shown: none yet
+        **NOT_REVIEWED,
+        "observaciones_abiertas": 0,
+        "observaciones_total": 0,
     }
-    assert [row[code] for code in CODES] == [None] * len(CODES)

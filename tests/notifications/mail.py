@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from email.message import EmailMessage
 from smtplib import SMTPRecipientsRefused
@@ -60,13 +61,18 @@ def recipients() -> list[str]:
 
 class FakeSMTP:
     """Stands in for ``smtplib.SMTP``: records connections and messages; refuses the
-    addresses in ``refused``."""
+    addresses in ``refused``, raises ``errors[address]`` for a message to that address, and
+    ``login_error`` on login. ``before_send`` runs as each message is handed over."""
 
     def __init__(self) -> None:
         self.connections: list[tuple[str, int, float]] = []
         self.calls: list[str] = []
+        self.tried: list[str] = []
         self.sent: list[EmailMessage] = []
         self.refused: set[str] = set()
+        self.errors: dict[str, Exception] = {}
+        self.login_error: Exception | None = None
+        self.before_send: Callable[[EmailMessage], None] | None = None
 
     def __call__(self, host: str, port: int, timeout: float) -> FakeSMTP:
         self.connections.append((host, port, timeout))
@@ -77,10 +83,17 @@ class FakeSMTP:
 
     def login(self, user: str, password: str) -> None:
         self.calls.append(f"login {user} {password}")
+        if self.login_error is not None:
+            raise self.login_error
 
     def send_message(self, message: EmailMessage) -> None:
+        self.tried.append(message["To"])
+        if self.before_send is not None:
+            self.before_send(message)
         if message["To"] in self.refused:
             raise SMTPRecipientsRefused({message["To"]: (550, b"Buzon inexistente")})
+        if message["To"] in self.errors:
+            raise self.errors[message["To"]]
         self.sent.append(message)
 
     def quit(self) -> None:

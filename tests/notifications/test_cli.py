@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
 import pytest
@@ -98,3 +99,21 @@ def test_send_mail_in_the_embedded_setup_sends_nothing(runner: FlaskCliRunner, a
     result = runner.invoke(args=["pmg", "send-mail"])
     assert result.exit_code == 0, result.output
     assert result.output == "Correos enviados: 0, pendientes: 1." + EMBEDDED
+
+
+def test_send_mail_stops_when_the_server_fails(
+    runner: FlaskCliRunner, app: Flask, smtp: FakeSMTP
+) -> None:
+    smtp.errors = {"beto@cnr.gob.cl": smtplib.SMTPServerDisconnected("Connection closed")}
+    for recipient in ("ana@cnr.gob.cl", "beto@cnr.gob.cl", "cata@cnr.gob.cl"):
+        queue_mail(recipient, "Asunto", "Cuerpo")
+    db.session.commit()
+    result = runner.invoke(args=["pmg", "send-mail"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Correos enviados: 1, pendientes: 2. Fallaron en este intento: 1 (se reintentarán). "
+        "El servidor de correo no respondió: se reintentará en la próxima ejecución.\n"
+    )
+    assert smtp.tried == ["ana@cnr.gob.cl", "beto@cnr.gob.cl"]
+    db.session.rollback()
+    assert [mail.attempts for mail in outbox()] == [0, 1, 0]

@@ -21,6 +21,7 @@ from tests.notifications.mail import SMTP_CONFIG, FakeSMTP, outbox
 EMBEDDED_NOTE = "En esta instalación no hay un servidor de correo configurado"
 RETRY_BUTTON = "Reintentar envío"
 RECIPIENT_CELL = re.compile(r"<td>([^<@]+@[^<]+)</td>")
+TECHNICAL_DETAIL = "Último error (detalle técnico del servidor, puede estar en inglés): "
 
 
 @pytest.fixture
@@ -70,9 +71,10 @@ def test_admin_sees_every_mail_newest_first(
     assert "Estimado/a:\n\nCuerpo del correo pending <b>sin marcas</b>." in body
     assert "<details>" in body
     assert "intentos: 2" in body
-    assert "Último error: (550, 'Buzon inexistente')" in body
+    assert f"{TECHNICAL_DETAIL}<code>(550, 'Buzon inexistente')</code>" in body
     assert "se agotaron los 10 intentos" in body
-    assert "Último error: Connection refused" in body
+    assert f"{TECHNICAL_DETAIL}<code>Connection refused</code>" in body
+    assert body.count(TECHNICAL_DETAIL) == 2  # none for sent or untried mail
 
 
 def test_body_is_shown_as_text_not_html(
@@ -148,6 +150,7 @@ def test_retry_sends_pending_mail(
     _, body = _page(client)
     assert EMBEDDED_NOTE not in body
     assert RETRY_BUTTON in body
+    assert "Los correos se envían con la tarea programada" in body
     response = client.post("/admin/correo/reintentar", follow_redirects=True)
     assert response.status_code == 200
     assert "Correos enviados: 2, pendientes: 0." in response.get_data(as_text=True)
@@ -201,3 +204,27 @@ def test_anonymous_is_sent_to_login(client: FlaskClient) -> None:
     response = client.get("/admin/correo")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/ingresar?next=")
+
+
+def test_retry_with_the_server_down_says_so_and_charges_one_mail(
+    app: Flask,
+    client: FlaskClient,
+    login_as,  # type: ignore[no-untyped-def]
+    mail: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unreachable(host: str, port: int, timeout: float) -> None:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    app.config["MAIL_SERVER"] = SMTP_CONFIG["MAIL_SERVER"]
+    monkeypatch.setattr(operations.smtplib, "SMTP", unreachable)
+    login_as(create_user(Role.ADMIN))
+    response = client.post("/admin/correo/reintentar", follow_redirects=True)
+    body = html.unescape(response.get_data(as_text=True))
+    assert (
+        "Correos enviados: 0, pendientes: 2. Fallaron en este intento: 1 (se reintentarán). "
+        "El servidor de correo no respondió: se reintentará en la próxima ejecución."
+    ) in body
+    db.session.expire_all()
+    # The least tried pending mail was charged; the other pending one was not touched.
+    assert [m.attempts for m in outbox()] == [0, 1, 2, 10]

@@ -169,7 +169,8 @@ def test_observed_mail_gives_the_note_the_deadline_and_what_to_do(people: dict[s
         "R01: falta el equipo de trabajo.\nR06: priorice las brechas.\n\n"
         "Plazo para corregir: hasta el 07-04-2026. Responda cada observación, corrija lo que "
         "corresponda y vuelva a enviar antes de esa fecha.\n\n"
-        "Puede verlo en el sistema, en la página /instituciones/1306/2026/diagnostico/\n\n" + FOOTER
+        "El formulario está en el sistema, en la página /instituciones/1306/diagnostico\n\n"
+        + FOOTER
     )
 
 
@@ -266,3 +267,16 @@ def test_links_use_the_base_url_when_configured(app) -> None:  # type: ignore[no
     )
     app.config["PMG_BASE_URL"] = "https://pmg.ejemplo.gob.cl"
     assert submission_path(submission) == "https://pmg.ejemplo.gob.cl/instituciones/1306/2026/plan/"
+
+
+def test_observed_mail_links_to_the_form_under_the_base_url(
+    app: Flask, people: dict[str, Any]
+) -> None:
+    """The coordinator answers and corrects in the form, not on the versions page."""
+    app.config["PMG_BASE_URL"] = "https://pmg.ejemplo.gob.cl"
+    submission = create_submission(people["riego"], people["cycle"], SubmissionKind.PLAN)
+    submission.state = SubmissionState.OBSERVED
+    notify_transition(submission, "observe", people["rosa"], "Corrija.")
+    body = outbox()[0].body
+    assert "en la página https://pmg.ejemplo.gob.cl/instituciones/1306/plan\n" in body
+    assert "/2026/plan/" not in body

@@ -135,3 +135,26 @@ def test_a_decision_racing_a_reassignment_is_refused_naming_the_admin(
     review = db.session.scalar(select(Review))
     assert review.decision is None
     assert {v.outcome for v in review.verdicts} == {None}
+
+
+def _save_progress(ids: dict[str, int]) -> Act:
+    def act(submission: Submission, seen: int) -> None:
+        review = db.session.scalar(select(Review).where(Review.submission_id == submission.id))
+        checklist = {
+            v.requirement_id: VerdictInput(Outcome.FAILS, "tarde") for v in review.verdicts
+        }
+        operations.save_review(review, checklist, {}, db.session.get(User, ids["reviewer"]))
+
+    return act
+
+
+def test_saving_progress_after_a_concurrent_decision_changes_nothing(
+    app: Flask, under_review
+) -> None:
+    first, second = _race(app, under_review, _approve(under_review), _save_progress(under_review))
+    assert first == "ok"
+    assert "«Aprobado»" in second
+    db.session.expire_all()
+    review = db.session.scalar(select(Review))
+    assert {v.outcome for v in review.verdicts} == {Outcome.MEETS}
+    assert {v.note for v in review.verdicts} == {""}

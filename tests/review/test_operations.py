@@ -16,6 +16,7 @@ from pmg.core.errors import Conflict, DomainError, Forbidden
 from pmg.extensions import db
 from pmg.review import operations
 from pmg.review.models import Decision, ObservationAction, ObservationState, Outcome
+from pmg.review.observations import answer_observation
 from pmg.review.operations import VerdictInput
 from pmg.review.queries import current_review, history_of, observations_of
 from pmg.submissions.models import SubmissionState
@@ -162,7 +163,7 @@ def test_the_whole_observation_life_cycle(reviewing) -> None:
         submit(submission, coordinator, TODAY, submission.lock_version)
     db.session.rollback()
     for observation in observations:
-        operations.answer_observation(observation, "Corregido en la sección", coordinator)
+        answer_observation(observation, "Corregido en la sección", coordinator)
     db.session.commit()
     assert {o.state for o in observations} == {ObservationState.ANSWERED}
     version = submit(submission, coordinator, TODAY, submission.lock_version)
@@ -184,7 +185,12 @@ def test_the_whole_observation_life_cycle(reviewing) -> None:
         reviewer,
     )
     db.session.commit()
-    assert (r01.state, r06.state) == (ObservationState.RESOLVED, ObservationState.REOPENED)
+    # Saved, not decided: the observations and what the coordinator sees do not change yet.
+    assert (r01.state, r06.state) == (ObservationState.ANSWERED, ObservationState.ANSWERED)
+    assert second.pending_resolutions == {
+        str(r01.id): {"action": "resolve", "note": ""},
+        str(r06.id): {"action": "reopen", "note": "Aún falta"},
+    }
     with pytest.raises(DomainError, match="sin resolver"):
         operations.decide(
             second,
@@ -197,12 +203,29 @@ def test_the_whole_observation_life_cycle(reviewing) -> None:
     db.session.rollback()
     operations.decide(
         second,
+        Decision.OBSERVE,
+        reviewer,
+        submission.lock_version,
+        TODAY,
+        note="Queda una observación",
+        checklist=_all(second, Outcome.MEETS),
+    )
+    db.session.commit()
+    assert (r01.state, r06.state) == (ObservationState.RESOLVED, ObservationState.REOPENED)
+    assert second.pending_resolutions is None
+    answer_observation(r06, "Ahora sí está", coordinator)
+    draft = with_value(submission.draft, "gaps.0.causes", "Causas revisadas")
+    save_draft(submission, draft, coordinator, submission.lock_version)
+    submit(submission, coordinator, TODAY, submission.lock_version)
+    third = operations.take(submission, reviewer, submission.lock_version)
+    operations.decide(
+        third,
         Decision.APPROVE,
         reviewer,
         submission.lock_version,
         TODAY,
-        checklist=_all(second, Outcome.MEETS),
-        resolutions={r06.id: (ObservationAction.RESOLVE, "Ahora sí")},
+        checklist=_all(third, Outcome.MEETS),
+        resolutions={r06.id: (ObservationAction.RESOLVE, "")},
     )
     db.session.commit()
     assert submission.state is SubmissionState.APPROVED
@@ -210,6 +233,7 @@ def test_the_whole_observation_life_cycle(reviewing) -> None:
         ObservationAction.RAISE,
         ObservationAction.ANSWER,
         ObservationAction.REOPEN,
+        ObservationAction.ANSWER,
         ObservationAction.RESOLVE,
     ]
 
@@ -218,7 +242,7 @@ def test_an_identical_resubmission_is_refused(reviewing) -> None:
     submission, review, coordinator, reviewer = reviewing
     _observe_two(submission, review, reviewer)
     for observation in observations_of(submission):
-        operations.answer_observation(observation, "No corresponde", coordinator)
+        answer_observation(observation, "No corresponde", coordinator)
     db.session.commit()
     with pytest.raises(DomainError, match="idéntico al de la versión 1"):
         submit(submission, coordinator, TODAY, submission.lock_version)
@@ -268,7 +292,7 @@ def test_only_a_coordinator_of_the_institution_answers(reviewing) -> None:
     _observe_two(submission, review, reviewer)
     stranger = create_user(Role.COORDINATOR, institutions=[create_institution("9999")])
     with pytest.raises(Forbidden):
-        operations.answer_observation(observations_of(submission)[0], "Hola", stranger)
+        answer_observation(observations_of(submission)[0], "Hola", stranger)
 
 
 def test_review_of_a_cycle_without_catalog_is_refused(app: Flask) -> None:
@@ -304,7 +328,7 @@ def test_every_step_of_the_loop_is_in_a_verifiable_audit_chain(reviewing) -> Non
     submission, review, coordinator, reviewer = reviewing
     _observe_two(submission, review, reviewer)
     for observation in observations_of(submission):
-        operations.answer_observation(observation, "Corregido", coordinator)
+        answer_observation(observation, "Corregido", coordinator)
     draft = with_value(submission.draft, "responsible.team", "Equipo nuevo")
     save_draft(submission, draft, coordinator, submission.lock_version)
     submit(submission, coordinator, TODAY, submission.lock_version)
@@ -318,3 +342,37 @@ def test_every_step_of_the_loop_is_in_a_verifiable_audit_chain(reviewing) -> Non
         "submission.resubmit",
     } <= actions
     assert verify_chain().ok
+
+
+def test_an_overdue_observed_submission_can_be_rejected_only_after_its_deadline(
+    reviewing,
+) -> None:
+    submission, review, _, reviewer = reviewing
+    with pytest.raises(Conflict):
+        operations.reject_overdue(submission, reviewer, submission.lock_version, TODAY, "Tarde")
+    _observe_two(submission, review, reviewer)
+    deadline = submission.correction_deadline
+    with pytest.raises(DomainError, match="aún no se puede rechazar"):
+        operations.reject_overdue(submission, reviewer, submission.lock_version, deadline, "Tarde")
+    db.session.rollback()
+    after = deadline + timedelta(days=1)
+    operations.reject_overdue(submission, reviewer, submission.lock_version, after, "No corrigió")
+    db.session.commit()
+    assert submission.state is SubmissionState.REJECTED
+    assert history_of(submission)[-1].note == "No corrigió"
+
+
+def test_extending_the_cycle_correction_window_extends_the_deadline(reviewing) -> None:
+    submission, review, coordinator, reviewer = reviewing
+    _observe_two(submission, review, reviewer)
+    given = submission.correction_due
+    submission.cycle.correction_end = given + timedelta(days=15)
+    db.session.commit()
+    assert submission.correction_deadline == given + timedelta(days=15)
+    for observation in observations_of(submission):
+        answer_observation(observation, "Corregido", coordinator)
+    draft = with_value(submission.draft, "responsible.team", "Equipo nuevo")
+    save_draft(submission, draft, coordinator, submission.lock_version)
+    submit(submission, coordinator, given + timedelta(days=10), submission.lock_version)
+    db.session.commit()
+    assert submission.state is SubmissionState.RESUBMITTED

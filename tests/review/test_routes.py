@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -14,10 +14,11 @@ from pmg.extensions import db
 from pmg.notifications.models import OutgoingMail
 from pmg.review import operations
 from pmg.review.models import Decision, ObservationState, Outcome
+from pmg.review.observations import answer_observation
 from pmg.review.operations import VerdictInput
 from pmg.review.queries import current_review, observations_of
 from pmg.submissions.models import SubmissionState
-from pmg.submissions.operations import save_draft
+from pmg.submissions.operations import save_draft, submit
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -164,7 +165,7 @@ def test_the_resubmission_shows_changes_beside_the_observation(
     observation = observe_one(submission, world["reviewer"])
     draft = with_value(submission.draft, "responsible.team", "Equipo ampliado")
     save_draft(submission, draft, coordinator, submission.lock_version)
-    operations.answer_observation(observation, "Se amplió el equipo.", coordinator)
+    answer_observation(observation, "Se amplió el equipo.", coordinator)
     db.session.commit()
     login_as(coordinator)
     check = client.get("/instituciones/1306/diagnostico/revisar").get_data(as_text=True)
@@ -221,3 +222,53 @@ def test_an_admin_assigns_a_reviewer(client: FlaskClient, login_as, world) -> No
     assert (submission.state, submission.reviewer) == (SubmissionState.IN_REVIEW, world["reviewer"])
     mail = db.session.scalars(select(OutgoingMail)).all()
     assert world["reviewer"].email in {m.recipient for m in mail}
+
+
+def test_an_unknown_button_is_a_bad_request(client: FlaskClient, login_as, world) -> None:
+    submission = world["submission"]
+    review = operations.take(submission, world["reviewer"], submission.lock_version)
+    db.session.commit()
+    login_as(world["reviewer"])
+    data = _checklist_form(review, Outcome.MEETS)
+    assert client.post(world["url"], data={**data, "decision": "borrar"}).status_code == 400
+
+
+def test_reopening_without_a_comment_is_said_at_the_field(
+    client: FlaskClient, login_as, world
+) -> None:
+    submission, coordinator, reviewer = world["submission"], world["coordinator"], world["reviewer"]
+    observation = observe_one(submission, reviewer)
+    answer_observation(observation, "Listo", coordinator)
+    save_draft(
+        submission,
+        with_value(submission.draft, "responsible.team", "Otro"),
+        coordinator,
+        submission.lock_version,
+    )
+    submit(submission, coordinator, date.today(), submission.lock_version)
+    review = operations.take(submission, reviewer, submission.lock_version)
+    db.session.commit()
+    login_as(reviewer)
+    data = {**_checklist_form(review, Outcome.MEETS), f"resolution_{observation.id}": "reopen"}
+    response = client.post(world["url"], data={**data, "decision": "save"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'id="resolution_note_{observation.id}-error"' in page
+    assert "Explique por qué reabre la observación." in page
+
+
+def test_the_reviewer_rejects_an_overdue_submission(client: FlaskClient, login_as, world) -> None:
+    submission = world["submission"]
+    observe_one(submission, world["reviewer"])
+    submission.correction_due = submission.cycle.correction_end = date.today() - timedelta(days=1)
+    db.session.commit()
+    login_as(world["reviewer"])
+    assert "Rechazar por plazo vencido" in client.get(world["url"]).get_data(as_text=True)
+    url = world["url"] + "/rechazar-vencido"
+    assert client.post(url, data={"lock_version": submission.lock_version}).status_code == 422
+    response = client.post(
+        url, data={"lock_version": submission.lock_version, "note": "Sin corrección"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert submission.state is SubmissionState.REJECTED

@@ -6,7 +6,8 @@ import itertools
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from pmg.auth.models import Role
 from pmg.core.errors import Conflict, DomainError, Forbidden
@@ -27,6 +28,7 @@ EXPECTED: dict[tuple[SubmissionState, Action], tuple[Role, SubmissionState]] = {
     (S.IN_REVIEW, Action.APPROVE): (R.REVIEWER, S.APPROVED),
     (S.IN_REVIEW, Action.REJECT): (R.REVIEWER, S.REJECTED),
     (S.OBSERVED, Action.RESUBMIT): (R.COORDINATOR, S.RESUBMITTED),
+    (S.OBSERVED, Action.REJECT): (R.REVIEWER, S.REJECTED),
     (S.RESUBMITTED, Action.TAKE): (R.REVIEWER, S.IN_REVIEW),
     (S.RESUBMITTED, Action.ASSIGN): (R.ADMIN, S.IN_REVIEW),
 }
@@ -64,8 +66,8 @@ def _try(world, state: SubmissionState, action: Action, role: Role) -> None:  # 
         assert result is expected[1]
         change = db.session.scalar(select(StateChange))
         assert (change.from_state, change.to_state, change.actor_id, change.note) == (
-            state.value,
-            expected[1].value,
+            state,
+            expected[1],
             actor.id,
             "motivo",
         )
@@ -127,3 +129,29 @@ def test_every_action_has_its_mail_decided() -> None:
     from pmg.notifications.operations import TRANSITION_ACTIONS
 
     assert {action.value for action in Action} == TRANSITION_ACTIONS
+
+
+def test_a_resubmission_goes_back_to_its_reviewer(world) -> None:
+    submission = world["submission"]
+    submission.state = S.RESUBMITTED
+    db.session.commit()
+    with pytest.raises(Forbidden):
+        transition(submission, Action.TAKE, create_user(R.REVIEWER), submission.lock_version)
+    db.session.rollback()
+    transition(submission, Action.TAKE, world[R.REVIEWER], submission.lock_version)
+    assert submission.state is S.IN_REVIEW
+
+
+@pytest.mark.parametrize("column", ["action", "from_state", "to_state"])
+def test_the_database_refuses_an_unknown_state_or_action_in_the_history(world, column) -> None:
+    values = {"action": "submit", "from_state": "draft", "to_state": "submitted", column: "x"}
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            text(
+                "INSERT INTO state_changes (submission_id, action, from_state, to_state, "
+                "actor_id, at, note) VALUES (:s, :action, :from_state, :to_state, :a, "
+                "CURRENT_TIMESTAMP, '')"
+            ),
+            {"s": world["submission"].id, "a": world[R.ADMIN].id, **values},
+        )
+    db.session.rollback()
