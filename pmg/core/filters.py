@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, get_flashed_messages
 
 CHILE = ZoneInfo("America/Santiago")
 MONTHS = (
@@ -47,6 +47,21 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["datetime_es"] = format_datetime
     app.jinja_env.filters["number_es"] = format_number
     app.jinja_env.globals["field_attributes"] = field_attributes
+    app.jinja_env.globals["page_messages"] = page_messages
+
+
+# A flashed message whose category starts so belongs to one field (``campo:<field id>``):
+# the page shows it at that field, not among the messages at the top.
+FIELD_MESSAGE = "campo:"
+
+
+def page_messages() -> list[tuple[str, str]]:
+    """The flashed messages for the top of the page: all but those of a field."""
+    return [
+        (category, message)
+        for category, message in get_flashed_messages(with_categories=True)
+        if not category.startswith(FIELD_MESSAGE)
+    ]
 
 
 def field_attributes(field: Any, readonly: bool = False) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from pmg.auth.models import Role
 from pmg.core.errors import DomainError
+from pmg.core.filters import FIELD_MESSAGE
 from pmg.core.forms import parse_lock_version
 from pmg.core.permissions import ALL_ROLES, roles_required
 from pmg.cycles.queries import chile_today, current_cycle
@@ -116,7 +117,7 @@ def answer_observation(code: str, slug: str, observation_id: int) -> Response:
         answer(observation, form.answer.data, current_user)
     except DomainError as refused:
         db.session.rollback()
-        flash(f"{observation.requirement.code}: {refused.message}", "error")
+        flash(refused.message, f"{FIELD_MESSAGE}respuesta-{observation.id}")
         return redirect(url_for(kind.edit_endpoint, code=code, _anchor=anchor))
     db.session.commit()
     flash(f"Se guardó la respuesta a la observación de {observation.requirement.code}.", "success")

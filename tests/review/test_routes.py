@@ -146,8 +146,15 @@ def test_the_coordinator_answers_an_observation(client: FlaskClient, login_as, w
     page = client.get("/instituciones/1306/diagnostico").get_data(as_text=True)
     assert "Observaciones de la revisión" in page and observation.text in page
     url = f"/instituciones/1306/diagnostico/observaciones/{observation.id}"
-    response = client.post(url, data={"answer": "  "})
-    assert response.status_code == 302
+    response = client.post(url, data={"answer": "  "}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    error = f'<p class="field-error" id="respuesta-{observation.id}-error">'
+    assert error in page
+    assert (
+        f'aria-describedby="respuesta-{observation.id}-ayuda respuesta-{observation.id}-error"'
+        in page
+    )
+    assert 'class="flash' not in page  # said at the field, not at the top
     db.session.expire_all()
     assert observation.state is ObservationState.OPEN
     client.post(url, data={"answer": "Se agregó el equipo completo."})
