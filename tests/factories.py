@@ -183,6 +183,15 @@ def diagnostic_draft(procedures: int = 2, gaps: int = 2, **sections: Any) -> dic
     return draft
 
 
+def with_gap_keys(draft: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``draft`` whose gaps have keys (``brecha-1``, ``brecha-2``…) as gaps added
+    in the form get; :func:`diagnostic_draft`'s have none, like gaps sent before keys."""
+    keyed = copy.deepcopy(draft)
+    for number, gap in enumerate(keyed["gaps"], start=1):
+        gap["key"] = f"brecha-{number}"
+    return keyed
+
+
 def create_submitted_diagnostic(
     institution: Institution,
     cycle: Cycle,
@@ -296,3 +305,17 @@ def observe_one(
     )
     db.session.commit()
     return observations_of(submission)[0]
+
+
+def resubmit(submission: Any, draft: dict[str, Any], coordinator: User) -> Any:
+    """Send ``submission`` back with one observation, answer it and submit ``draft`` as its
+    next version; returns the version. The cycle needs a requirement catalog."""
+    from pmg.review.observations import answer_observation
+    from pmg.submissions.operations import save_draft, submit
+
+    observation = observe_one(submission, create_user(Role.REVIEWER))
+    answer_observation(observation, "Se corrigió lo observado.", coordinator)
+    save_draft(submission, draft, coordinator, submission.lock_version)
+    version = submit(submission, coordinator, date.today(), submission.lock_version)
+    db.session.commit()
+    return version

@@ -182,6 +182,9 @@ GAPS = SectionSpec(
     row_label="Brecha",
     min_rows=1,
     fields=(
+        # Plan actions refer to a gap by this id, so removing or reordering gaps moves no
+        # reference (see pmg.plans.rules.gap_id).
+        FieldSpec("key", "Identificador", FieldKind.KEY, required=False),
         FieldSpec("dimension", "Dimensión", CHOICE, choices=GapDimension),
         FieldSpec(
             "procedure",

@@ -286,7 +286,7 @@ def build_document(
     ``generated_at`` dates the state shown: the submission's state changes after the
     version is frozen, its content never does. For a plan, ``diagnostic`` is the
     diagnostic version it answers (see :func:`pmg.exports.queries.reference_diagnostic`),
-    whose gaps its actions name by number.
+    which names and numbers the gaps its actions refer to.
     """
     frozen = version.content
     institution = frozen.get("institution", {})

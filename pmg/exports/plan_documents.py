@@ -1,9 +1,10 @@
 """What the document of a plan version adds: the gaps named, the procedure targets as a
 table, and which diagnostic the plan answers. Pure.
 
-A plan's content names the diagnostic's gaps by number only (``"2"``); their
-description and priority live in the diagnostic, which the caller finds and passes
-(``diagnostic``: a diagnostic version's ``content``, or ``None`` when none is found).
+A plan's content names the diagnostic's gaps by id only (their key, or ``"2"`` for a
+gap without one: see :func:`pmg.plans.rules.gap_id`); their number, description and
+priority live in the diagnostic, which the caller finds and passes (``diagnostic``: a
+diagnostic version's ``content``, or ``None`` when none is found).
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ from pmg.exports.blocks import (
     format_value,
 )
 from pmg.indicators.figures import procedure_percentages
-from pmg.plans.rules import gap_reference
+from pmg.plans.rules import gap_reference, gaps_by_id, unknown_gap
 from pmg.plans.schema import PROCEDURE_TARGETS
 
 HASH_PREFIX_LENGTH = 12
 REFERENCE_LABEL = "Diagnóstico de referencia"
 NO_REFERENCE = (
     "No se encontró un diagnóstico enviado antes de este plan; las brechas se muestran solo "
-    "por su número."
+    "por su número o su identificador."
 )
 
 
@@ -40,16 +41,17 @@ def _diagnostic_rows(diagnostic: Mapping[str, Any] | None, key: str) -> list[Map
 
 
 def gap_namer(diagnostic: Mapping[str, Any] | None) -> Callable[[str], str]:
-    """``"2"`` → ``B2 · Tiempos de respuesta de reclamos (alta)``; ``B2`` alone without
-    the diagnostic, and said so when the diagnostic has no such gap."""
-    gaps = _diagnostic_rows(diagnostic, "gaps")
+    """A gap's id → ``B2 · Tiempos de respuesta de reclamos (alta)``, numbered as in the
+    diagnostic; the id alone (``B2`` for a number) without the diagnostic, and said so when
+    the diagnostic has no such gap."""
+    gaps = gaps_by_id(_diagnostic_rows(diagnostic, "gaps"))
 
     def name(reference: str) -> str:
-        if reference.isdigit() and 1 <= int(reference) <= len(gaps):
-            return gap_reference(int(reference), dict(gaps[int(reference) - 1]))
+        if reference in gaps:
+            return gap_reference(*gaps[reference])
         if diagnostic is None:
-            return f"B{reference}"
-        return f"B{reference} (no figura en el diagnóstico de referencia)"
+            return unknown_gap(reference)
+        return f"{unknown_gap(reference)} (no figura en el diagnóstico de referencia)"
 
     return name
 

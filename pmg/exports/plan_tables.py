@@ -1,9 +1,13 @@
 """The ``acciones`` sheet: the actions of each institution's latest submitted plan. Pure.
 
-One row per action, in the plan's order. The gaps it addresses are the numbers of
-the diagnostic's gaps (``B1; B2``, as the ``brechas`` sheet numbers them); its
-evidence is the files attached to that action, their names and SHA-256 in the
-same order. Files attached to the whole plan are in no action's row.
+One row per action, in the plan's order. The gaps it addresses are their numbers in
+the institution's latest submitted diagnostic (``B1; B2``, as the ``brechas`` sheet
+numbers them), found from the ids the action holds (:func:`pmg.plans.rules.gap_id`),
+so they follow the gaps when a diagnostic sent again removes or reorders them. An id
+that diagnostic no longer has is written as it is (:func:`pmg.plans.rules.unknown_gap`),
+after the numbers, rather than dropped: the cell shows all the action refers to. Its
+evidence is the files attached to that action, their names and SHA-256 in the same
+order. Files attached to the whole plan are in no action's row.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pmg.diagnostics.schema import GAPS
 from pmg.exports.records import (
     IDENTITY_HEADERS,
     CellValue,
@@ -23,6 +28,7 @@ from pmg.exports.records import (
     text,
 )
 from pmg.indicators.layouts import Kind
+from pmg.plans.rules import gaps_by_id, unknown_gap
 from pmg.plans.schema import ACTIONS
 
 SEPARATOR = "; "
@@ -54,10 +60,12 @@ def actions_table(data: ConsolidatedData) -> Table:
         if plan is None or not isinstance(actions, list):
             continue
         files = _files_by_action(plan)
+        numbers = _gap_numbers_by_id(data.diagnostics.get(institution.id))
         for number, action in enumerate(actions, start=1):
             if isinstance(action, Mapping):
                 evidence = files.get(str(action.get("key") or ""), [])
-                rows.append(_row(institution, plan, number, action, evidence))
+                gaps = gap_numbers(action.get("gaps"), numbers)
+                rows.append(_row(institution, plan, number, action, gaps, evidence))
     return Table("acciones", ACTION_HEADERS, rows)
 
 
@@ -66,6 +74,7 @@ def _row(
     plan: SubmissionRecord,
     number: int,
     action: Mapping[str, Any],
+    gaps: str | None,
     evidence: list[Mapping[str, Any]],
 ) -> tuple[CellValue, ...]:
     return (
@@ -74,7 +83,7 @@ def _row(
         plan.number,
         number,
         text(action.get("description")),
-        gap_numbers(action.get("gaps")),
+        gaps,
         text(action.get("owner_unit")),
         text(action.get("owner_person")),
         calendar_date(action.get("start_date")),
@@ -88,15 +97,31 @@ def _row(
     )
 
 
-def gap_numbers(gaps: Any) -> str | None:
-    """``["1", "10", "2"]`` → ``B1; B2; B10``: the diagnostic's gap numbers, in order."""
-    if not isinstance(gaps, list):
+def _gap_numbers_by_id(diagnostic: SubmissionRecord | None) -> dict[str, int]:
+    gaps = diagnostic.section(GAPS) if diagnostic is not None else None
+    rows = [gap for gap in gaps if isinstance(gap, Mapping)] if isinstance(gaps, list) else []
+    return {reference: number for reference, (number, _) in gaps_by_id(rows).items()}
+
+
+def gap_numbers(references: Any, numbers: Mapping[str, int]) -> str | None:
+    """``["k2", "k1"]`` → ``B1; B2`` when ``numbers`` (each gap's number by its id) is
+    ``{"k1": 1, "k2": 2}``: the gaps in the diagnostic's order. An id ``numbers`` lacks is
+    written as it is: a number as ``B9``, in its place; a key after the numbers.
+    """
+    if not isinstance(references, list):
         return None
-    numbers = sorted(
-        (str(gap).strip() for gap in gaps if str(gap).strip()),
-        key=lambda gap: (0, int(gap), "") if gap.isdigit() else (1, 0, gap),
+
+    def order(reference: str) -> tuple[int, int, str]:
+        number = numbers.get(reference)
+        if number is None and reference.isdigit():
+            number = int(reference)
+        return (0, number, "") if number is not None else (1, 0, reference)
+
+    written = sorted((str(item).strip() for item in references if str(item).strip()), key=order)
+    return _joined(
+        f"B{numbers[reference]}" if reference in numbers else unknown_gap(reference)
+        for reference in written
     )
-    return _joined(f"B{gap}" for gap in numbers)
 
 
 def _files_by_action(plan: SubmissionRecord) -> dict[str, list[Mapping[str, Any]]]:

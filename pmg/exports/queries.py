@@ -220,8 +220,8 @@ def reference_diagnostic(plan: SubmissionVersion) -> SubmissionVersion | None:
     """The diagnostic version a plan version was built on: the institution's latest
     diagnostic version of the cycle submitted no later than the plan version.
 
-    A plan's actions name the gaps of that diagnostic by number; a diagnostic sent
-    again later may number its gaps otherwise.
+    A plan's PDF numbers the gaps its actions name as that diagnostic does; a diagnostic
+    sent again later may number them otherwise.
     """
     submission = plan.submission
     return db.session.scalar(

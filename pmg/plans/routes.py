@@ -12,7 +12,7 @@ from pmg.auth.models import Role
 from pmg.auth.sessions import preserves_input
 from pmg.core.permissions import roles_required
 from pmg.indicators.figures import procedure_percentages
-from pmg.plans.rules import diagnostic_gaps, gap_reference
+from pmg.plans.rules import diagnostic_gaps, gap_id, gap_reference
 from pmg.plans.schema import ACTIONS, PROCEDURE_TARGETS
 from pmg.submissions.drafts import DraftPage, edit_draft
 from pmg.submissions.evaluation import Evaluation, SubmissionContext
@@ -47,7 +47,7 @@ def _one_row_per_procedure(draft: dict[str, Any], context: SubmissionContext) ->
 
 def _gap_choices(form: Any, context: SubmissionContext) -> None:
     choices = [
-        SelectChoice(str(number), gap_reference(number, gap))
+        SelectChoice(gap_id(number, gap), gap_reference(number, gap))
         for number, gap in enumerate(diagnostic_gaps(context), start=1)
     ]
     for entry in form[ACTIONS.key].entries:
@@ -56,8 +56,6 @@ def _gap_choices(form: Any, context: SubmissionContext) -> None:
 
 def _diagnostic_figures(context: SubmissionContext, evaluation: Evaluation) -> dict[str, Any]:
     return {
-        "gaps": list(enumerate(diagnostic_gaps(context), start=1)),
-        "gap_reference": gap_reference,
         "section_templates": {PROCEDURE_TARGETS.key: "plans/_procedure_targets.html"},
         "current_on_time": {
             procedure["name"]: procedure_percentages(procedure)["on_time_pct"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -21,14 +22,31 @@ PERCENT_UNITS = ("%", "porcentaje", "por ciento")
 
 
 def diagnostic_gaps(context: SubmissionContext) -> list[dict[str, Any]]:
-    """The gaps of the submitted diagnostic; an action refers to gap ``n`` as ``"n"``."""
+    """The gaps of the submitted diagnostic, in its order (gap ``n`` is ``Bn``)."""
     return list(((context.diagnostic or {}).get("content") or {}).get("gaps") or [])
 
 
-def gap_reference(number: int, gap: dict[str, Any]) -> str:
+def gap_id(number: int, gap: Mapping[str, Any]) -> str:
+    """How an action refers to a gap: its key, which stays when gaps are removed or
+    reordered; its number for a gap without one (added before gaps had keys)."""
+    return str(gap.get("key") or number)
+
+
+def gaps_by_id(gaps: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int, Mapping[str, Any]]]:
+    """Each gap with its current number, by the id actions refer to it with."""
+    return {gap_id(number, gap): (number, gap) for number, gap in enumerate(gaps, start=1)}
+
+
+def gap_reference(number: int, gap: Mapping[str, Any]) -> str:
     """``B2 · Tiempos de respuesta de reclamos (alta)``: how people name a gap."""
     priority = Priority(gap["priority"]).label.lower() if gap.get("priority") else "sin prioridad"
     return f"B{number} · {gap.get('description') or 'sin descripción'} ({priority})"
+
+
+def unknown_gap(reference: str) -> str:
+    """A reference no gap of the diagnostic has, as written: a number as ``B9`` (as
+    actions referred to gaps before gaps had keys), a key as it is."""
+    return f"B{reference}" if reference.isdigit() else reference
 
 
 def dates_in_order(values: Values, prefix: str) -> list[Finding]:
@@ -80,12 +98,11 @@ def _check_dates_in_cycle(result: Evaluation, context: SubmissionContext) -> Non
 
 
 def _check_gap_coverage(result: Evaluation, context: SubmissionContext, complete: bool) -> None:
-    gaps = diagnostic_gaps(context)
-    known = {str(number) for number in range(1, len(gaps) + 1)}
+    gaps = gaps_by_id(diagnostic_gaps(context))
     covered: set[str] = set()
     for index, action in enumerate(result.content.get(ACTIONS.key, [])):
         chosen = set(action.get("gaps") or [])
-        if chosen - known:
+        if chosen - gaps.keys():
             result.errors.append(
                 Finding(f"actions.{index}.gaps", "Elija solo brechas del diagnóstico enviado.")
             )
@@ -93,8 +110,8 @@ def _check_gap_coverage(result: Evaluation, context: SubmissionContext, complete
     uncovered = {
         priority: [
             gap_reference(number, gap)
-            for number, gap in enumerate(gaps, start=1)
-            if gap.get("priority") == priority.value and str(number) not in covered
+            for reference, (number, gap) in gaps.items()
+            if gap.get("priority") == priority.value and reference not in covered
         ]
         for priority in (Priority.HIGH, Priority.MEDIUM)
     }

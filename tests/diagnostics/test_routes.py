@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -107,6 +108,24 @@ def test_adding_and_removing_rows_keeps_what_was_typed(client: FlaskClient, sett
     draft["procedures"][1]["name"] = "Segundo"
     _post(client, draft, accion="quitar:procedures:0")
     assert [row["name"] for row in _submission().draft["procedures"]] == ["Segundo"]
+
+
+def test_an_added_gap_gets_a_hidden_key_that_goes_with_it(client: FlaskClient, setting) -> None:
+    draft = diagnostic_draft(gaps=1)  # a gap from before gaps had keys
+    _post(client, draft, accion="agregar:gaps")
+    gaps = _submission().draft["gaps"]
+    key = gaps[1]["key"]
+    assert re.fullmatch(r"[0-9a-f]{12}", key)
+    assert gaps[0]["key"] == ""  # a gap without key keeps none: plans refer to it by number
+    body = client.get("/instituciones/1306/diagnostico").get_data(as_text=True)
+    assert f'<input id="gaps-1-key" name="gaps-1-key" type="hidden" value="{key}">' in body
+    assert "Identificador" not in body
+
+    draft["gaps"] = gaps
+    draft["gaps"][1]["description"] = "Segunda brecha"
+    _post(client, draft, accion="quitar:gaps:0")
+    gaps = _submission().draft["gaps"]
+    assert [(gap["key"], gap["description"]) for gap in gaps] == [(key, "Segunda brecha")]
 
 
 def test_a_stale_page_cannot_overwrite_a_newer_save(client: FlaskClient, setting) -> None:

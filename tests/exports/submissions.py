@@ -13,7 +13,15 @@ from pmg.extensions import db
 from pmg.institutions.models import Institution
 from pmg.submissions.models import SubmissionKind, SubmissionVersion
 from pmg.submissions.operations import open_submission, save_draft, submit
-from tests.factories import create_submitted_diagnostic, create_user, plan_draft
+from tests.factories import (
+    create_submitted_diagnostic,
+    create_user,
+    diagnostic_draft,
+    plan_draft,
+    resubmit,
+    with_gap_keys,
+    with_value,
+)
 
 # (declared name, content, key of the action it is attached to or None for the whole)
 Attachment = tuple[str, bytes, str | None]
@@ -78,3 +86,22 @@ def submit_plan_with_evidence(
         files,
         coordinator,
     )
+
+
+def plan_on_gap_keys(institution: Institution, cycle: Cycle) -> SubmissionVersion:
+    """A diagnostic whose gaps have keys (:func:`with_gap_keys`), then :func:`plan_draft`
+    referring to them by key (``"1"`` as ``brecha-1``): the plan's version."""
+    coordinator = create_user(Role.COORDINATOR, institutions=[institution])
+    create_submitted_diagnostic(institution, cycle, coordinator, with_gap_keys(diagnostic_draft()))
+    draft = plan_draft(year=cycle.year)
+    for action in draft["actions"]:
+        action["gaps"] = [f"brecha-{number}" for number in action["gaps"]]
+    return submit_with_evidence(institution, cycle, SubmissionKind.PLAN, draft, [], coordinator)
+
+
+def resubmit_changed(version: SubmissionVersion, path: str, value: Any) -> SubmissionVersion:
+    """Send ``version``'s submission back and submit it again with ``value`` at ``path`` (see
+    :func:`with_value`); the cycle needs a requirement catalog."""
+    submission = version.submission
+    draft = with_value(submission.draft, path, value)
+    return resubmit(submission, draft, version.submitted_by)

@@ -14,7 +14,7 @@ from pmg.plans.rules import evaluate as evaluate_plan
 from pmg.submissions.evaluation import SubmissionContext
 from pmg.submissions.models import SubmissionState
 from tests.exports.submissions import plan_with_keys
-from tests.factories import diagnostic_draft
+from tests.factories import diagnostic_draft, with_gap_keys
 
 HASH = "3fa9c2e1b7d04f5a" * 4
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -61,12 +61,13 @@ def fake_plan(
     )
 
 
-def fake_diagnostic() -> Any:
+def fake_diagnostic(content: dict[str, Any] | None = None) -> Any:
+    content = typed(diagnostic_draft(), "diagnostic") if content is None else content
     return SimpleNamespace(
         number=2,
         submitted_at=datetime(2026, 4, 10, 18, 30, tzinfo=UTC),
         content_hash="ab" * 32,
-        content={"kind": "diagnostic", "content": typed(diagnostic_draft(), "diagnostic")},
+        content={"kind": "diagnostic", "content": content},
     )
 
 
@@ -115,6 +116,37 @@ def test_without_the_diagnostic_gaps_are_named_by_number_and_the_header_says_why
     assert action_values(with_diagnostic, 0)["Brechas que aborda"] == (
         "B1 · Brecha de prueba 1 (alta)\nB7 (no figura en el diagnóstico de referencia)"
     )
+
+
+def test_gaps_referred_to_by_key_are_named_as_the_diagnostic_numbers_them() -> None:
+    content = typed(plan_with_keys(2026), "plan")
+    content["actions"][1]["gaps"] = ["brecha-1", "brecha-2"]
+    diagnostic = typed(with_gap_keys(diagnostic_draft()), "diagnostic")
+    in_order = plan_document(fake_plan(content), fake_diagnostic(diagnostic))
+    diagnostic["gaps"].reverse()
+
+    reordered = plan_document(fake_plan(content), fake_diagnostic(diagnostic))
+
+    assert action_values(in_order, 1)["Brechas que aborda"] == (
+        "B1 · Brecha de prueba 1 (alta)\nB2 · Brecha de prueba 2 (media)"
+    )
+    assert action_values(reordered, 1)["Brechas que aborda"] == (
+        "B2 · Brecha de prueba 1 (alta)\nB1 · Brecha de prueba 2 (media)"
+    )
+
+
+def test_a_key_the_diagnostic_lacks_is_shown_as_it_is() -> None:
+    content = typed(plan_with_keys(2026), "plan")
+    content["actions"][0]["gaps"] = ["brecha-1", "brecha-9"]
+    diagnostic = fake_diagnostic(typed(with_gap_keys(diagnostic_draft()), "diagnostic"))
+
+    named = plan_document(fake_plan(content), diagnostic)
+
+    assert action_values(named, 0)["Brechas que aborda"] == (
+        "B1 · Brecha de prueba 1 (alta)\nbrecha-9 (no figura en el diagnóstico de referencia)"
+    )
+    alone = plan_document(fake_plan(content))
+    assert action_values(alone, 0)["Brechas que aborda"] == "brecha-1\nbrecha-9"
 
 
 def test_manifest_lists_the_whole_plan_first_then_by_action_number() -> None:

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pmg.cycles.models import Cycle
 from pmg.exports import export_consolidated
 from pmg.exports.plan_tables import actions_table, gap_numbers
+from pmg.exports.queries import reference_diagnostic
 from pmg.exports.records import ConsolidatedData, InstitutionRecord, SubmissionRecord
 from pmg.exports.tables import indicator_table
 from pmg.extensions import db
@@ -22,8 +23,21 @@ from pmg.indicators.models import CycleTargets
 from pmg.institutions.models import FunctionalCategory, Institution, MesuCommitment, Stage
 from pmg.submissions.models import SubmissionState
 from tests.exports.reading import records, sheet_xml, sheets
-from tests.exports.submissions import csv_bytes, pdf_bytes, sha256, submit_plan_with_evidence
-from tests.factories import create_cycle, create_institution, create_submitted_plan, plan_draft
+from tests.exports.submissions import (
+    csv_bytes,
+    pdf_bytes,
+    plan_on_gap_keys,
+    resubmit_changed,
+    sha256,
+    submit_plan_with_evidence,
+)
+from tests.factories import (
+    create_cycle,
+    create_institution,
+    create_submitted_plan,
+    load_starting_catalog,
+    plan_draft,
+)
 
 # --- Pure tables -------------------------------------------------------------------------------
 
@@ -185,7 +199,41 @@ def test_actions_table_is_empty_without_a_submitted_plan() -> None:
     [(["1"], "B1"), (["2", "10", "1"], "B1; B2; B10"), ([], None), (None, None)],
 )
 def test_gap_numbers(gaps: Any, expected: str | None) -> None:
-    assert gap_numbers(gaps) == expected
+    assert gap_numbers(gaps, {}) == expected
+
+
+# Gap numbers by id: a diagnostic that put brecha-2 first, then a gap without key, brecha-1.
+NUMBERS = {"brecha-2": 1, "2": 2, "brecha-1": 3}
+
+
+@pytest.mark.parametrize(
+    ("gaps", "expected"),
+    [
+        (["brecha-1", "brecha-2"], "B1; B3"),
+        (["2", "brecha-1"], "B2; B3"),
+        # Ids the diagnostic does not have: a number as B9 in its place, a key as it is, last.
+        (["brecha-7", "brecha-1", "9"], "B3; B9; brecha-7"),
+    ],
+)
+def test_gap_numbers_are_those_of_the_ids_in_the_diagnostic(gaps: Any, expected: str) -> None:
+    assert gap_numbers(gaps, NUMBERS) == expected
+
+
+def diagnostic_record(gaps: list[dict[str, Any]]) -> SubmissionRecord:
+    document = {"kind": "diagnostic", "content": {"gaps": gaps}}
+    return SubmissionRecord(state=SubmissionState.SUBMITTED, number=2, document=document)
+
+
+def test_actions_table_numbers_gaps_as_the_latest_diagnostic_does() -> None:
+    first = {"key": "k1", "description": "Por clave", "gaps": ["brecha-1", "brecha-2"]}
+    second = {"key": "k2", "description": "Por número", "gaps": ["2"]}
+    gaps = [{"key": "brecha-2"}, {"key": None}, {"key": "brecha-1"}]
+    source = consolidated(
+        plans={1: plan_record({"actions": [first, second]})},
+        diagnostics={1: diagnostic_record(gaps)},
+    )
+
+    assert [row[5] for row in actions_table(source).rows] == ["B1; B3", "B2"]
 
 
 # --- The workbook from the database ------------------------------------------------------------
@@ -250,6 +298,29 @@ def test_acciones_sheet_of_the_latest_submitted_plan(cycle: Cycle, institution: 
     assert sheet["I3"].number_format == "yyyy-mm-dd"
     assert sheet["I3"].is_date
     assert sheet["A2"].data_type == "s"
+
+
+def test_acciones_numbers_follow_the_gaps_of_a_diagnostic_sent_again_reordered(
+    cycle: Cycle, institution: Any
+) -> None:
+    load_starting_catalog(cycle)
+    plan = plan_on_gap_keys(institution, cycle)  # actions on brecha-1; brecha-1 and 2; brecha-1
+    diagnostic = reference_diagnostic(plan)
+    assert diagnostic is not None
+    before = sheets(_export(cycle))
+    gaps = diagnostic.submission.draft["gaps"]
+    resubmit_changed(diagnostic, "gaps", gaps[::-1])
+
+    after = sheets(_export(cycle))
+
+    assert [row["brechas"] for row in records(before["acciones"])] == ["B1", "B1; B2", "B1"]
+    assert [row["brechas"] for row in records(after["acciones"])] == ["B2", "B1; B2", "B2"]
+    assert [
+        (row["version"], row["numero_brecha"], row["descripcion"])
+        for row in records(after["brechas"])
+    ] == [(2, 1, "Brecha de prueba 2"), (2, 2, "Brecha de prueba 1")]
+    brechas = records(after["brechas"])
+    assert not any("brecha-" in str(value) for row in brechas for value in row.values())
 
 
 def test_plan_targets_and_fallback_in_reclamos_and_saip(cycle: Cycle, institution: Any) -> None:

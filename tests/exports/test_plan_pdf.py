@@ -21,7 +21,9 @@ from pmg.submissions.operations import content_hash
 from tests.exports.submissions import (
     csv_bytes,
     pdf_bytes,
+    plan_on_gap_keys,
     plan_with_keys,
+    resubmit_changed,
     sha256,
     submit_plan_with_evidence,
     submit_with_evidence,
@@ -34,7 +36,9 @@ from tests.factories import (
     create_submitted_plan,
     create_user,
     diagnostic_draft,
+    load_starting_catalog,
     plan_draft,
+    with_gap_keys,
 )
 
 REPORT = pdf_bytes("Informe de gestión")
@@ -201,6 +205,42 @@ def test_the_reference_diagnostic_is_the_one_the_plan_was_built_on(
     actions = document.sections[0]
     first_gaps = {line.label: line.value for line in actions.entries[0].lines}
     assert first_gaps["Brechas que aborda"] == "B1 · Brecha de prueba 1 (alta)"
+
+
+def test_a_plan_sent_after_the_diagnostic_reordered_its_gaps_names_the_same_gaps(
+    institution: Any,
+) -> None:
+    cycle = create_cycle(2026)
+    load_starting_catalog(cycle)
+    first = plan_on_gap_keys(institution, cycle)  # action 1 addresses brecha-1 only
+    diagnostic = reference_diagnostic(first)
+    assert diagnostic is not None
+    reordered = resubmit_changed(diagnostic, "gaps", diagnostic.submission.draft["gaps"][::-1])
+    second = resubmit_changed(first, "actions.0.description", "Acción de mejora 1 corregida")
+
+    assert reference_diagnostic(second) == reordered
+    before = flat("\n".join(pages_text(render_version_pdf(first))))
+    after = flat("\n".join(pages_text(render_version_pdf(second))))
+    assert (
+        "Acción de mejora 1 Brechas que aborda B1 · Brecha de prueba 1 (alta) Unidad" in before
+    )
+    assert (
+        "Acción de mejora 1 corregida Brechas que aborda B2 · Brecha de prueba 1 (alta) Unidad"
+        in after
+    )
+    assert "brecha-" not in after
+
+
+def test_diagnostic_pdf_does_not_show_gap_keys(institution: Any) -> None:
+    draft = with_gap_keys(diagnostic_draft())
+    version = create_submitted_diagnostic(institution, create_cycle(2026), draft=draft)
+    assert version.content["content"]["gaps"][0]["key"] == "brecha-1"
+
+    text = flat("\n".join(pages_text(render_version_pdf(version))))
+
+    assert "Brecha 1 de 2 Dimensión Reclamos" in text
+    assert "brecha-" not in text
+    assert "Identificador" not in text
 
 
 def test_plan_version_page_and_pdf_download(

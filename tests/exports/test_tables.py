@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -374,6 +375,17 @@ def test_gaps_of_the_latest_version_with_labels() -> None:
             "Baja",
         ),
     ]
+
+
+def test_gap_keys_are_not_a_column_of_brechas() -> None:
+    keyed = copy.deepcopy(DIAGNOSTIC)
+    for number, gap in enumerate(keyed["gaps"], start=1):
+        gap["key"] = f"brecha-{number}"
+
+    table = gaps_table(data(diagnostics={1: submitted(keyed, number=3)}))
+
+    assert table.headers == OFFICIAL_HEADERS["brechas"]
+    assert table.rows == gaps_table(data(diagnostics={1: submitted(DIAGNOSTIC, number=3)})).rows
 
 
 def test_status_has_state_version_chile_time_and_hash_of_each_kind_or_no_submission() -> None:

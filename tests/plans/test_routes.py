@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -16,7 +17,12 @@ from tests.factories import (
     create_submitted_diagnostic,
     create_submitted_plan,
     create_user,
+    diagnostic_draft,
+    load_starting_catalog,
     plan_draft,
+    resubmit,
+    with_gap_keys,
+    with_value,
 )
 
 
@@ -89,6 +95,55 @@ def test_adding_an_action_gives_it_a_stable_key(client: FlaskClient, setting) ->
     keys = [action["key"] for action in _plan().draft["actions"]]
     assert keys[0] == "accion1"
     assert len(keys[1]) == 12
+
+
+def _gap_choices(client: FlaskClient) -> list[tuple[str, str, bool]]:
+    """The first action's gap checkboxes: value, label and whether it is checked."""
+    body = client.get("/instituciones/1306/plan").get_data(as_text=True)
+    found = re.findall(
+        r'<input (checked )?id="actions-0-gaps-\d+" name="actions-0-gaps" type="checkbox" '
+        r'value="([^"]*)"> <label for="actions-0-gaps-\d+">([^<]*)</label>',
+        body,
+    )
+    return [(value, label, bool(checked)) for checked, value, label in found]
+
+
+def test_a_gap_without_key_is_offered_by_its_number(client: FlaskClient, setting) -> None:
+    create_submitted_diagnostic(setting["institution"], setting["cycle"], setting["coordinator"])
+    _post(client, plan_draft(actions=1, year=2026))
+
+    assert _gap_choices(client) == [
+        ("1", "B1 · Brecha de prueba 1 (alta)", True),
+        ("2", "B2 · Brecha de prueba 2 (media)", False),
+    ]
+
+
+def test_a_chosen_gap_stays_chosen_when_the_diagnostic_is_sent_again_reordered(
+    client: FlaskClient, setting
+) -> None:
+    load_starting_catalog(setting["cycle"])
+    diagnostic = with_gap_keys(diagnostic_draft())
+    first = create_submitted_diagnostic(
+        setting["institution"], setting["cycle"], setting["coordinator"], diagnostic
+    )
+    plan = plan_draft(actions=1, year=2026)
+    plan["actions"][0]["gaps"] = ["brecha-1"]
+    _post(client, plan)
+    assert _gap_choices(client) == [
+        ("brecha-1", "B1 · Brecha de prueba 1 (alta)", True),
+        ("brecha-2", "B2 · Brecha de prueba 2 (media)", False),
+    ]
+
+    reordered = with_value(diagnostic, "gaps", diagnostic["gaps"][::-1])
+    resubmit(first.submission, reordered, setting["coordinator"])
+
+    assert _gap_choices(client) == [
+        ("brecha-2", "B1 · Brecha de prueba 2 (media)", False),
+        ("brecha-1", "B2 · Brecha de prueba 1 (alta)", True),
+    ]
+    body = client.get("/instituciones/1306/plan/revisar").get_data(as_text=True)
+    assert "Errores (0)" in body
+    assert "Brechas de prioridad media sin acción: B1 · Brecha de prueba 2 (media)." in body
 
 
 @pytest.mark.parametrize(

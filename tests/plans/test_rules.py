@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from pmg.cycles.models import Cycle
-from pmg.plans.rules import evaluate
+from pmg.plans.rules import evaluate, gap_id
 from pmg.submissions.content import REQUIRED, Finding
 from pmg.submissions.evaluation import SubmissionContext
 from tests.diagnostics.test_rules import institution
-from tests.factories import diagnostic_draft, plan_draft, with_value
+from tests.factories import diagnostic_draft, plan_draft, with_gap_keys, with_value
 
 YEAR = 2026
 
@@ -181,3 +181,70 @@ def test_content_holds_typed_values() -> None:
         "procedure": "Trámite de prueba 2",
         "on_time_pct": 96.5,
     }
+
+
+# --- Gaps referred to by id ------------------------------------------------------------------
+
+KEYED_GAPS = with_gap_keys(diagnostic_draft())["gaps"]  # brecha-1 (alta), brecha-2 (media)
+
+
+@pytest.mark.parametrize(
+    ("number", "gap", "expected"),
+    [
+        (2, {"key": "brecha-9", "description": "Con clave"}, "brecha-9"),
+        (2, {"key": None, "description": "Sin clave"}, "2"),
+        (2, {"key": "", "description": "Clave vacía"}, "2"),
+        (2, {"description": "Enviada antes de las claves"}, "2"),
+    ],
+)
+def test_gap_id_is_the_key_else_the_number(
+    number: int, gap: dict[str, Any], expected: str
+) -> None:
+    assert gap_id(number, gap) == expected
+
+
+def plan_for(*references: str) -> dict[str, Any]:
+    draft = plan_draft(year=YEAR)
+    for action in draft["actions"]:
+        action["gaps"] = list(references)
+    return draft
+
+
+@pytest.mark.parametrize(
+    ("gaps", "uncovered"),
+    [
+        (KEYED_GAPS, "B2 · Brecha de prueba 2 (media)"),
+        # Sent again with the gaps in the other order: the action still covers brecha-1.
+        (KEYED_GAPS[::-1], "B1 · Brecha de prueba 2 (media)"),
+    ],
+)
+def test_an_action_covers_its_gap_by_key_wherever_the_diagnostic_puts_it(
+    gaps: list[dict[str, str]], uncovered: str
+) -> None:
+    result = evaluate(plan_for("brecha-1"), context(gaps=gaps), complete=True)
+
+    assert result.errors == []
+    assert result.warnings == [
+        Finding("actions", f"Brechas de prioridad media sin acción: {uncovered}.")
+    ]
+
+
+def test_a_gap_removed_from_the_diagnostic_is_no_longer_a_valid_reference() -> None:
+    draft = plan_for("brecha-1", "brecha-2")
+    result = evaluate(draft, context(gaps=KEYED_GAPS[:1]), complete=True)
+
+    assert result.errors == [
+        Finding(f"actions.{index}.gaps", "Elija solo brechas del diagnóstico enviado.")
+        for index in range(3)
+    ]
+
+
+def test_a_number_refers_only_to_a_gap_without_key() -> None:
+    mixed = [diagnostic_draft()["gaps"][0], KEYED_GAPS[1]]  # "1", then brecha-2
+
+    assert evaluate(plan_for("1", "brecha-2"), context(gaps=mixed), complete=True).errors == []
+    result = evaluate(plan_for("1", "2"), context(gaps=mixed), complete=True)
+    assert result.errors == [
+        Finding(f"actions.{index}.gaps", "Elija solo brechas del diagnóstico enviado.")
+        for index in range(3)
+    ]
