@@ -18,7 +18,7 @@ from pmg.auth.models import User
 from pmg.cycles.models import Cycle
 from pmg.institutions.models import Institution
 from pmg.submissions.kinds import KINDS
-from pmg.submissions.models import Submission, SubmissionKind
+from pmg.submissions.models import Action, Submission, SubmissionKind
 
 SUBJECT_PREFIX = "[PMG CSEU]"
 FOOTER = (
@@ -146,7 +146,7 @@ def _assigned(facts: TransitionFacts, name: str) -> Message:
 
 
 def _observed(facts: TransitionFacts, name: str) -> Message:
-    due = facts.submission.correction_due
+    due = facts.submission.correction_deadline
     deadline = (
         f"Plazo para corregir: hasta el {format_day(due)}. Responda cada observación, "
         "corrija lo que corresponda y vuelva a enviar antes de esa fecha."
@@ -194,17 +194,18 @@ def _rejected(facts: TransitionFacts, name: str) -> Message:
     )
 
 
-TRANSITION_MESSAGES: dict[str, Callable[[TransitionFacts, str], Message]] = {
-    "submit": _submitted,
-    "resubmit": _resubmitted,
-    "assign": _assigned,
-    "observe": _observed,
-    "approve": _approved,
-    "reject": _rejected,
+# Taking a submission for review tells nobody: it has no message.
+TRANSITION_MESSAGES: dict[Action, Callable[[TransitionFacts, str], Message]] = {
+    Action.SUBMIT: _submitted,
+    Action.RESUBMIT: _resubmitted,
+    Action.ASSIGN: _assigned,
+    Action.OBSERVE: _observed,
+    Action.APPROVE: _approved,
+    Action.REJECT: _rejected,
 }
 
 
-def transition_message(action: str, facts: TransitionFacts, recipient: User) -> Message:
+def transition_message(action: Action, facts: TransitionFacts, recipient: User) -> Message:
     return TRANSITION_MESSAGES[action](facts, recipient.name)
 
 

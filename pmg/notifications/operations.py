@@ -37,11 +37,10 @@ from pmg.notifications.queries import (
     observed_submissions_due,
 )
 from pmg.submissions.kinds import KINDS
-from pmg.submissions.models import Submission
+from pmg.submissions.models import Action, Submission
 
 __all__ = [
     "MAX_ATTEMPTS",
-    "TRANSITION_ACTIONS",
     "SendReport",
     "notify_transition",
     "queue_mail",
@@ -52,9 +51,6 @@ __all__ = [
 SMTP_TIMEOUT = 10
 SUBJECT_LENGTH = 200
 ERROR_LENGTH = 500
-TRANSITION_ACTIONS = frozenset(
-    {"submit", "resubmit", "take", "assign", "observe", "approve", "reject"}
-)
 
 
 def queue_mail(
@@ -86,22 +82,21 @@ def queue_mail(
 # --- Changes of state ----------------------------------------------------------------------
 
 
-def _transition_recipients(submission: Submission, action: str) -> list[User]:
-    if action == "submit":
+def _transition_recipients(submission: Submission, action: Action) -> list[User]:
+    reviewer = submission.reviewer if submission.reviewer and submission.reviewer.active else None
+    if action is Action.SUBMIT:
         return active_reviewers()
-    if action == "resubmit":
-        reviewer = submission.reviewer
-        return [reviewer] if reviewer is not None and reviewer.active else active_reviewers()
-    if action == "assign":
-        reviewer = submission.reviewer
-        return [reviewer] if reviewer is not None and reviewer.active else []
-    if action in {"observe", "approve", "reject"}:
+    if action is Action.RESUBMIT:
+        return [reviewer] if reviewer else active_reviewers()
+    if action is Action.ASSIGN:
+        return [reviewer] if reviewer else []
+    if action in (Action.OBSERVE, Action.APPROVE, Action.REJECT):
         return active_coordinators(submission.institution)
     return []
 
 
 def notify_transition(
-    submission: Submission, action: str, actor: User | None, note: str = ""
+    submission: Submission, action: Action | str, actor: User | None, note: str = ""
 ) -> list[OutgoingMail]:
     """Queue the mail about ``submission`` having just moved by ``action``.
 
@@ -111,9 +106,7 @@ def notify_transition(
     Nobody is told about their own action; ``take`` tells nobody. ``actor`` is ``None``
     for a change made by the system.
     """
-    action = str(action)
-    if action not in TRANSITION_ACTIONS:
-        raise ValueError(f"unknown transition action: {action!r}")
+    action = Action(action)  # an unknown action is a programming error: ValueError
     facts = messages.TransitionFacts(submission, actor, note)
     queued = []
     seen = {actor.email} if actor is not None else set()
@@ -151,7 +144,7 @@ def _window_reminders(cycle: Cycle, today: date, last_day: date) -> int:
 def _correction_reminders(today: date, last_day: date) -> int:
     queued = 0
     for submission in observed_submissions_due(today, last_day):
-        due = submission.correction_due
+        due = submission.correction_deadline
         if due is None:  # the query selects only submissions with a deadline
             continue
         for user in active_coordinators(submission.institution):

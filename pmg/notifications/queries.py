@@ -8,6 +8,7 @@ from datetime import date
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from pmg.auth.models import Role, User, user_institutions
 from pmg.core.models import LabelledEnum
@@ -51,17 +52,16 @@ def coordinators_with_pending_submission(
 
 
 def observed_submissions_due(first: date, last: date) -> list[Submission]:
-    """Submissions waiting for corrections whose deadline falls between both days."""
-    return list(
-        db.session.scalars(
-            select(Submission)
-            .where(
-                Submission.state == SubmissionState.OBSERVED,
-                Submission.correction_due.between(first, last),
-            )
-            .order_by(Submission.correction_due, Submission.id)
-        )
+    """Submissions waiting for corrections whose deadline (as extended with the cycle's
+    correction window) falls between both days."""
+    observed = db.session.scalars(
+        select(Submission)
+        .where(Submission.state == SubmissionState.OBSERVED, Submission.correction_due.is_not(None))
+        .options(selectinload(Submission.cycle))
+        .order_by(Submission.id)
     )
+    due = [s for s in observed if first <= s.correction_deadline <= last]  # type: ignore[operator]
+    return sorted(due, key=lambda submission: (submission.correction_deadline, submission.id))
 
 
 class MailState(LabelledEnum):

@@ -101,7 +101,7 @@ def due_date(submission: Submission) -> date | None:
     """The date the next step is due: the correction deadline while the institution corrects,
     the end of the review window while the Secretaría reviews; none once decided."""
     if submission.state is SubmissionState.OBSERVED:
-        return submission.correction_due
+        return submission.correction_deadline
     if submission.state in (SubmissionState.APPROVED, SubmissionState.REJECTED):
         return None
     return submission.cycle.review_end

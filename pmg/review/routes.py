@@ -27,12 +27,13 @@ from pmg.review.forms import (
     review_form,
 )
 from pmg.review.models import Decision
+from pmg.review.operations import DECISION_ACTIONS
 from pmg.review.pages import ReviewPage, review_page
 from pmg.review.queries import current_review, review_queue
 from pmg.submissions.kinds import BY_SLUG
 from pmg.submissions.models import Submission
 from pmg.submissions.queries import get_visible_submission
-from pmg.submissions.workflow import Action, may_act
+from pmg.submissions.workflow import Action, may_act, needs_reason
 
 bp = Blueprint("review", __name__, url_prefix="/revision")
 SLUGS = "any(" + ", ".join(BY_SLUG) + "):slug"
@@ -176,7 +177,8 @@ def decide(code: str, year: int, slug: str) -> Response | tuple[str, int]:
     decision = DECISION_BUTTONS.get(chosen)
     valid = form.validate_on_submit()
     valid = form.check_reopenings(page.resolvable) and valid
-    if decision in (Decision.OBSERVE, Decision.REJECT) and not (form.note.data or "").strip():
+    reason_missing = not (form.note.data or "").strip()
+    if decision and needs_reason(DECISION_ACTIONS[decision]) and reason_missing:
         form.note.errors = [*form.note.errors, "Escriba el fundamento: se envía a la institución."]
         valid = False
     if not valid:

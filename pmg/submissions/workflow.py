@@ -58,6 +58,11 @@ def rule_for(state: SubmissionState, action: Action) -> Rule:
         raise Conflict(f"No se puede {action.label} un envío en estado «{state.label}».") from None
 
 
+def needs_reason(action: Action) -> bool:
+    """Whether the table asks for a reason with ``action`` (to say so at the form's field)."""
+    return any(rule.needs_reason for (_, taken), rule in TRANSITIONS.items() if taken is action)
+
+
 def may_act(actor: User, submission: Submission, action: Action) -> bool:
     """Whether ``actor`` may take ``action`` on ``submission`` in its current state."""
     rule = TRANSITIONS.get((submission.state, action))
@@ -174,5 +179,5 @@ def transition(
     submission.state_changed_by = actor
     flush_or_conflict(submission)
     _write_history(submission, action, actor, before, note, version_number, details)
-    notify_transition(submission, action.value, actor, note)
+    notify_transition(submission, action, actor, note)
     return rule.target

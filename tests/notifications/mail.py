@@ -117,6 +117,10 @@ def reminder_world() -> dict[str, Any]:
         diagnostic_end=date(2026, 3, 30),
         plan_start=date(2026, 4, 6),
         plan_end=date(2026, 4, 30),
+        # Ends before the deadlines given to the observed submissions below, so each keeps
+        # its own (a later window end would extend them).
+        correction_start=date(2026, 3, 1),
+        correction_end=date(2026, 3, 20),
     )
     riego = create_institution("1306", "COMISION NACIONAL DE RIEGO")
     fonasa = create_institution("3101_61", "FONDO NACIONAL DE SALUD")

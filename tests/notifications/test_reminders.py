@@ -126,3 +126,12 @@ def test_correction_reminder_says_what_closes_when_and_what_to_do(world: dict[st
 def test_a_deadline_today_says_so(world: dict[str, Any]) -> None:
     assert send_reminders(date(2026, 3, 30), 0) == 2
     assert "termina el 30-03-2026 (hoy)." in outbox()[0].body
+
+
+def test_an_extended_correction_window_reminds_of_the_later_date(world: dict[str, Any]) -> None:
+    world["cycle"].correction_end = date(2026, 4, 10)
+    send_reminders(TODAY, 3)  # the observed submission's 28 March is now 10 April
+    assert "fede@obs.gob.cl" not in recipients()
+    send_reminders(date(2026, 4, 8), 3)
+    [mail] = [m for m in outbox() if m.recipient == "fede@obs.gob.cl"]
+    assert "10-04-2026" in mail.body

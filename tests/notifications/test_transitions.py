@@ -151,7 +151,7 @@ def test_transition_mail_is_only_flushed(people: dict[str, Any]) -> None:
 def test_observed_mail_gives_the_note_the_deadline_and_what_to_do(people: dict[str, Any]) -> None:
     submission = people["submission"]
     submission.state = SubmissionState.OBSERVED
-    submission.correction_due = date(2026, 4, 7)
+    submission.correction_due = submission.cycle.correction_end = date(2026, 4, 7)
     note = "R01: falta el equipo de trabajo.\nR06: priorice las brechas."
     notify_transition(submission, "observe", people["rosa"], note)
     mail = next(mail for mail in outbox() if mail.recipient == "ana@cnr.gob.cl")

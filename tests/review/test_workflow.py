@@ -125,10 +125,10 @@ def test_a_stale_page_is_refused_naming_who_acted(world) -> None:
         transition(submission, Action.ASSIGN, world[R.ADMIN], None)
 
 
-def test_every_action_has_its_mail_decided() -> None:
-    from pmg.notifications.operations import TRANSITION_ACTIONS
+def test_every_action_but_taking_has_its_mail() -> None:
+    from pmg.notifications.messages import TRANSITION_MESSAGES
 
-    assert {action.value for action in Action} == TRANSITION_ACTIONS
+    assert set(TRANSITION_MESSAGES) == set(Action) - {Action.TAKE}
 
 
 def test_a_resubmission_goes_back_to_its_reviewer(world) -> None:
