@@ -6,7 +6,8 @@ uncompressed size, so a small upload cannot expand into gigabytes. openpyxl
 parses through defusedxml when it is installed (it is a dependency), which
 refuses entity expansion and external entities. Rows are streamed
 (``read_only=True``) and counted as they come, because the sheet's declared
-dimension is written by whoever made the file and may lie.
+dimension is written by whoever made the file and may lie: reading stops at the
+row after the cap, whatever the file declares.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from datetime import date, datetime
 from io import BytesIO
 from typing import Any, BinaryIO
 
-import openpyxl
 from flask import current_app
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
@@ -130,14 +131,45 @@ def _declares_macros(archive: zipfile.ZipFile, package: OoxmlPackage) -> bool:
     return b"macroenabled" in archive.read(info).lower()
 
 
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A streamed sheet that does not look for its declared size when the workbook opens.
+
+    openpyxl's read-only sheet looks for ``<dimension>`` as it is created, stopping at the
+    *end* of ``<sheetData>`` when the element is missing (or comes after the rows): it
+    parses every row of every sheet before anyone can count them. We never use the
+    declared size (it may lie), so we never look for it.
+    """
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _StreamingReader(ExcelReader):
+    """openpyxl's reader in read-only mode, with :class:`_UnsizedSheet` worksheets.
+
+    The same steps as ``ExcelReader.read_worksheets`` takes for a read-only workbook.
+    """
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
+
+
 @contextmanager
 def open_workbook(data: bytes) -> Iterator[Workbook]:
     """The checked workbook, opened for streaming and closed on exit."""
     check_xlsx(data)
     try:
-        workbook = openpyxl.load_workbook(
-            BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
+        reader = _StreamingReader(BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        reader.read()
+        workbook = reader.wb
     except Exception as bad:  # openpyxl raises many types for a damaged package
         raise SpreadsheetError(NOT_XLSX) from bad
     try:
@@ -158,10 +190,11 @@ def choose_sheet(workbook: Workbook, preferred: str | None = None) -> ReadOnlyWo
 def iter_rows(sheet: ReadOnlyWorksheet, max_rows: int | None = None) -> Iterator[tuple[int, Row]]:
     """Yield ``(row_number, values)`` from row 1, refusing more than ``max_rows`` rows.
 
-    Missing rows come back as empty tuples, so numbers match what the user sees in Excel.
+    Missing rows come back as empty tuples, one at a time, so numbers match what the user
+    sees in Excel. Reading stops at the row after the cap, whatever the file declares.
     """
     limit = max_rows if max_rows is not None else current_app.config["PMG_IMPORT_MAX_ROWS"]
-    sheet.reset_dimensions()  # read every row present, not the range the file declares
+    sheet.reset_dimensions()  # every row present, not the range the file declares
     rows = sheet.iter_rows(values_only=True)
     row_number = 0
     while True:

@@ -3,7 +3,7 @@
 Official files write numbers as numbers or as text (``"12"``, ``"7,5"``,
 ``"1.234"``), and ``-`` or nothing where a figure was not reported (``None``).
 A value that cannot be used raises :class:`CellProblem`, whose message
-completes the sentence «el valor «x» de COLUMNA …».
+completes the clause «el valor «x» …» said of a row and column.
 """
 
 from __future__ import annotations
@@ -100,7 +100,10 @@ def _number(value: Any, *, whole: bool) -> float | None:
     if isinstance(value, bool | datetime | date | time):
         raise CellProblem("no es un número")
     if isinstance(value, int | float):
-        number: float | None = float(value)
+        try:
+            number: float | None = float(value)
+        except OverflowError:  # a whole number of hundreds of digits
+            raise CellProblem("es demasiado grande") from None
     else:
         number = _parse_text(compact_text(value), whole=whole)
     if number is None:

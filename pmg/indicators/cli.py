@@ -25,8 +25,10 @@ def import_indicators_command(path: Path, cycle_year: int | None) -> None:
     """Importa un consolidado oficial de indicadores (reclamos, SAIP o trámites) desde un .xlsx.
 
     El formato se reconoce por los encabezados. Todo o nada: si el archivo no se puede
-    usar, la base de datos queda sin cambios. La última línea es el resumen
-    (created N, updated N, unchanged N, skipped N).
+    usar, o una fila con código tiene un valor no válido, la base de datos queda sin
+    cambios y se listan todos los errores con su fila y columna. Las filas sin nada que
+    importar (en blanco, notas, totales, instituciones fuera del catálogo) se omiten y se
+    listan antes del resumen, la última línea (created N, updated N, unchanged N, skipped N).
     """
     try:
         data = path.read_bytes()

@@ -2,8 +2,12 @@
 
 The layout is recognised from the header row (the first row that is not blank):
 the one whose columns are all present for every year the file has. A problem with
-the file itself raises :class:`SpreadsheetError`; a row that cannot be used is
-skipped with its number and the reason.
+the file itself raises :class:`SpreadsheetError`. Rows that hold nothing to import
+are skipped with their number and the reason: blank lines, rows without a code
+(notes, totals), trámites rows without a procedure name, and rows of institutions
+not in the catalog. A problem in any other row (a value that cannot be read, a
+repeated institution or procedure) refuses the file, naming every problem
+(:class:`InvalidRows`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pmg.core.imports import BLANK_ROW, SkippedRow, sentence
+from pmg.core.imports import BLANK_ROW, RowFindings, SkippedRow
 from pmg.core.spreadsheets import (
     EMPTY_FILE,
     Row,
@@ -60,14 +64,16 @@ class IndicatorFile:
 
 
 def read_indicators(data: bytes, known_codes: Collection[str]) -> IndicatorFile:
-    """Every usable row and every skipped one; rows of codes not in ``known_codes`` are skipped."""
+    """Every usable row and every skipped one; rows of codes not in ``known_codes`` are
+    skipped. Raises :class:`InvalidRows` with every problem in the other rows."""
     with open_workbook(data) as workbook:
         rows = iter_rows(choose_sheet(workbook, SHEET))
-        layout, years, positions = _read_header(rows)
-        parser = _RowParser(layout, years, positions, known_codes)
+        layout, years, columns = _read_header(rows)
+        parser = _RowParser(layout, years, columns, known_codes)
         for row_number, values in rows:
             parser.parse(row_number, values)
-    return IndicatorFile(layout, years, parser.rows, parser.skipped)
+    parser.findings.refuse_if_any_problem()
+    return IndicatorFile(layout, years, parser.rows, parser.findings.skipped)
 
 
 # --- The header ---------------------------------------------------------------------------
@@ -89,8 +95,16 @@ class _Match:
         return len(self.required) - len(self.missing)
 
 
-def _read_header(rows: Iterator[tuple[int, Row]]) -> tuple[Layout, list[int], dict[str, int]]:
-    """The layout, its years and the position of each of its headers."""
+@dataclass(frozen=True)
+class _FileColumn:
+    position: int
+    header: str  # as written in the file (spaces aside), for messages
+
+
+def _read_header(
+    rows: Iterator[tuple[int, Row]],
+) -> tuple[Layout, list[int], dict[str, _FileColumn]]:
+    """The layout, its years and, for each of its headers, the file's column."""
     for _, values in rows:
         headers = [header_name(value) for value in values]
         if any(headers):
@@ -111,7 +125,11 @@ def _read_header(rows: Iterator[tuple[int, Row]]) -> tuple[Layout, list[int], di
         raise SpreadsheetError(
             f"Estas columnas aparecen más de una vez: {', '.join(repeated_required)}."
         )
-    return match.layout, match.years, {h: positions[comparable(h)] for h in match.required}
+    columns: dict[str, _FileColumn] = {}
+    for header in match.required:
+        position = positions[comparable(header)]
+        columns[header] = _FileColumn(position, headers[position])
+    return match.layout, match.years, columns
 
 
 def _recognise_layout(keys: set[str]) -> _Match:
@@ -158,85 +176,96 @@ class _RowParser:
         self,
         layout: Layout,
         years: list[int],
-        positions: dict[str, int],
+        columns: dict[str, _FileColumn],
         known_codes: Collection[str],
     ) -> None:
         self.layout = layout
         self.years = years
-        self.positions = positions
+        self.columns = columns
         self.known_codes = known_codes
         self.rows: list[IndicatorRow] = []
-        self.skipped: list[SkippedRow] = []
+        self.findings = RowFindings()
         self.first_row_of: dict[tuple[str, str], int] = {}
 
     def parse(self, row_number: int, values: Row) -> None:
         cells = {
-            header: values[position] if position < len(values) else None
-            for header, position in self.positions.items()
+            header: values[column.position] if column.position < len(values) else None
+            for header, column in self.columns.items()
         }
-        reason = self._identity_problem(row_number, cells)
+        reason = self._nothing_to_import(cells)
         if reason:
-            self.skipped.append(SkippedRow(row_number, reason))
+            self.findings.skip(row_number, reason)
             return
-        problems: list[str] = []
+        problems = len(self.findings.problems)
+        self._check_identity(row_number, cells)
         row = IndicatorRow(
             row_number=row_number,
             code=read_code(cells[CODE_HEADER]),
-            procedure=self._read_columns(self._procedure_columns(), cells, problems),
-            years={year: self._read_year(year, cells, problems) for year in self.years},
-            targets=self._read_columns(self.layout.targets, cells, problems),
+            procedure=self._read_columns(row_number, self._procedure_columns(), cells),
+            years={year: self._read_year(row_number, year, cells) for year in self.years},
+            targets=self._read_columns(row_number, self.layout.targets, cells),
         )
-        if problems:
-            self.skipped.append(SkippedRow(row_number, sentence(problems)))
-        else:
+        if len(self.findings.problems) == problems:
             self.rows.append(row)
 
-    def _identity_problem(self, row_number: int, cells: dict[str, Any]) -> str | None:
-        """Why the row cannot be matched to one institution (and procedure), if it cannot."""
+    def _nothing_to_import(self, cells: dict[str, Any]) -> str | None:
+        """Why the row is skipped, if it holds nothing to import."""
         if not any(compact_text(value) for value in cells.values()):
             return BLANK_ROW
         code = read_code(cells[CODE_HEADER])
-        name = read_text(cells.get(PROCEDURE_NAME_HEADER))
         if not code:
-            return f"Falta {CODE_HEADER}."
-        if self.layout.per_procedure and not name:
-            return f"Falta {PROCEDURE_NAME_HEADER}."
-        if len(name) > MAX_PROCEDURE_NAME:
-            return (
-                f"El valor de {PROCEDURE_NAME_HEADER} tiene más de {MAX_PROCEDURE_NAME} caracteres."
-            )
-        key = (code, comparable(name))
-        if key in self.first_row_of:
-            what = f"El trámite «{name}» del código {code}" if name else f"El código {code}"
-            return f"{what} ya aparece en la fila {self.first_row_of[key]}."
-        self.first_row_of[key] = row_number
+            return f"Falta {self.columns[CODE_HEADER].header}."
+        if self.layout.per_procedure and not read_text(cells[PROCEDURE_NAME_HEADER]):
+            return f"Falta {self.columns[PROCEDURE_NAME_HEADER].header}."
         if code not in self.known_codes:
             return f"El código {code} no está en el catálogo de instituciones."
         return None
+
+    def _check_identity(self, row_number: int, cells: dict[str, Any]) -> None:
+        """One row per institution (per procedure in trámites), with a name that fits."""
+        code = read_code(cells[CODE_HEADER])
+        name = read_text(cells.get(PROCEDURE_NAME_HEADER))
+        if len(name) > MAX_PROCEDURE_NAME:
+            self._problem(
+                row_number,
+                PROCEDURE_NAME_HEADER,
+                f"el valor tiene más de {MAX_PROCEDURE_NAME} caracteres",
+            )
+        key = (code, comparable(name))
+        if key in self.first_row_of:
+            what = f"el trámite «{name}» del código {code}" if name else f"el código {code}"
+            header = PROCEDURE_NAME_HEADER if name else CODE_HEADER
+            self._problem(
+                row_number, header, f"{what} ya aparece en la fila {self.first_row_of[key]}"
+            )
+        else:
+            self.first_row_of[key] = row_number
+
+    def _problem(self, row_number: int, header: str, problem: str) -> None:
+        self.findings.add_problem(row_number, self.columns[header].header, problem)
 
     def _procedure_columns(self) -> list[Column]:
         return [c for c in self.layout.leading if (c.source or "").startswith("procedure.")]
 
     def _read_columns(
-        self, columns: Collection[Column], cells: dict[str, Any], problems: list[str]
+        self, row_number: int, columns: Collection[Column], cells: dict[str, Any]
     ) -> dict[str, Any]:
         return {
-            str(column.attribute): _read(cells[column.header], column.kind, column.header, problems)
+            str(column.attribute): self._read(row_number, column.header, column.kind, cells)
             for column in columns
         }
 
-    def _read_year(self, year: int, cells: dict[str, Any], problems: list[str]) -> dict[str, Any]:
-        figures: dict[str, Any] = {}
-        for column in self.layout.figures:
-            header = year_header(year, column)
-            figures[column.attribute] = _read(cells[header], column.kind, header, problems)
-        return figures
+    def _read_year(self, row_number: int, year: int, cells: dict[str, Any]) -> dict[str, Any]:
+        return {
+            column.attribute: self._read(row_number, year_header(year, column), column.kind, cells)
+            for column in self.layout.figures
+        }
 
-
-def _read(value: Any, kind: Kind, header: str, problems: list[str]) -> Any:
-    """The cell as ``kind``; a problem is added to ``problems`` (and ``None`` returned)."""
-    try:
-        return cell_value(value, kind)
-    except CellProblem as problem:
-        problems.append(f"el valor «{compact_text(value)}» de {header} {problem}")
-        return None
+    def _read(self, row_number: int, header: str, kind: Kind, cells: dict[str, Any]) -> Any:
+        """The cell as ``kind``; a problem is noted (and ``None`` returned)."""
+        value = cells[header]
+        try:
+            return cell_value(value, kind)
+        except CellProblem as problem:
+            self._problem(row_number, header, f"el valor «{compact_text(value)}» {problem}")
+            return None

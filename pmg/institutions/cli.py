@@ -16,8 +16,11 @@ from pmg.institutions.importer import import_catalog
 def import_institutions_command(path: Path) -> None:
     """Importa o actualiza el catálogo oficial de instituciones desde un libro .xlsx.
 
-    Todo o nada: si el archivo no se puede usar, la base de datos queda sin cambios.
-    La última línea es el resumen (created N, updated N, unchanged N, skipped N).
+    Todo o nada: si el archivo no se puede usar, o una fila con código tiene un valor no
+    válido, la base de datos queda sin cambios y se listan todos los errores con su fila y
+    columna. Las filas que no son de una institución (en blanco, notas, totales) se omiten
+    y se listan antes del resumen, la última línea (created N, updated N, unchanged N,
+    skipped N).
     """
     try:
         data = path.read_bytes()

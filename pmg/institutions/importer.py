@@ -1,14 +1,17 @@
 """The import of the official catalog of institutions (one .xlsx row per institution).
 
 All or nothing: the whole file is read and checked before the database is
-touched. A row that cannot be used is skipped and reported with its number and
-the reason; a problem with the file itself raises :class:`SpreadsheetError`
-and the caller (route or CLI) rolls back. Rows are keyed by the institution's
-code, so importing the same file twice changes nothing.
+touched. Rows that are not an institution's (blank lines, notes, totals: no code,
+or neither ministry nor name) are skipped and reported with their number and the
+reason; a problem in an institution's row refuses the file, naming every problem
+(:class:`InvalidRows`), as does a problem with the file itself
+(:class:`SpreadsheetError`), and the caller (route or CLI) rolls back. Rows are keyed
+by the institution's code, so importing the same file twice changes nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.core.errors import Conflict
-from pmg.core.imports import BLANK_ROW, ImportResult, SkippedRow, sentence
+from pmg.core.imports import BLANK_ROW, ImportResult, RowFindings, SkippedRow
 from pmg.core.models import LabelledEnum, changed_fields
 from pmg.core.spreadsheets import (
     EMPTY_FILE,
@@ -56,6 +59,7 @@ COLUMNS: dict[str, str] = {
     "category": "Categoría funcional",
 }
 MAX_LENGTHS = {"code": 32, "name": 300, "ministry": 200}
+MISSING = "falta el valor"
 
 
 @dataclass(frozen=True)
@@ -91,15 +95,22 @@ def import_catalog(data: bytes, *, actor: User | None = None) -> ImportResult:
 
 
 def read_catalog(data: bytes) -> tuple[list[CatalogRow], list[SkippedRow]]:
-    """Every usable row and every skipped one; raises if the file itself is unusable."""
+    """Every usable row and every skipped one; raises if the file itself is unusable, or
+    with every problem (:class:`InvalidRows`) if a row that has a code cannot be used."""
     with open_workbook(data) as workbook:
         rows = iter_rows(choose_sheet(workbook, SHEET))
         positions = _read_header(rows)
-        return _parse_rows(rows, positions)
+        parsed, findings = _parse_rows(rows, positions)
+    findings.refuse_if_any_problem()
+    return parsed, findings.skipped
 
 
 def _read_header(rows: Iterator[tuple[int, Row]]) -> dict[str, int]:
-    """Position of each catalog column, taken from the first non-blank row."""
+    """Position of each catalog column, taken from the first non-blank row.
+
+    Headers are matched as written (spaces aside), so messages name each column as the
+    file does by its title in :data:`COLUMNS`.
+    """
     for _, values in rows:
         headers = [header_name(value) for value in values]
         if any(headers):
@@ -122,86 +133,129 @@ def _read_header(rows: Iterator[tuple[int, Row]]) -> dict[str, int]:
 
 def _parse_rows(
     rows: Iterator[tuple[int, Row]], positions: dict[str, int]
-) -> tuple[list[CatalogRow], list[SkippedRow]]:
+) -> tuple[list[CatalogRow], RowFindings]:
+    """The rows of institutions; rows without a code, or without a ministry and a name
+    (blank lines, notes, totals), are skipped."""
     parsed: list[CatalogRow] = []
-    skipped: list[SkippedRow] = []
+    findings = RowFindings()
     first_row_of_code: dict[str, int] = {}
     for row_number, values in rows:
         cells = {key: _cell(values, position) for key, position in positions.items()}
-        if not any(cells.values()):
-            skipped.append(SkippedRow(row_number, BLANK_ROW))
+        reason = _not_an_institution(cells)
+        if reason:
+            findings.skip(row_number, reason)
             continue
+        row = _RowReader(row_number, cells, findings).read()
         code = cells["code"]
         if code in first_row_of_code:
-            skipped.append(
-                SkippedRow(
-                    row_number,
-                    f"El código {code} ya aparece en la fila {first_row_of_code[code]}.",
-                )
+            findings.add_problem(
+                row_number,
+                COLUMNS["code"],
+                f"el código {code} ya aparece en la fila {first_row_of_code[code]}",
             )
-            continue
-        if code:
-            first_row_of_code[code] = row_number
-        row_or_reason = _parse_row(row_number, cells)
-        if isinstance(row_or_reason, str):
-            skipped.append(SkippedRow(row_number, row_or_reason))
         else:
-            parsed.append(row_or_reason)
-    return parsed, skipped
+            first_row_of_code[code] = row_number
+        if row is not None:
+            parsed.append(row)
+    return parsed, findings
 
 
 def _cell(values: Row, position: int) -> str:
     return compact_text(values[position]) if position < len(values) else ""
 
 
-def _parse_row(row_number: int, cells: dict[str, str]) -> CatalogRow | str:
-    """The row as domain values, or the reason it cannot be used."""
-    problems: list[str] = []
-    for key in ("ministry", "name", "code"):
-        if not cells[key]:
-            problems.append(f"falta {COLUMNS[key]}")
-        elif len(cells[key]) > MAX_LENGTHS[key]:
-            problems.append(
-                f"el valor de {COLUMNS[key]} tiene más de {MAX_LENGTHS[key]} caracteres"
-            )
-    commits = _choice(cells, "commits_system", {"Sí": True, "No": False}, problems)
-    stage = _choice(cells, "stage", _labels(Stage), problems)
-    mesu = _choice(cells, "mesu", _labels(MesuCommitment), problems)
-    category = _choice(cells, "category", _labels(FunctionalCategory), problems)
-    if problems:
-        return sentence(problems)
-    return CatalogRow(
-        row_number=row_number,
-        code=cells["code"],
-        name=cells["name"],
-        ministry=cells["ministry"],
-        stage=stage,
-        mesu=mesu,
-        category=category,
-        commits_system=commits,
-    )
+def _not_an_institution(cells: dict[str, str]) -> str | None:
+    """Why the row is not an institution's (and is skipped), if it is not."""
+    if not any(cells.values()):
+        return BLANK_ROW
+    if not cells["code"]:
+        return f"Falta {COLUMNS['code']}."
+    if not cells["ministry"] and not cells["name"]:
+        return (
+            f"No es la fila de una institución: no tiene {COLUMNS['ministry']} "
+            f"ni {COLUMNS['name']}."
+        )
+    return None
 
 
-def _labels(enum_class: type[LabelledEnum]) -> dict[str, Any]:
-    return {member.label: member for member in enum_class}
+class _RowReader:
+    """One institution's row as domain values; each problem goes to ``findings``."""
+
+    def __init__(self, row_number: int, cells: dict[str, str], findings: RowFindings) -> None:
+        self.row_number = row_number
+        self.cells = cells
+        self.findings = findings
+        self.valid = True
+
+    def read(self) -> CatalogRow | None:
+        for key in ("ministry", "name", "code"):
+            self._text(key)
+        commits = self._choice("commits_system")
+        stage = self._choice("stage")
+        mesu = self._choice("mesu")
+        category = self._choice("category")
+        if not self.valid:
+            return None
+        return CatalogRow(
+            row_number=self.row_number,
+            code=self.cells["code"],
+            name=self.cells["name"],
+            ministry=self.cells["ministry"],
+            stage=stage,
+            mesu=mesu,
+            category=category,
+            commits_system=commits,
+        )
+
+    def _problem(self, key: str, problem: str) -> None:
+        self.findings.add_problem(self.row_number, COLUMNS[key], problem)
+        self.valid = False
+
+    def _text(self, key: str) -> None:
+        if not self.cells[key]:
+            self._problem(key, MISSING)
+        elif len(self.cells[key]) > MAX_LENGTHS[key]:
+            self._problem(key, f"el valor tiene más de {MAX_LENGTHS[key]} caracteres")
+
+    def _choice(self, key: str) -> Any:
+        """The option whose label matches the cell, ignoring case, accents and spaces."""
+        text = self.cells[key]
+        if not text:
+            self._problem(key, MISSING)
+            return None
+        choices = CHOICES[key]
+        folded = _key(text)
+        if folded in choices.by_key:
+            return choices.by_key[folded]
+        self._problem(key, f"el valor «{text}» no es válido (se espera: {choices.expected})")
+        return None
 
 
+@functools.lru_cache(maxsize=1024)  # a catalog repeats a few dozen texts in these columns
 def _key(text: str) -> str:
     return comparable(text).replace(" ", "")
 
 
-def _choice(cells: dict[str, str], key: str, options: dict[str, Any], problems: list[str]) -> Any:
-    """The option whose label matches the cell, ignoring case, accents and spaces."""
-    text = cells[key]
-    if not text:
-        problems.append(f"falta {COLUMNS[key]}")
-        return None
-    by_key = {_key(label): value for label, value in options.items()}
-    if _key(text) in by_key:
-        return by_key[_key(text)]
-    expected = ", ".join(options)
-    problems.append(f"el valor «{text}» de {COLUMNS[key]} no es válido (se espera: {expected})")
-    return None
+@dataclass(frozen=True)
+class _Choices:
+    by_key: dict[str, Any]  # folded label -> value
+    expected: str  # the labels, for messages
+
+    @classmethod
+    def of(cls, options: dict[str, Any]) -> _Choices:
+        return cls({_key(label): value for label, value in options.items()}, ", ".join(options))
+
+    @classmethod
+    def of_enum(cls, enum_class: type[LabelledEnum]) -> _Choices:
+        return cls.of({member.label: member for member in enum_class})
+
+
+CHOICES = {
+    "commits_system": _Choices.of({"Sí": True, "No": False}),
+    "stage": _Choices.of_enum(Stage),
+    "mesu": _Choices.of_enum(MesuCommitment),
+    "category": _Choices.of_enum(FunctionalCategory),
+}
 
 
 def _apply(rows: list[CatalogRow], result: ImportResult) -> None:

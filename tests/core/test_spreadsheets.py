@@ -21,9 +21,10 @@ from pmg.core.spreadsheets import (
     open_workbook,
     read_limited,
 )
-from tests.workbooks import rewrite_zip, xlsx_bytes
+from tests.workbooks import broken_after_row, rewrite_zip, xlsx_bytes
 
 NOT_XLSX = "El archivo no es un libro Excel (.xlsx) válido."
+UNREADABLE = "No se pudo leer el contenido del libro; revise que no esté dañado."
 
 
 def _xlsx(sheets: dict[str, list[tuple[Any, ...]]] | None = None) -> bytes:
@@ -145,12 +146,12 @@ def test_open_workbook_refuses_entity_declarations_in_the_workbook_part() -> Non
         pass
 
 
-def test_open_workbook_refuses_entity_declarations_in_the_sheet() -> None:
+def test_iter_rows_refuses_entity_declarations_in_the_sheet() -> None:
     data = _xlsx({"Hoja1": [("texto",)]})
     sheet_xml = _member(data, "xl/worksheets/sheet1.xml").split(b"?>", 1)[-1]
     sheet_xml = sheet_xml.replace(b"<t>texto</t>", b"<t>&lol2;</t>")
     data = rewrite_zip(data, {"xl/worksheets/sheet1.xml": ENTITY_BOMB + sheet_xml})
-    with pytest.raises(SpreadsheetError, match=re.escape(NOT_XLSX)):
+    with pytest.raises(SpreadsheetError, match=re.escape(UNREADABLE)):
         _rows(data)
 
 
@@ -161,9 +162,7 @@ def test_iter_rows_refuses_a_sheet_damaged_after_its_first_rows() -> None:
     data = rewrite_zip(data, {"xl/worksheets/sheet1.xml": damaged})
     with pytest.raises(SpreadsheetError) as refused:
         _rows(data)
-    assert refused.value.message == (
-        "No se pudo leer el contenido del libro; revise que no esté dañado."
-    )
+    assert refused.value.message == UNREADABLE
 
 
 def test_choose_sheet_prefers_the_named_sheet() -> None:
@@ -210,6 +209,32 @@ def test_iter_rows_ignores_a_dimension_that_understates_the_rows() -> None:
     assert [number for number, _ in _rows(data)] == list(range(1, 11))
     with pytest.raises(SpreadsheetError, match="máximo de 3 filas"):
         _rows(data, max_rows=3)
+
+
+def test_iter_rows_without_a_dimension_stops_reading_after_the_cap(app: Flask) -> None:
+    """Rows past the one after the cap are damaged: reading them would refuse the file as
+    unreadable (or, while opening it, as not a workbook) instead of over the cap."""
+    app.config["PMG_IMPORT_MAX_ROWS"] = 3
+    data = broken_after_row(_xlsx({"Hoja1": [(number,) for number in range(1, 10)]}), 4)
+    with pytest.raises(SpreadsheetError) as refused, open_workbook(data) as workbook:
+        list(iter_rows(choose_sheet(workbook)))
+    assert refused.value.message == "El archivo supera el máximo de 3 filas."
+
+
+def test_iter_rows_refuses_a_sheet_without_a_dimension_damaged_within_the_cap() -> None:
+    data = broken_after_row(_xlsx({"Hoja1": [(number,) for number in range(1, 10)]}), 4)
+    with pytest.raises(SpreadsheetError) as refused:
+        _rows(data, max_rows=10)
+    assert refused.value.message == UNREADABLE
+
+
+def test_open_workbook_reads_no_rows_of_the_sheets_left_unread() -> None:
+    data = _xlsx({"Hoja1": [("catálogo",)], "Notas": [("uno",), ("dos",)]})
+    notes = _member(data, "xl/worksheets/sheet2.xml")
+    notes = re.sub(rb"<dimension [^>]*/>", b"", notes)
+    damaged = notes[: notes.index(b'<row r="2"') + 12]
+    data = rewrite_zip(data, {"xl/worksheets/sheet2.xml": damaged})
+    assert _rows(data) == [(1, ("catálogo",))]
 
 
 def test_iter_rows_reads_the_cap_from_the_app_config(app: Flask) -> None:

@@ -98,7 +98,13 @@ def test_read_number_understands_decimal_commas_and_points(
 
 @pytest.mark.parametrize(
     ("value", "problem"),
-    [(-0.5, "no puede ser negativo"), ("rápido", "no es un número"), ("inf", "no es un número")],
+    [
+        (-0.5, "no puede ser negativo"),
+        ("rápido", "no es un número"),
+        ("inf", "no es un número"),
+        # openpyxl reads a cell <v>1000…0</v> of 401 digits as a Python int.
+        (10**400, "es demasiado grande"),
+    ],
 )
 def test_read_number_refuses_negative_and_non_numbers(value: Any, problem: str) -> None:
     with pytest.raises(CellProblem, match=problem):

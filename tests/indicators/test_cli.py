@@ -80,6 +80,29 @@ def test_import_indicators_command_bad_layout_exits_1_with_the_reason(
     assert result.stdout == ""
 
 
+def test_import_indicators_command_invalid_rows_exit_1_naming_every_problem(
+    app: Flask, runner: Any, tmp_path: Path
+) -> None:
+    create_institution("1306")
+    create_institution("2001")
+    path = tmp_path / "reclamos.xlsx"
+    rows = [
+        complaints("1306", 2024) | TARGETS,
+        None,
+        complaints("2001", 2024, received="-5") | TARGETS | {"plan_reclamos_tpo_resp_meta": "x"},
+    ]
+    path.write_bytes(consolidated_xlsx("reclamos", [2024], rows))
+    result = _import(runner, path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: No se importó nada: el archivo tiene 2 errores. Corríjalos y vuelva a importarlo.",
+        "Fila 4, columna 2024_n_de_reclamos_recibidos_al_ano: el valor «-5» no puede ser negativo.",
+        "Fila 4, columna plan_reclamos_tpo_resp_meta: el valor «x» no es un número.",
+    ]
+    assert result.stdout == ""
+    assert _counts() == [0, 0, 0]
+
+
 def test_import_indicators_command_missing_file_exits_1(
     app: Flask, runner: Any, tmp_path: Path
 ) -> None:

@@ -113,6 +113,31 @@ def test_import_page_failure_shows_the_message_at_the_field_with_422(
     assert _count(Procedure) == 0
 
 
+def test_import_page_invalid_rows_are_listed_at_the_field_and_change_nothing(
+    client: FlaskClient, login_as: Any
+) -> None:
+    login_as(create_user(Role.ADMIN))
+    create_institution("1306")
+    rows = [
+        procedure("1306", "Certificado", 2024),
+        procedure("1306", "Concurso", 2024, handled="mucho"),
+    ]
+    response = _upload(client, consolidated_xlsx("tramites", [2024], rows))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    headline = "No se importó nada: el archivo tiene 1 error. Corríjalo y vuelva a importarlo."
+    assert (
+        f'<p class="field-error" id="file-error">\n      '
+        f'<span class="visually-hidden">Error:</span> {headline}\n    </p>'
+    ) in body
+    assert (
+        '<tr><td class="num">3</td><td>2024_n_transacciones_gestionadas_en_el_ano</td>'
+        "<td>El valor «mucho» no es un número.</td></tr>"
+    ) in body
+    db.session.rollback()
+    assert (_count(Procedure), _count(ProcedureFigures)) == (0, 0)
+
+
 def test_import_page_refuses_an_impossible_cycle_year(client: FlaskClient, login_as: Any) -> None:
     login_as(create_user(Role.ADMIN))
     create_institution("1306")

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from pmg.core.errors import DomainError
-from pmg.core.imports import SkippedRow
+from pmg.core.imports import InvalidRows, RowProblem, SkippedRow
 from pmg.core.spreadsheets import SpreadsheetError
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
@@ -139,72 +139,166 @@ def test_import_procedures_two_years_stores_definitions_and_figures(app: Flask, 
     assert [f.year for f in contest.figures] == [2023], "a year with nothing reported is not kept"
 
 
-# --- Rows that are skipped -------------------------------------------------------------------
+# --- Rows that are skipped ------------------------------------------------------------------
 
 
-def test_import_skips_blank_unknown_repeated_and_unusable_rows_with_their_numbers(
+def test_import_skips_rows_with_nothing_to_import_with_their_numbers(
     app: Flask, riego: Any
 ) -> None:
-    create_institution("2001")
     rows = [
         complaints("1306", 2024) | NO_TARGETS,  # row 2
         None,  # 3
-        complaints("9999", 2024) | NO_TARGETS,  # 4
-        complaints("1306.0", 2024, received=5) | NO_TARGETS,  # 5
-        complaints("2001", 2024, answered="7,5", min_days=-1, received="muchos") | NO_TARGETS,
-        complaints(None, 2024),  # 7
-        complaints("2001", 2024) | NO_TARGETS,  # 8: its first row was unusable, but first
+        complaints("9999", 2024, received="muchos") | NO_TARGETS,  # 4: not in the catalog
+        complaints(None, 2024),  # 5: a total
+        {"codigo_reporte": "Fuente: DIPRES"},  # 6: a note
+        complaints("-", 2024),  # 7
     ]
     result = import_indicators(consolidated_xlsx("reclamos", [2024], rows))
-    assert result.summary == "created 1, updated 0, unchanged 0, skipped 6"
+    assert result.summary == "created 1, updated 0, unchanged 0, skipped 5"
     assert result.skipped == [
         SkippedRow(3, "Fila vacía."),
         SkippedRow(4, "El código 9999 no está en el catálogo de instituciones."),
-        SkippedRow(5, "El código 1306 ya aparece en la fila 2."),
-        SkippedRow(
-            6,
-            "El valor «7,5» de 2024_n_de_reclamos_respondidos_en_el_ano debe ser un número "
-            "entero; el valor «muchos» de 2024_n_de_reclamos_recibidos_al_ano no es un número; "
-            "el valor «-1» de 2024_minimo_tiempo_de_respuesta no puede ser negativo.",
-        ),
+        SkippedRow(5, "Falta codigo_interno_SCSEU."),
+        SkippedRow(6, "Falta codigo_interno_SCSEU."),
         SkippedRow(7, "Falta codigo_interno_SCSEU."),
-        SkippedRow(8, "El código 2001 ya aparece en la fila 6."),
     ]
     assert complaint_figures("1306", 2024).received == 100
     assert count(ComplaintFigures) == 1
 
 
-def test_import_procedures_skips_a_repeated_procedure_and_a_missing_name(
+def test_import_procedures_skips_a_row_without_a_procedure_name(app: Flask, riego: Any) -> None:
+    rows = [procedure("1306", "Certificado de riego", 2024), procedure("1306", "-", 2024)]
+    result = import_indicators(consolidated_xlsx("tramites", [2024], rows))
+    assert result.summary == "created 1, updated 0, unchanged 0, skipped 1"
+    assert result.skipped == [SkippedRow(3, "Falta nombre_del_tramite_y_o_servicio_relevante.")]
+
+
+# --- Rows that refuse the file ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layout", "row", "problem"),
+    [
+        (
+            "reclamos",
+            complaints("2001", 2024, answered="7,5") | NO_TARGETS,
+            RowProblem(
+                3,
+                "2024_n_de_reclamos_respondidos_en_el_ano",
+                "el valor «7,5» debe ser un número entero",
+            ),
+        ),
+        (
+            "reclamos",
+            complaints("2001", 2024, received="muchos") | NO_TARGETS,
+            RowProblem(
+                3, "2024_n_de_reclamos_recibidos_al_ano", "el valor «muchos» no es un número"
+            ),
+        ),
+        (
+            "reclamos",
+            complaints("2001", 2024, min_days=-1) | NO_TARGETS,
+            RowProblem(3, "2024_minimo_tiempo_de_respuesta", "el valor «-1» no puede ser negativo"),
+        ),
+        (
+            "reclamos",
+            complaints("2001", 2024) | TARGETS | {"plan_reclamos_resp_anual_meta": "120"},
+            RowProblem(
+                3,
+                "plan_reclamos_resp_anual_meta",
+                "el valor «120» debe ser un porcentaje entre 0 y 100",
+            ),
+        ),
+        (
+            "reclamos",
+            complaints("1306.0", 2024, received=5) | NO_TARGETS,
+            RowProblem(3, "codigo_interno_SCSEU", "el código 1306 ya aparece en la fila 2"),
+        ),
+        (
+            "tramites",
+            procedure("1306", "CERTIFICADO  DE RIEGO ", 2024, handled=1),
+            RowProblem(
+                3,
+                "nombre_del_tramite_y_o_servicio_relevante",
+                "el trámite «CERTIFICADO DE RIEGO» del código 1306 ya aparece en la fila 2",
+            ),
+        ),
+        (
+            "tramites",
+            procedure("1306", "x" * 501, 2024),
+            RowProblem(
+                3,
+                "nombre_del_tramite_y_o_servicio_relevante",
+                "el valor tiene más de 500 caracteres",
+            ),
+        ),
+        (
+            "tramites",
+            procedure("1306", "Concurso", 2024, **{UNIT: "semanas"}),
+            RowProblem(
+                3,
+                UNIT,
+                "el valor «semanas» no es válido (se espera: días hábiles, días corridos, "
+                "horas, minutos)",
+            ),
+        ),
+    ],
+    ids=[
+        "fraction",
+        "text",
+        "negative",
+        "percentage over 100",
+        "repeated code",
+        "repeated procedure",
+        "long name",
+        "unit",
+    ],
+)
+def test_import_row_with_a_code_and_an_invalid_value_refuses_the_file(
+    app: Flask, riego: Any, layout: str, row: dict[str, Any], problem: RowProblem
+) -> None:
+    create_institution("2001")
+    first = (
+        procedure("1306", "Certificado de riego", 2024)
+        if layout == "tramites"
+        else complaints("1306", 2024) | NO_TARGETS
+    )
+    with pytest.raises(InvalidRows) as refused:
+        import_indicators(consolidated_xlsx(layout, [2024], [first, row]))
+    assert refused.value.problems == [problem]
+    assert refused.value.message == (
+        "No se importó nada: el archivo tiene 1 error. Corríjalo y vuelva a importarlo.\n"
+        f"{problem}"
+    )
+
+
+def test_import_refusal_names_every_problem_with_the_files_headers_and_changes_nothing(
     app: Flask, riego: Any
 ) -> None:
+    create_institution("2001")
+    headers = COMPLAINTS.headers([2024])
     rows = [
-        procedure("1306", "Certificado de riego", 2024),
-        procedure("1306", "CERTIFICADO  DE RIEGO ", 2024, handled=1),
-        procedure("1306", "-", 2024),
-        procedure("1306", "Concurso", 2024, **{UNIT: "semanas"}),
+        complaints("1306", 2024, received=7) | NO_TARGETS,  # would be stored
+        complaints("2001", 2024, answered="7,5", min_days=-1, received="muchos") | NO_TARGETS,
+        complaints("9999", 2024, received="muchos") | NO_TARGETS,  # skipped: not a problem
+        complaints("2001", 2024) | NO_TARGETS,
     ]
-    result = import_indicators(consolidated_xlsx("tramites", [2024], rows))
-    assert result.summary == "created 1, updated 0, unchanged 0, skipped 3"
-    assert result.skipped == [
-        SkippedRow(3, "El trámite «CERTIFICADO DE RIEGO» del código 1306 ya aparece en la fila 2."),
-        SkippedRow(4, "Falta nombre_del_tramite_y_o_servicio_relevante."),
-        SkippedRow(
-            5,
-            "El valor «semanas» de periodo_de_tiempo_dias_habiles_dias_corridos_horas_minutos "
-            "no es válido (se espera: días hábiles, días corridos, horas, minutos).",
-        ),
-    ]
-
-
-def test_import_percentage_target_over_100_skips_the_row(app: Flask, riego: Any) -> None:
-    row = complaints("1306", 2024) | TARGETS | {"plan_reclamos_resp_anual_meta": "120"}
-    result = import_indicators(consolidated_xlsx("reclamos", [2024], [row]))
-    assert result.skipped == [
-        SkippedRow(
-            2,
-            "El valor «120» de plan_reclamos_resp_anual_meta debe ser un porcentaje entre 0 y 100.",
-        )
-    ]
+    written = [header.upper().replace("_ANO", "_AÑO") for header in headers]
+    data = xlsx_bytes(
+        {"consolidado": [tuple(written), *(tuple(row.get(h) for h in headers) for row in rows)]}
+    )
+    with pytest.raises(InvalidRows) as refused:
+        import_indicators(data)
+    assert refused.value.message == (
+        "No se importó nada: el archivo tiene 4 errores. Corríjalos y vuelva a importarlo.\n"
+        "Fila 3, columna 2024_N_DE_RECLAMOS_RESPONDIDOS_EN_EL_AÑO: "
+        "el valor «7,5» debe ser un número entero.\n"
+        "Fila 3, columna 2024_N_DE_RECLAMOS_RECIBIDOS_AL_AÑO: el valor «muchos» no es un número.\n"
+        "Fila 3, columna 2024_MINIMO_TIEMPO_DE_RESPUESTA: el valor «-1» no puede ser negativo.\n"
+        "Fila 5, columna CODIGO_INTERNO_SCSEU: el código 2001 ya aparece en la fila 3."
+    )
+    db.session.rollback()
+    assert count(ComplaintFigures) == 0
 
 
 # --- The file itself ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from tests.indicators.workbooks import (
     procedure,
     saip,
 )
+from tests.workbooks import broken_after_row
 
 # --- Targets and their cycle -------------------------------------------------------------------
 
@@ -222,3 +223,13 @@ class TestRowCap:
         db.session.rollback()
         assert before == [0, 0, 0]
         assert [count(model) for model in (ComplaintFigures, CycleTargets, Cycle)] == before
+
+    def test_import_without_a_dimension_stops_reading_after_the_cap(
+        self, app: Flask, riego: Any
+    ) -> None:
+        rows = [complaints(str(code), 2024) | TARGETS for code in range(1, 9)]
+        data = broken_after_row(consolidated_xlsx("reclamos", [2024], rows), 4)  # cap + 1
+        with pytest.raises(SpreadsheetError) as refused:
+            import_indicators(data)
+        assert refused.value.message == "El archivo supera el máximo de 3 filas."
+        assert count(ComplaintFigures) == 0

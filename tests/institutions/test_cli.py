@@ -30,9 +30,11 @@ def test_import_institutions_command_prints_skipped_rows_then_the_summary(
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[-1] == "created 166, updated 0, unchanged 0, skipped 2"
-    assert lines[0] == "Fila 168: Fila vacía."
-    assert lines[1].startswith("Fila 169: Falta MINISTERIO; falta SERVICIO;")
-    assert len(lines) == 3
+    assert lines == [
+        "Fila 168: Fila vacía.",
+        "Fila 169: No es la fila de una institución: no tiene MINISTERIO ni SERVICIO.",
+        "created 166, updated 0, unchanged 0, skipped 2",
+    ]
     db.session.rollback()  # the command committed: a fresh transaction still sees the rows
     assert _count(Institution) == 166
     assert _count(Ministry) == 23
@@ -58,6 +60,31 @@ def test_import_institutions_command_wrong_file_exits_1_with_the_reason(
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: El archivo no es un libro Excel (.xlsx) válido."
     assert "created" not in result.stdout
+
+
+def test_import_institutions_command_invalid_rows_exit_1_naming_every_problem(
+    app: Flask, runner: Any, tmp_path: Path
+) -> None:
+    create_institution("1306", "ANTES")
+    path = tmp_path / "catalogo.xlsx"
+    rows = [
+        catalog_row("1306"),
+        (None,) * 7,
+        catalog_row("1303", ETAPA="Etapa 9", SERVICIO=None),
+    ]
+    path.write_bytes(catalog_xlsx(rows))
+    result = _import(runner, path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: No se importó nada: el archivo tiene 2 errores. Corríjalos y vuelva a importarlo.",
+        "Fila 4, columna SERVICIO: falta el valor.",
+        "Fila 4, columna ETAPA: el valor «Etapa 9» no es válido "
+        "(se espera: Etapa 1, Etapa 2, Etapa 3, SAIP).",
+    ]
+    assert result.stdout == ""
+    assert list(db.session.execute(select(Institution.code, Institution.name))) == [
+        ("1306", "ANTES")
+    ]
 
 
 def test_import_institutions_command_missing_file_exits_1(

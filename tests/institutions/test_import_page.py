@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from pmg.auth.models import Role
 from pmg.extensions import db
 from pmg.institutions.models import Institution
-from tests.factories import create_user
+from tests.factories import create_institution, create_user
 from tests.institutions.workbooks import REAL_CATALOG, catalog_row, catalog_xlsx
 
 URL = "/instituciones/importar"
@@ -46,7 +46,10 @@ def test_import_page_upload_shows_the_summary_and_skipped_rows(
     assert "created 166, updated 0, unchanged 0, skipped 2" in body
     assert "<caption>Filas omitidas</caption>" in body
     assert '<tr><td class="num">168</td><td>Fila vacía.</td></tr>' in body
-    assert '<td class="num">169</td><td>Falta MINISTERIO; falta SERVICIO;' in body
+    assert (
+        '<tr><td class="num">169</td>'
+        "<td>No es la fila de una institución: no tiene MINISTERIO ni SERVICIO.</td></tr>"
+    ) in body
     db.session.rollback()
     assert _count() == 166
 
@@ -86,6 +89,38 @@ def test_import_page_failure_shows_the_message_at_the_field_with_422(
     ) in body
     assert 'aria-describedby="file-ayuda file-error"' in body
     assert _count() == 0
+
+
+def test_import_page_invalid_rows_are_listed_at_the_field_and_change_nothing(
+    client: FlaskClient, login_as: Any
+) -> None:
+    login_as(create_user(Role.ADMIN))
+    create_institution("1306", "ANTES")
+    rows = [catalog_row("1306"), catalog_row("1303", ETAPA="Etapa 9"), catalog_row("1306")]
+    response = _upload(client, catalog_xlsx(rows))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    headline = "No se importó nada: el archivo tiene 2 errores. Corríjalos y vuelva a importarlo."
+    assert (
+        f'<p class="field-error" id="file-error">\n      '
+        f'<span class="visually-hidden">Error:</span> {headline}\n    </p>'
+    ) in body
+    assert f'<a href="#file">Archivo del catálogo (.xlsx): {headline}</a>' in body
+    assert '<table class="table" id="file-errores">' in body
+    assert (
+        '<tr><td class="num">3</td><td>ETAPA</td><td>El valor «Etapa 9» no es válido '
+        "(se espera: Etapa 1, Etapa 2, Etapa 3, SAIP).</td></tr>"
+    ) in body
+    assert (
+        '<tr><td class="num">4</td><td>codigo_interno_SCSEU</td>'
+        "<td>El código 1306 ya aparece en la fila 2.</td></tr>"
+    ) in body
+    assert 'aria-describedby="file-ayuda file-error file-errores"' in body
+    assert "Importación completada" not in body
+    db.session.rollback()
+    assert list(db.session.execute(select(Institution.code, Institution.name))) == [
+        ("1306", "ANTES")
+    ]
 
 
 def test_import_page_without_a_file_asks_for_one(client: FlaskClient, login_as: Any) -> None:

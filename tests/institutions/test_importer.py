@@ -7,6 +7,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from pmg.core.imports import InvalidRows, RowProblem
 from pmg.core.spreadsheets import SpreadsheetError
 from pmg.extensions import db
 from pmg.institutions.importer import SkippedRow, import_catalog
@@ -19,16 +20,10 @@ from pmg.institutions.models import (
 )
 from tests.factories import create_institution, create_ministry
 from tests.institutions.workbooks import HEADERS, REAL_CATALOG, catalog_row, catalog_xlsx
-from tests.workbooks import rewrite_zip, xlsx_bytes
+from tests.workbooks import broken_after_row, rewrite_zip, xlsx_bytes
 
-STRAY_ROW_REASON = (
-    "Falta MINISTERIO; falta SERVICIO; "
-    "el valor «2» de COMPROMETE SISTEMA (final) no es válido (se espera: Sí, No); "
-    "el valor «3» de ETAPA no es válido (se espera: Etapa 1, Etapa 2, Etapa 3, SAIP); "
-    "el valor «4» de COMPROMETE SISTEMA CON MESU (final) no es válido "
-    "(se espera: Sí, No, Sí (voluntaria)); "
-    "falta Categoría funcional."
-)
+NOT_AN_INSTITUTION = "No es la fila de una institución: no tiene MINISTERIO ni SERVICIO."
+STAGES = "(se espera: Etapa 1, Etapa 2, Etapa 3, SAIP)"
 
 
 def _count(model: type[Any]) -> int:
@@ -45,7 +40,7 @@ def test_import_catalog_real_file_creates_every_institution(app: Flask) -> None:
     assert result.summary == "created 166, updated 0, unchanged 0, skipped 2"
     assert result.skipped == [
         SkippedRow(168, "Fila vacía."),
-        SkippedRow(169, STRAY_ROW_REASON),
+        SkippedRow(169, NOT_AN_INSTITUTION),  # (None, None, 1, 2, 3, 4, None): column numbers
     ]
     assert _count(Institution) == 166
     assert _count(Ministry) == 23
@@ -174,40 +169,103 @@ def test_import_catalog_maps_labels_ignoring_case_accents_and_spaces(
     assert getattr(_institution("1306"), attribute) == expected
 
 
-def test_import_catalog_skips_unusable_rows_with_their_numbers(app: Flask) -> None:
+def test_import_catalog_skips_rows_that_are_not_an_institutions_with_their_numbers(
+    app: Flask,
+) -> None:
     rows = [
         catalog_row("1306"),
         (None,) * 7,
-        catalog_row("1303", SERVICIO=None),
+        ("Fuente: DIPRES, 2025", None, None, None, None, None, None),
         catalog_row(None),
-        catalog_row("1304", ETAPA="Etapa 4"),
-        catalog_row("1306", SERVICIO="OTRA"),
-        catalog_row("1305", **{"Categoría funcional": "DEFENSA"}),
-        catalog_row("X" * 33),
+        (None, "TOTAL", None, None, None, None, None),
+        (None, None, 1, 2, 3, 4, None),
         catalog_row("1307"),
     ]
     result = import_catalog(catalog_xlsx(rows))
-    assert result.summary == "created 2, updated 0, unchanged 0, skipped 7"
+    assert result.summary == "created 2, updated 0, unchanged 0, skipped 5"
     assert result.skipped == [
         SkippedRow(3, "Fila vacía."),
-        SkippedRow(4, "Falta SERVICIO."),
+        SkippedRow(4, "Falta codigo_interno_SCSEU."),
         SkippedRow(5, "Falta codigo_interno_SCSEU."),
-        SkippedRow(
-            6,
-            "El valor «Etapa 4» de ETAPA no es válido "
-            "(se espera: Etapa 1, Etapa 2, Etapa 3, SAIP).",
-        ),
-        SkippedRow(7, "El código 1306 ya aparece en la fila 2."),
-        SkippedRow(
-            8,
-            "El valor «DEFENSA» de Categoría funcional no es válido (se espera: "
-            "PROTECCIÓN SOCIAL Y MEDIOAMBIENTAL, SERVICIOS PÚBLICOS GENERALES, "
-            "EDUCACIÓN Y SALUD, REGULACIÓN, FOMENTO PRODUCTIVO).",
-        ),
-        SkippedRow(9, "El valor de codigo_interno_SCSEU tiene más de 32 caracteres."),
+        SkippedRow(6, "Falta codigo_interno_SCSEU."),
+        SkippedRow(7, NOT_AN_INSTITUTION),
     ]
     assert set(db.session.scalars(select(Institution.code))) == {"1306", "1307"}
-    assert _institution("1306").name == "COMISION NACIONAL DE RIEGO"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (catalog_row("1303", SERVICIO=None), RowProblem(3, "SERVICIO", "falta el valor")),
+        (catalog_row("1303", MINISTERIO=" "), RowProblem(3, "MINISTERIO", "falta el valor")),
+        (
+            catalog_row("1303", ETAPA="Etapa 4"),
+            RowProblem(3, "ETAPA", f"el valor «Etapa 4» no es válido {STAGES}"),
+        ),
+        (
+            catalog_row("1303", **{"COMPROMETE SISTEMA (final)": "Quizás"}),
+            RowProblem(
+                3,
+                "COMPROMETE SISTEMA (final)",
+                "el valor «Quizás» no es válido (se espera: Sí, No)",
+            ),
+        ),
+        (
+            catalog_row("1303", **{"Categoría funcional": "DEFENSA"}),
+            RowProblem(
+                3,
+                "Categoría funcional",
+                "el valor «DEFENSA» no es válido (se espera: "
+                "PROTECCIÓN SOCIAL Y MEDIOAMBIENTAL, SERVICIOS PÚBLICOS GENERALES, "
+                "EDUCACIÓN Y SALUD, REGULACIÓN, FOMENTO PRODUCTIVO)",
+            ),
+        ),
+        (
+            catalog_row("X" * 33),
+            RowProblem(3, "codigo_interno_SCSEU", "el valor tiene más de 32 caracteres"),
+        ),
+        (
+            catalog_row("1306", SERVICIO="OTRA"),
+            RowProblem(3, "codigo_interno_SCSEU", "el código 1306 ya aparece en la fila 2"),
+        ),
+    ],
+    ids=["no name", "no ministry", "stage", "commits", "category", "long code", "repeated"],
+)
+def test_import_catalog_row_with_a_code_and_an_invalid_value_refuses_the_file(
+    app: Flask, row: tuple[Any, ...], problem: RowProblem
+) -> None:
+    with pytest.raises(InvalidRows) as refused:
+        import_catalog(catalog_xlsx([catalog_row("1306"), row]))
+    assert refused.value.problems == [problem]
+    assert refused.value.message == (
+        "No se importó nada: el archivo tiene 1 error. Corríjalo y vuelva a importarlo.\n"
+        f"{problem}"
+    )
+
+
+def test_import_catalog_refusal_names_every_problem_and_changes_nothing(app: Flask) -> None:
+    create_institution("1306", "NOMBRE ANTIGUO", ministry=create_ministry("MINISTERIO ANTIGUO"))
+    rows = [
+        catalog_row("1306"),  # would update 1306
+        catalog_row("1304", MINISTERIO=None, ETAPA="Etapa 4"),
+        (None,) * 7,  # skipped, not a problem
+        catalog_row("1305", **{"COMPROMETE SISTEMA CON MESU (final)": ""}),
+        catalog_row("1306"),
+    ]
+    with pytest.raises(InvalidRows) as refused:
+        import_catalog(catalog_xlsx(rows))
+    assert refused.value.message == (
+        "No se importó nada: el archivo tiene 4 errores. Corríjalos y vuelva a importarlo.\n"
+        "Fila 3, columna MINISTERIO: falta el valor.\n"
+        f"Fila 3, columna ETAPA: el valor «Etapa 4» no es válido {STAGES}.\n"
+        "Fila 5, columna COMPROMETE SISTEMA CON MESU (final): falta el valor.\n"
+        "Fila 6, columna codigo_interno_SCSEU: el código 1306 ya aparece en la fila 2."
+    )
+    db.session.rollback()
+    assert list(db.session.execute(select(Institution.code, Institution.name))) == [
+        ("1306", "NOMBRE ANTIGUO")
+    ]
+    assert list(db.session.scalars(select(Ministry.name))) == ["MINISTERIO ANTIGUO"]
 
 
 def test_import_catalog_another_layout_names_the_missing_columns(app: Flask) -> None:
@@ -279,3 +337,13 @@ class TestRowCap:
         assert refused.value.message == "El archivo supera el máximo de 4 filas."
         db.session.rollback()
         assert list(db.session.scalars(select(Institution.name))) == ["ANTES DE IMPORTAR"]
+
+    def test_import_catalog_without_a_dimension_stops_reading_after_the_cap(
+        self, app: Flask
+    ) -> None:
+        rows = [catalog_row(str(code)) for code in range(1, 10)]
+        data = broken_after_row(catalog_xlsx(rows), 5)  # intact: the cap (4 rows) and one more
+        with pytest.raises(SpreadsheetError) as refused:
+            import_catalog(data)
+        assert refused.value.message == "El archivo supera el máximo de 4 filas."
+        assert _count(Institution) == 0
