@@ -5,10 +5,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
+from pmg.core.search import keeps_search_text
 from pmg.extensions import db
 
 if TYPE_CHECKING:
@@ -55,10 +56,14 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the users list's search box ("Nombre o correo") looks in; see pmg.core.search.
+    search_text: Mapped[str] = mapped_column(Text)
 
     institutions: Mapped[list[Institution]] = relationship(
         secondary=user_institutions, order_by="Institution.name"
     )
+
+    _refresh_search_text = keeps_search_text("name", "email")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

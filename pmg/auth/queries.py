@@ -1,25 +1,24 @@
 from __future__ import annotations
 
-from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from pmg.auth.models import Role, User
+from pmg.core.pagination import paginate
+from pmg.core.search import searched
 from pmg.extensions import db
 from pmg.institutions.models import Institution
 
 
 def list_users(*, search: str = "", role: str = "", page: int = 1) -> Pagination:
+    """One page of accounts by name; the search looks in name and e-mail, ignoring case and
+    accents (see :mod:`pmg.core.search`)."""
     query = select(User).options(selectinload(User.institutions)).order_by(User.name)
-    if search.strip():
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(or_(User.email.like(pattern), User.name.ilike(pattern)))
+    query = searched(query, User.search_text, search)
     if role in {member.value for member in Role}:
         query = query.where(User.role == Role(role))
-    return db.paginate(
-        query, page=page, per_page=current_app.config["PMG_PAGE_SIZE"], error_out=False
-    )
+    return paginate(query, page)
 
 
 def active_reviewers() -> list[User]:

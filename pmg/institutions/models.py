@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, enum_column
+from pmg.core.search import keeps_search_text
 from pmg.extensions import db
 
 
@@ -64,8 +65,12 @@ class Institution(db.Model):
         enum_column(FunctionalCategory, "institution_category"), index=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What the search box ("Nombre o código") looks in; see pmg.core.search.
+    search_text: Mapped[str] = mapped_column(Text)
 
     ministry: Mapped[Ministry] = relationship(back_populates="institutions")
+
+    _refresh_search_text = keeps_search_text("code", "name")
 
     def __repr__(self) -> str:
         return f"<Institution {self.code} {self.name}>"

@@ -6,17 +6,19 @@ A coordinator sees only their own institutions; asking for another one gives
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from flask import abort, current_app
+from flask import abort
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
 
 from pmg.auth.models import Role, User, user_institutions
 from pmg.core.errors import DomainError
+from pmg.core.pagination import paginate
+from pmg.core.search import searched
 from pmg.extensions import db
 from pmg.institutions.models import FunctionalCategory, Institution, Ministry, Stage
 
@@ -49,15 +51,21 @@ class InstitutionFilters:
     ministry_id: int | None = None
     stage: Stage | None = None
     category: FunctionalCategory | None = None
+    # A ``ministerio`` that names none of the ministries offered: said at the field.
+    unknown_ministry: bool = False
 
     @classmethod
-    def from_args(cls, args: dict[str, str]) -> InstitutionFilters:
+    def from_args(cls, args: Mapping[str, str], offered: Iterable[Ministry]) -> InstitutionFilters:
+        """The filters in the query string; ``ministerio`` must be the id of one of the
+        ``offered`` ministries, compared as text so no number reaches the database."""
         ministry = args.get("ministerio", "")
+        ids = {str(offer.id): offer.id for offer in offered}
         stage = args.get("etapa", "")
         category = args.get("categoria", "")
         return cls(
             search=args.get("q", "").strip(),
-            ministry_id=int(ministry) if ministry.isdigit() else None,
+            ministry_id=ids.get(ministry),
+            unknown_ministry=bool(ministry) and ministry not in ids,
             stage=Stage(stage) if stage in Stage._value2member_map_ else None,
             category=(
                 FunctionalCategory(category)
@@ -68,19 +76,17 @@ class InstitutionFilters:
 
 
 def search_institutions(user: User, filters: InstitutionFilters, page: int = 1) -> Pagination:
+    """One page of the institutions ``user`` may see that match ``filters``: the search
+    looks in code and name, ignoring case and accents (see :mod:`pmg.core.search`)."""
     query = visible_institutions(user).order_by(Ministry.name, Institution.name)
-    if filters.search:
-        pattern = f"%{filters.search}%"
-        query = query.where(or_(Institution.name.ilike(pattern), Institution.code.ilike(pattern)))
+    query = searched(query, Institution.search_text, filters.search)
     if filters.ministry_id is not None:
         query = query.where(Institution.ministry_id == filters.ministry_id)
     if filters.stage is not None:
         query = query.where(Institution.stage == filters.stage)
     if filters.category is not None:
         query = query.where(Institution.category == filters.category)
-    return db.paginate(
-        query, page=page, per_page=current_app.config["PMG_PAGE_SIZE"], error_out=False
-    )
+    return paginate(query, page)
 
 
 def ministries() -> list[Ministry]:

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 from pmg.auth.models import Role
 from pmg.core.errors import DomainError
 from pmg.core.imports import import_upload
+from pmg.core.pagination import requested_page
 from pmg.core.permissions import ALL_ROLES, roles_required
 from pmg.extensions import db
 from pmg.institutions import operations
@@ -32,20 +33,19 @@ FILTER_ARGS = ("q", "ministerio", "etapa", "categoria")
 
 @bp.route("/")
 @roles_required(*ALL_ROLES)
-def index() -> str:
-    filters = InstitutionFilters.from_args(request.args)
-    page = search_institutions(
-        current_user, filters, page=request.args.get("pagina", 1, type=int)
-    )
+def index() -> tuple[str, int]:
+    offered = ministries()
+    filters = InstitutionFilters.from_args(request.args, offered)
+    page = search_institutions(current_user, filters, page=requested_page())
     return render_template(
         "institutions/index.html",
         page=page,
         filters=filters,
-        ministries=ministries(),
+        ministries=offered,
         stages=Stage,
         categories=FunctionalCategory,
         args={name: request.args.get(name, "") for name in FILTER_ARGS},
-    )
+    ), 400 if filters.unknown_ministry else 200
 
 
 @bp.route("/<code>")

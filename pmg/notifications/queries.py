@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from pmg.auth.models import Role, User, user_institutions
 from pmg.core.models import LabelledEnum
+from pmg.core.pagination import paginate
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.institutions.models import Institution
@@ -114,9 +114,4 @@ def count_mail(state: MailState | None = None) -> int:
 
 def outbox_page(state: MailState | None, page: int = 1) -> Pagination:
     """One page of the outbox, newest first."""
-    return db.paginate(
-        _filtered(state).order_by(OutgoingMail.id.desc()),
-        page=page,
-        per_page=current_app.config["PMG_PAGE_SIZE"],
-        error_out=False,
-    )
+    return paginate(_filtered(state).order_by(OutgoingMail.id.desc()), page)

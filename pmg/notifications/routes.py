@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from pmg.auth.models import Role
+from pmg.core.pagination import requested_page
 from pmg.core.permissions import roles_required
 from pmg.notifications.operations import send_pending
 from pmg.notifications.queries import MAX_ATTEMPTS, MailState, count_mail, outbox_page
@@ -25,7 +26,7 @@ def _state_asked() -> MailState | None:
 @roles_required(Role.ADMIN)
 def outbox() -> str:
     state = _state_asked()
-    page = outbox_page(state, request.args.get("pagina", 1, type=int))
+    page = outbox_page(state, requested_page())
     return render_template(
         "notifications/outbox.html",
         page=page,

@@ -122,6 +122,82 @@ def test_index_without_matches_says_so(
     assert 'value="inexistente"' in body
 
 
+@pytest.fixture
+def spelled() -> dict[str, Any]:
+    """Names with accents, ñ and the characters LIKE treats specially, in one ministry."""
+    ministry = create_ministry("MINISTERIO DE DESARROLLO SOCIAL Y FAMILIA")
+    names = [
+        ("2501", "DEFENSORÍA DE LA NIÑEZ"),
+        ("2502", "SUPERINTENDENCIA DE EDUCACION"),
+        ("2503", "PROGRAMA 100% CHILE"),
+        ("2504_1", "SERVICIO DE SALUD O'HIGGINS / LIBERTADOR"),
+        ("2505", "UNIDAD C:\\ARCHIVO"),
+    ]
+    return {code: create_institution(code, name, ministry=ministry) for code, name in names}
+
+
+@pytest.mark.parametrize(
+    ("typed", "codes"),
+    [
+        ("ninez", ["2501"]),
+        ("NIÑEZ", ["2501"]),
+        ("niñ", ["2501"]),
+        ("defensoria", ["2501"]),
+        ("educación", ["2502"]),
+        ("EDUCACIÓN", ["2502"]),
+        ("  superintendencia   DE  ", ["2502"]),
+        # ñ is read as n, as "ninez" finds "NIÑEZ".
+        ("ñ", ["2501", "2504_1", "2502", "2505"]),
+        ("%", ["2503"]),
+        ("100%", ["2503"]),
+        ("_", ["2504_1"]),
+        ("4_1", ["2504_1"]),
+        ("/", ["2504_1"]),
+        ("o'higgins", ["2504_1"]),
+        ("\\", ["2505"]),
+        ("c:\\arch", ["2505"]),
+        ("2501 defensoria", []),
+        ("%%", []),
+    ],
+)
+def test_index_search_ignores_case_and_accents_and_reads_every_character_literally(
+    client: FlaskClient, login_as: Any, spelled: dict[str, Any], typed: str, codes: list[str]
+) -> None:
+    login_as(create_user(Role.REVIEWER))
+    response = client.get("/instituciones/", query_string={"q": typed})
+    assert response.status_code == 200
+    assert _codes(response.get_data(as_text=True)) == codes
+
+
+def test_index_search_finds_a_renamed_institution_by_its_new_name(
+    client: FlaskClient, login_as: Any, spelled: dict[str, Any]
+) -> None:
+    login_as(create_user(Role.ADMIN))
+    renamed = _edit_data(spelled["2502"], name="SUPERINTENDENCIA DE EDUCACIÓN SUPERIOR")
+    assert client.post("/instituciones/2502/editar", data=renamed).status_code == 302
+    assert _codes(client.get("/instituciones/?q=educacion+superior").get_data(as_text=True)) == [
+        "2502"
+    ]
+
+
+@pytest.mark.parametrize("ministry", ["12345678901234567890", "abc", "-1", "²", "99999"])
+def test_index_unknown_ministry_filter_is_400_with_the_message_at_the_field(
+    client: FlaskClient, login_as: Any, catalog: dict[str, Any], ministry: str
+) -> None:
+    login_as(create_user(Role.ADMIN))
+    response = client.get("/instituciones/", query_string={"ministerio": ministry})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(
+        r'<p class="field-error" id="ministerio-error">\s*'
+        r'<span class="visually-hidden">Error:</span>'
+        r" El ministerio pedido no existe; elija uno de la lista.\s*</p>",
+        body,
+    )
+    assert 'aria-describedby="ministerio-error"' in body
+    assert _codes(body) == ["1306", "1303", "3101_61"]
+
+
 class TestPagination:
     @pytest.fixture
     def app_config(self) -> dict[str, Any]:
