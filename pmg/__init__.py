@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from pmg.config import load_config
+from pmg.core.routing import register_request_limits
 from pmg.extensions import csrf, db, login_manager, migrate
 
 
@@ -19,6 +20,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.from_mapping(load_config(app.instance_path, overrides))
+    register_request_limits(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

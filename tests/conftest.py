@@ -50,15 +50,14 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return uri
 
 
-@pytest.fixture
-def database_uri(migrated_database: str, tmp_path: Path) -> str:
-    """An empty, migrated database for one test.
+def empty_database(migrated_database: str, folder: Path) -> str:
+    """An empty, migrated database: for one test (``database_uri``) or a module's shared data.
 
-    SQLite: a fresh copy of the template file. PostgreSQL: every table truncated
+    SQLite: a fresh copy of the template file in ``folder``. PostgreSQL: every table truncated
     (TRUNCATE does not fire the row triggers that keep append-only tables append-only).
     """
     if migrated_database.startswith("sqlite"):
-        copy = tmp_path / "pmg-test.sqlite"
+        copy = folder / "pmg-test.sqlite"
         shutil.copyfile(migrated_database.removeprefix("sqlite:///"), copy)
         return f"sqlite:///{copy}"
     engine = create_engine(migrated_database)
@@ -67,6 +66,12 @@ def database_uri(migrated_database: str, tmp_path: Path) -> str:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return migrated_database
+
+
+@pytest.fixture
+def database_uri(migrated_database: str, tmp_path: Path) -> str:
+    """An empty, migrated database for one test."""
+    return empty_database(migrated_database, tmp_path)
 
 
 def make_app(database_uri: str, tmp_path: Path, **overrides: Any) -> Flask:

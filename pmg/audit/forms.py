@@ -9,9 +9,7 @@ from wtforms import DateField, Form, SearchField, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
 from pmg.audit.queries import AuditFilters, action_choices
-from pmg.core.forms import INVALID_CHOICE
-
-INVALID_DATE = "Escriba una fecha válida como año-mes-día, por ejemplo 2026-03-31."
+from pmg.core.forms import INVALID_CHOICE, date_filter
 
 
 class AuditFilterForm(Form):
@@ -22,8 +20,8 @@ class AuditFilterForm(Form):
         validators=[Optional(), Length(max=254)],
     )
     institucion = SearchField("Código de institución", validators=[Optional(), Length(max=32)])
-    desde = DateField("Desde", validators=[Optional()], invalid_value_message=INVALID_DATE)
-    hasta = DateField("Hasta", validators=[Optional()], invalid_value_message=INVALID_DATE)
+    desde = date_filter("Desde")
+    hasta = date_filter("Hasta")
 
     def __init__(self, args: MultiDict[str, str], **kwargs: Any) -> None:
         super().__init__(formdata=args, **kwargs)

@@ -8,6 +8,9 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'"
 )
 
+# Every download of private data (PDFs, workbooks, evidence): kept by no cache on the way.
+PRIVATE_DOWNLOAD = "private, no-store"
+
 
 def register_security_headers(app: Flask) -> None:
     @app.after_request

@@ -11,6 +11,8 @@ from werkzeug.wrappers import Response
 from pmg.auth.models import Role
 from pmg.core.errors import DomainError
 from pmg.core.permissions import roles_required
+from pmg.core.routing import parse_db_int
+from pmg.core.security import PRIVATE_DOWNLOAD
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import all_cycles, current_cycle, get_cycle
 from pmg.exports import MAX_YEARS, consolidated_filename, export_consolidated
@@ -23,11 +25,13 @@ READERS = (Role.REVIEWER, Role.DIPRES, Role.ADMIN)
 
 
 def _requested_cycle() -> Cycle | None:
-    """The cycle of ``?ciclo=``, or the current one; 404 for a cycle that does not exist."""
-    year = request.args.get("ciclo", type=int)
-    if year is None:
+    """The cycle of ``?ciclo=``, or the current one without it; 404 for a cycle that does
+    not exist (any text that is not the year of a cycle)."""
+    text = request.args.get("ciclo", "")
+    if not text:
         return current_cycle()
-    cycle = get_cycle(year)
+    year = parse_db_int(text)
+    cycle = get_cycle(year) if year is not None else None
     if cycle is None:
         abort(404)
     return cycle
@@ -55,9 +59,10 @@ def _year_arg(name: str) -> int | None:
     text = request.args.get(name, "").strip()
     if not text:
         return None
-    if not (text.isdigit() and len(text) == 4):
+    year = parse_db_int(text) if len(text) == 4 else None
+    if year is None:
         raise DomainError(f"Escriba el año «{name}» con cuatro cifras, por ejemplo 2024.")
-    return int(text)
+    return year
 
 
 @bp.route("/consolidado.xlsx")
@@ -83,5 +88,5 @@ def consolidated() -> Response | tuple[str, int]:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{consolidated_filename(cycle)}"'
     )
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
     return response

@@ -7,7 +7,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
-    DateField,
     Form,
     RadioField,
     SelectChoice,
@@ -18,7 +17,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from pmg.auth.models import User
-from pmg.core.forms import INVALID_CHOICE, REQUIRED, LockVersionForm
+from pmg.core.forms import INVALID_CHOICE, REQUIRED, LockVersionForm, date_filter
+from pmg.core.routing import parse_db_int
 from pmg.institutions.models import Ministry, Stage
 from pmg.requirements.models import Requirement
 from pmg.review.models import Observation, ObservationAction, Outcome, Review
@@ -118,15 +118,6 @@ def review_form(
     return form_class(data=data, **kwargs)
 
 
-class AnswerForm(FlaskForm):
-    answer = TextAreaField(
-        "Respuesta",
-        validators=[InputRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)],
-        description="Qué corrigió y en qué sección.",
-        render_kw={"rows": 3},
-    )
-
-
 class RejectOverdueForm(LockVersionForm):
     note = TextAreaField(
         "Fundamento del rechazo",
@@ -162,15 +153,15 @@ class BulkApproveForm(FlaskForm):
     )
 
     def selections(self) -> list[tuple[int, int]]:
+        """``(submission id, lock version)`` of each box; a value no page writes (not two
+        numbers the database can hold) is left out."""
         picked = []
         for value in self.chosen.data or []:
             ident, _, lock = str(value).partition(":")
-            if ident.isdigit() and lock.isdigit():
-                picked.append((int(ident), int(lock)))
+            pair = parse_db_int(ident), parse_db_int(lock)
+            if pair[0] is not None and pair[1] is not None:
+                picked.append((pair[0], pair[1]))
         return picked
-
-
-INVALID_DATE = "Escriba una fecha válida como año-mes-día, por ejemplo 2026-03-31."
 
 
 class QueueFilterForm(Form):
@@ -181,9 +172,7 @@ class QueueFilterForm(Form):
     ministerio = SelectField("Ministerio", default="", invalid_choice_message=INVALID_CHOICE)
     etapa = SelectField("Etapa", default="", invalid_choice_message=INVALID_CHOICE)
     revisor = SelectField("Revisor/a", default="", invalid_choice_message=INVALID_CHOICE)
-    vence_hasta = DateField(
-        "Vence hasta", validators=[Optional()], invalid_value_message=INVALID_DATE
-    )
+    vence_hasta = date_filter("Vence hasta")
 
     def __init__(
         self,

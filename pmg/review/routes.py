@@ -134,10 +134,11 @@ def take(code: str, year: int, slug: str) -> Response:
 def assign(code: str, year: int, slug: str) -> Response | tuple[str, int]:
     submission = _submission(code, year, slug)
     form = AssignForm()
-    form.set_reviewers(active_reviewers())
+    reviewers = active_reviewers()
+    form.set_reviewers(reviewers)
     if not form.validate_on_submit():
         return _render(review_page(submission, current_user, assign_form=form), 422)
-    reviewer = next(u for u in active_reviewers() if str(u.id) == form.reviewer.data)
+    reviewer = next(u for u in reviewers if str(u.id) == form.reviewer.data)
     return _act(
         submission,
         lambda: operations.assign(submission, reviewer, current_user, form.seen_lock_version),
@@ -227,11 +228,12 @@ def reject_overdue(code: str, year: int, slug: str) -> Response | tuple[str, int
 def bulk_approve() -> Response:
     """Approve each chosen submission whose checklist is entirely met; report the rest."""
     form = BulkApproveForm()
-    if not form.validate_on_submit():
+    selections = form.selections() if form.validate_on_submit() else []
+    if not selections:
         flash("Marque al menos un envío para aprobar.", "error")
-        return redirect(url_for("review.queue"))
+        return redirect(url_for("review.queue", **_filters()))
     approved, refused = 0, []
-    for submission_id, seen in form.selections():
+    for submission_id, seen in selections:
         submission = db.session.get(Submission, submission_id)
         if submission is None or not may_act(current_user, submission, Action.APPROVE):
             refused.append(f"envío {submission_id}: no está asignado a usted en revisión")

@@ -23,7 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from pmg.core.forms import CheckboxListField
+from pmg.core.forms import CheckboxListField, RowList
 from pmg.submissions.content import FieldKind, FieldSpec, Finding, SectionSpec
 
 
@@ -83,7 +83,7 @@ def content_form_class(sections: tuple[SectionSpec, ...]) -> type[FlaskForm]:
     for section in sections:
         sub_form = FormField(section_form_class(section), label=section.title)
         if section.repeated:
-            sub_form = FieldList(sub_form, min_entries=0)
+            sub_form = RowList(sub_form, min_entries=0)
         attributes[section.key] = sub_form
     return type("ContentForm", (FlaskForm,), attributes)
 

@@ -37,7 +37,7 @@ def test_download_is_an_xlsx_attachment_named_after_the_cycle(
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="consolidado_cseu_2026.xlsx"'
     )
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     workbook = sheets(response.data)
     assert list(workbook) == [
         "reclamos",
