@@ -1,4 +1,4 @@
-"""The actions the trail records, with their Spanish labels, and how its objects are named.
+"""The actions the trail records and their Spanish labels (objects: :mod:`pmg.audit.names`).
 
 State changes of submissions are recorded as ``submission.<action>`` by
 :func:`pmg.submissions.workflow.transition`; their labels come from its ``Action``
@@ -52,21 +52,6 @@ SUBMISSION_LABELS = {
     SubmissionAction.REJECT.value: "Envío rechazado",
 }
 
-OBJECT_LABELS = {
-    "User": "Cuenta",
-    "LoginAttempt": "Intento de ingreso",
-    "Institution": "Institución",
-    "ImportedFile": "Archivo importado (SHA-256)",
-    "Cycle": "Ciclo",
-    "RequirementCatalog": "Catálogo de requisitos",
-    "Submission": "Envío",
-    "SubmissionVersion": "Versión",
-    "EvidenceFile": "Archivo de evidencia",
-    "Review": "Revisión",
-    "Observation": "Observación",
-    "AuditTrail": "Registro de auditoría hasta la entrada",
-}
-
 
 def action_label(code: str) -> str:
     """The Spanish label of an action code; the code itself when it is not known."""
@@ -87,7 +72,3 @@ def known_actions() -> list[str]:
         f"{SUBMISSION_PREFIX}{action.value}" for action in SubmissionAction
     ]
 
-
-def object_label(object_type: str, object_id: str) -> str:
-    """``Cuenta 12``: the object's kind in Spanish and its id."""
-    return f"{OBJECT_LABELS.get(object_type, object_type)} {object_id}"

@@ -42,9 +42,18 @@ class EntryFields(Protocol):
 
 
 def canonical_json(value: Any) -> str:
-    """One text for one value: sorted keys, no spaces, UTF-8 kept, dates as ISO strings."""
+    """One text for one value: sorted keys, no spaces, UTF-8 kept, dates as ISO strings.
+
+    Strict JSON: a non-finite number (``Infinity``, ``NaN``, which no other JSON reader
+    accepts) raises ``ValueError`` instead of being hashed and frozen.
+    """
     return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=str,
     )
 
 

@@ -5,25 +5,28 @@ Entries are shown as :class:`AuditRow`, the same for the page and the workbook.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from wtforms import SelectChoice
 
-from pmg.audit.actions import AuditAction, action_label, known_actions, object_label
+from pmg.audit.actions import AuditAction, action_label, known_actions
 from pmg.audit.models import AuditEntry
+from pmg.audit.names import object_names
 from pmg.audit.operations import EntryFields, canonical_json
 from pmg.auth.models import Role
 from pmg.core.filters import CHILE
+from pmg.core.pagination import paginate
 from pmg.extensions import db
 from pmg.institutions.models import Institution
 
 STREAM_BATCH = 500
+PREVIEW_CHARS = 120  # of a before or after value in the page's row; the rest in a disclosure
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,13 @@ def filtered_entries(filters: AuditFilters) -> Select[tuple[AuditEntry]]:
 
 @dataclass(frozen=True)
 class AuditRow:
-    """One entry as people read it: Chilean time, labels in Spanish, compact JSON."""
+    """One entry as people read it: Chilean time, labels in Spanish, its object by name,
+    before and after as compact JSON (and, for the page, shortened or indented)."""
 
     entry: EntryFields
     institution_code: str | None = None
     institution_name: str | None = None
+    object_name: str = ""
 
     @property
     def local_time(self) -> datetime:
@@ -107,8 +112,9 @@ class AuditRow:
         return action_label(self.entry.action)
 
     @property
-    def object(self) -> str:
-        return object_label(self.entry.object_type, self.entry.object_id)
+    def object_reference(self) -> str:
+        """The object as the entry keeps it: ``SubmissionVersion 2``."""
+        return f"{self.entry.object_type} {self.entry.object_id}"
 
     @property
     def before(self) -> str:
@@ -118,9 +124,40 @@ class AuditRow:
     def after(self) -> str:
         return _compact(self.entry.after)
 
+    @property
+    def before_preview(self) -> str:
+        return _shortened(self.before)
+
+    @property
+    def after_preview(self) -> str:
+        return _shortened(self.after)
+
+    @property
+    def is_shortened(self) -> bool:
+        return max(len(self.before), len(self.after)) > PREVIEW_CHARS
+
+    @property
+    def before_pretty(self) -> str:
+        return _pretty(self.entry.before)
+
+    @property
+    def after_pretty(self) -> str:
+        return _pretty(self.entry.after)
+
 
 def _compact(value: Any) -> str:
     return "" if value is None else canonical_json(value)
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= PREVIEW_CHARS else f"{text[: PREVIEW_CHARS - 1]}…"
+
+
+def _pretty(value: Any) -> str:
+    """Indented JSON, one key a line, text as typed (not escaped to ASCII)."""
+    if value is None:
+        return ""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _institutions(ids: set[int]) -> dict[int, tuple[str, str]]:
@@ -134,24 +171,20 @@ def _institutions(ids: set[int]) -> dict[int, tuple[str, str]]:
 
 def search_entries(filters: AuditFilters, page: int = 1) -> tuple[Pagination, list[AuditRow]]:
     """One page of matching entries, newest first, with their institutions loaded at once."""
-    found = db.paginate(
-        filtered_entries(filters).order_by(AuditEntry.id.desc()),
-        page=page,
-        per_page=current_app.config["PMG_PAGE_SIZE"],
-        error_out=False,
-    )
+    found = paginate(filtered_entries(filters).order_by(AuditEntry.id.desc()), page)
     names = _institutions(
         {entry.institution_id for entry in found.items if entry.institution_id is not None}
     )
     rows = [
-        AuditRow(entry, *names.get(entry.institution_id or 0, (None, None)))
-        for entry in found.items
+        AuditRow(entry, *names.get(entry.institution_id or 0, (None, None)), object_name=name)
+        for entry, name in zip(found.items, object_names(found.items), strict=True)
     ]
     return found, rows
 
 
 def stream_entries(filters: AuditFilters) -> Iterator[AuditRow]:
-    """Every matching entry in chain order, fetched in batches as plain rows."""
+    """Every matching entry in chain order, fetched in batches as plain rows; the objects of
+    each batch are named together."""
     subquery = filtered_entries(filters).subquery()
     query = (
         select(
@@ -163,8 +196,9 @@ def stream_entries(filters: AuditFilters) -> Iterator[AuditRow]:
         .order_by(subquery.c.id)
         .execution_options(yield_per=STREAM_BATCH)
     )
-    for row in db.session.execute(query):
-        yield AuditRow(row, row.institution_code, row.institution_name)  # type: ignore[arg-type]
+    for batch in db.session.execute(query).partitions():
+        for row, name in zip(batch, object_names(batch), strict=True):  # type: ignore[arg-type]
+            yield AuditRow(row, row.institution_code, row.institution_name, name)  # type: ignore[arg-type]
 
 
 def last_entry_id() -> int:

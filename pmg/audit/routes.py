@@ -15,7 +15,9 @@ from pmg.audit.workbook import export_trail
 from pmg.auth.models import Role
 from pmg.core.filters import format_datetime
 from pmg.core.models import utcnow
+from pmg.core.pagination import requested_page
 from pmg.core.permissions import roles_required
+from pmg.core.security import PRIVATE_DOWNLOAD
 from pmg.exports.xlsx import XLSX_MIMETYPE
 from pmg.extensions import db
 
@@ -36,7 +38,7 @@ def index() -> tuple[str, int]:
     form = AuditFilterForm(request.args)
     form.validate()
     filters = form.filters()
-    page, rows = search_entries(filters, page=request.args.get("pagina", 1, type=int))
+    page, rows = search_entries(filters, page=requested_page())
     status = 422 if form.errors else 200
     return render_template(
         "audit/index.html", form=form, page=page, rows=rows, args=filters.as_args()
@@ -55,5 +57,5 @@ def export() -> Response | tuple[str, int]:
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     response = Response(buffer.getvalue(), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="auditoria_{stamp}.xlsx"'
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
     return response

@@ -8,6 +8,8 @@ from pmg.auth.models import Role
 from pmg.auth.operations import MIN_PASSWORD_LENGTH, password_problem
 from pmg.core.forms import INVALID_CHOICE, INVALID_EMAIL, REQUIRED, CheckboxListField
 
+UNKNOWN_INSTITUTION = "Marque solo instituciones de la lista."
+
 
 def _password_rules(form: FlaskForm, field: PasswordField) -> None:
     problem = password_problem(field.data or "")
@@ -58,6 +60,8 @@ class UserForm(FlaskForm):
         "Instituciones",
         description="Solo para coordinadores: las instituciones cuyos envíos gestiona.",
         coerce=int,
+        invalid_value_message=UNKNOWN_INSTITUTION,
+        invalid_choice_message=UNKNOWN_INSTITUTION,
     )
 
     def validate_institutions(self, field: CheckboxListField) -> None:

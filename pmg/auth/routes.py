@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from pmg.auth.models import Role, User
 from pmg.auth.queries import list_users
 from pmg.auth.sessions import start_session
 from pmg.core.errors import DomainError
+from pmg.core.pagination import requested_page
 from pmg.core.permissions import ALL_ROLES, roles_required
 from pmg.extensions import db
 from pmg.institutions.queries import institution_choices, institutions_by_ids
@@ -106,7 +108,7 @@ def users() -> str:
     page = list_users(
         search=request.args.get("q", ""),
         role=request.args.get("rol", ""),
-        page=request.args.get("pagina", 1, type=int),
+        page=requested_page(),
     )
     return render_template("auth/users.html", page=page, roles=Role)
 
@@ -143,14 +145,28 @@ def new_user() -> str | Response:
     return render_template("auth/user_form.html", form=form, user=None)
 
 
+def _edit_form(user: User, **kwargs: Any) -> UserForm:
+    """The edit form of ``user``: what was posted, or else the account as it is.
+
+    Built from plain values, not ``obj=user``: WTForms would prefer the model's attribute
+    ``institutions`` (objects, not ids) and check none of them.
+    """
+    values = {
+        "name": user.name,
+        "email": user.email,
+        "role": user.role.value,
+        "institutions": [institution.id for institution in user.institutions],
+    }
+    form = UserForm(data=values, **kwargs)
+    form.institutions.choices = institution_choices()
+    return form
+
+
 @bp.route("/admin/usuarios/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_user(user_id: int) -> str | Response:
     user = _get_user_or_404(user_id)
-    form = UserForm(obj=user, data={"institutions": [i.id for i in user.institutions]})
-    if request.method == "GET":
-        form.role.data = user.role.value
-    form.institutions.choices = institution_choices()
+    form = _edit_form(user)
     if form.validate_on_submit():
         try:
             _save_user_form(form, user)
@@ -177,9 +193,7 @@ def set_user_password(user_id: int) -> str | Response:
         db.session.commit()
         flash(f"Se asignó una nueva contraseña a {user.name}; sus sesiones se cerraron.", "success")
         return redirect(url_for("auth.edit_user", user_id=user.id))
-    user_form = UserForm(obj=user, data={"institutions": [i.id for i in user.institutions]})
-    user_form.role.data = user.role.value
-    user_form.institutions.choices = institution_choices()
+    user_form = _edit_form(user, formdata=None)  # the account as it is, not this POST
     return render_template(
         "auth/user_form.html", form=user_form, user=user, password_form=form
     ), 422

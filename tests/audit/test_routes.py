@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import UTC, datetime
 from io import BytesIO
@@ -12,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from pmg.audit.operations import record
+from pmg.audit.operations import canonical_json, record
 from pmg.auth.models import Role
 from pmg.exports.xlsx import XLSX_MIMETYPE
 from pmg.extensions import db
@@ -87,11 +88,49 @@ def test_page_lists_entries_newest_first_as_people_read_them(
     assert 'jefa@modernizacion.gob.cl<br><span class="muted">Administrador/a</span>' in row
     assert "1306 · COMISION NACIONAL DE RIEGO" in row
     assert 'Institución modificada<br><code class="muted">institution.update</code>' in row
-    assert "<td>Thing b</td>" in row
-    assert '<code class="hash">{"name":"A"}</code>' in row
-    assert '<code class="hash">{"name":"B"}</code>' in row
+    assert "<td>Thing #b</td>" in row
+    assert '<code class="audit-value">{"name":"A"}</code>' in row
+    assert '<code class="audit-value">{"name":"B"}</code>' in row
+    assert "<details" not in row
     assert f'<code class="hash" title="{entry.entry_hash}">{entry.entry_hash[:12]}</code>' in row
     assert "Visitante sin sesión" in body
+
+
+LONG_TEXT = "Se agregó a Luis Díaz al equipo de trabajo de la OIRS. " * 8
+
+
+def _row(body: str, number: int) -> str:
+    return body[body.index(f'<th scope="row">{number}</th>') :].split("</tr>")[0]
+
+
+def test_page_shortens_long_values_and_shows_them_whole_in_a_disclosure(
+    client: FlaskClient, trail: dict[str, Any]
+) -> None:
+    after = {"answer": f"{LONG_TEXT}<script>alert(1)</script>", "requirement": "R01"}
+    number = record("observation.answer", object_type="Thing", object_id="e", after=after).id
+    db.session.commit()
+    raw = client.get("/admin/auditoria").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in raw
+    row = html.unescape(_row(raw, number))
+    compact = canonical_json(after)
+    assert f'<code class="audit-value">{compact[:119]}…</code>' in row
+    assert "<summary>Ver antes y después completos" in row
+    pretty = json.dumps(after, indent=2, sort_keys=True, ensure_ascii=False)
+    assert re.search(r'<p class="audit-full-label">Antes</p>\s*<pre>—</pre>', row)
+    assert re.search(
+        rf'<p class="audit-full-label">Después</p>\s*<pre>{re.escape(pretty)}</pre>', row
+    )
+
+
+def test_page_shows_short_values_whole_without_a_disclosure(
+    client: FlaskClient, trail: dict[str, Any]
+) -> None:
+    exactly = {"answer": "x" * 107}  # 120 characters as compact JSON
+    number = record("observation.answer", object_type="Thing", object_id="f", after=exactly).id
+    db.session.commit()
+    row = _row(html.unescape(client.get("/admin/auditoria").get_data(as_text=True)), number)
+    assert f'<code class="audit-value">{canonical_json(exactly)}</code>' in row
+    assert "<details" not in row
 
 
 def test_page_offers_every_known_action_in_spanish(
@@ -180,7 +219,7 @@ def test_export_is_an_xlsx_attachment_with_the_filtered_entries(
         r'attachment; filename="auditoria_\d{8}-\d{6}\.xlsx"',
         response.headers["Content-Disposition"],
     )
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     entry = only("institution.update")
     assert records(sheets(response.get_data())["auditoria"]) == [
         {
@@ -193,7 +232,8 @@ def test_export_is_an_xlsx_attachment_with_the_filtered_entries(
             "Institución": "COMISION NACIONAL DE RIEGO",
             "Acción": "Institución modificada",
             "Código de acción": "institution.update",
-            "Objeto": "Thing b",
+            "Objeto": "Thing #b",
+            "Tipo e id del objeto": "Thing b",
             "Antes": '{"name":"A"}',
             "Después": '{"name":"B"}',
             "Hash anterior": entry.previous_hash,
@@ -221,7 +261,7 @@ def test_export_keeps_text_that_looks_like_a_formula_as_text(
     sheet = load_workbook(BytesIO(response.get_data()))["auditoria"]
     name = sheet["G2"]
     assert (name.value, name.data_type, name.quotePrefix) == (hostile.name, "s", True)
-    assert sheet["L2"].value == '{"name":"-1+1"}'
+    assert sheet["M2"].value == '{"name":"-1+1"}'
 
 
 def test_export_with_invalid_filters_shows_the_page_and_records_nothing(
