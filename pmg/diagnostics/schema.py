@@ -15,6 +15,8 @@ COUNT, DECIMAL, PERCENT = FieldKind.COUNT, FieldKind.DECIMAL, FieldKind.PERCENT
 TEXT, LONG_TEXT, CHOICE = FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.CHOICE
 EMAIL = FieldKind.EMAIL
 DAYS_HINT = "En días hábiles. Use coma para decimales."
+# A gap names a procedure as the procedure section does.
+PROCEDURE_NAME_LENGTH = 300
 
 
 class ChannelKind(LabelledEnum):
@@ -115,19 +117,21 @@ PROCEDURES = SectionSpec(
     repeated=True,
     row_label="Trámite",
     min_rows=1,
+    max_rows=20,
     applies=_not_saip_stage,
     fields=(
-        FieldSpec("name", "Nombre del trámite o servicio", TEXT, max_length=500),
+        FieldSpec("name", "Nombre del trámite o servicio", TEXT, max_length=PROCEDURE_NAME_LENGTH),
         FieldSpec("justification", "Justificación de la selección", CHOICE, choices=Justification),
         FieldSpec(
             "other_reason",
             "Otra razón de la selección",
             LONG_TEXT,
             required=False,
+            max_length=500,
             hint="Solo si eligió «Otra razón».",
         ),
-        FieldSpec("start_milestone", "Hito de inicio", LONG_TEXT),
-        FieldSpec("end_milestone", "Hito final", LONG_TEXT),
+        FieldSpec("start_milestone", "Hito de inicio", LONG_TEXT, max_length=500),
+        FieldSpec("end_milestone", "Hito final", LONG_TEXT, max_length=500),
         FieldSpec("expected_time", "Tiempo esperado de gestión", DECIMAL),
         FieldSpec("time_unit", "Unidad de tiempo", CHOICE, choices=TimeUnit),
         FieldSpec("mean", "Tiempo promedio", DECIMAL, hint=PROCEDURE_TIME_HINT),
@@ -148,6 +152,7 @@ CHANNELS = SectionSpec(
     repeated=True,
     row_label="Canal",
     min_rows=1,
+    max_rows=12,
     applies=_not_saip_stage,
     fields=(
         FieldSpec("kind", "Tipo de canal", CHOICE, choices=ChannelKind),
@@ -163,6 +168,7 @@ SATISFACTION = SectionSpec(
     repeated=True,
     row_label="Resultado",
     min_rows=1,
+    max_rows=12,
     applies=_commits_mesu,
     fields=(
         FieldSpec("channel", "Canal", CHOICE, choices=ChannelKind),
@@ -170,7 +176,7 @@ SATISFACTION = SectionSpec(
         FieldSpec(
             "satisfied_pct", "Personas satisfechas (%)", PERCENT, hint="Entre 0 y 100."
         ),
-        FieldSpec("analysis", "Análisis del resultado", LONG_TEXT),
+        FieldSpec("analysis", "Análisis del resultado", LONG_TEXT, max_length=1000),
     ),
 )
 
@@ -181,6 +187,7 @@ GAPS = SectionSpec(
     repeated=True,
     row_label="Brecha",
     min_rows=1,
+    max_rows=20,
     fields=(
         # Plan actions refer to a gap by this id, so removing or reordering gaps moves no
         # reference (see pmg.plans.rules.gap_id).
@@ -191,13 +198,13 @@ GAPS = SectionSpec(
             "Trámite al que se refiere",
             TEXT,
             required=False,
-            max_length=500,
+            max_length=PROCEDURE_NAME_LENGTH,
             hint="Solo si la dimensión es un trámite: su nombre, como en la sección de trámites.",
         ),
-        FieldSpec("description", "Descripción de la brecha", LONG_TEXT),
+        FieldSpec("description", "Descripción de la brecha", LONG_TEXT, max_length=1000),
         FieldSpec("current_value", "Valor actual", TEXT, max_length=200),
         FieldSpec("expected_value", "Valor esperado", TEXT, max_length=200),
-        FieldSpec("causes", "Causas", LONG_TEXT),
+        FieldSpec("causes", "Causas", LONG_TEXT, max_length=1000),
         FieldSpec("priority", "Prioridad", CHOICE, choices=Priority),
     ),
 )

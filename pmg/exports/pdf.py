@@ -22,6 +22,7 @@ scheme, so the same HTML renders unchanged with bare WeasyPrint (the baseline of
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,38 @@ def write_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
     return pdf
 
 
+# Break opportunities in long words (see breakable_words): after every WORD_PIECE characters
+# of a word of LONG_WORD or more, counting an entity (``&amp;``) as one character. Shorter
+# words cost little to break, and a SHA-256 (64 characters) is copied from the PDF as it is.
+LONG_WORD, WORD_PIECE = 65, 10
+ZERO_WIDTH_SPACE = "\u200b"
+_TEXT = re.compile(r"(?<=>)[^<]+(?=<)")
+_WORD = re.compile(rf"[^ \t\n\r\f]{{{LONG_WORD},}}")
+_CHARACTER = re.compile(r"&#?\w+;|.", re.DOTALL)
+
+
+def _pieces(word: re.Match[str]) -> str:
+    characters = _CHARACTER.findall(word.group())
+    return ZERO_WIDTH_SPACE.join(
+        "".join(characters[start : start + WORD_PIECE])
+        for start in range(0, len(characters), WORD_PIECE)
+    )
+
+
+def breakable_words(html: str) -> str:
+    """``html`` with an invisible break opportunity (U+200B) every few characters of each
+    long word in the text of its body; tags, attributes and the head are left as they are.
+
+    A word wider than its cell wraps anyway (``overflow-wrap: anywhere`` in pdf.css), but
+    WeasyPrint 70 finds each such break by laying out the whole rest of the word again, so
+    a 2,000-character word costs as much as a page of text per line. With the break
+    opportunities it costs what ordinary text does. The character prints nothing and text
+    extracted from the PDF does not contain it.
+    """
+    head, body, rest = html.partition("<body")
+    return head + body + _TEXT.sub(lambda text: _WORD.sub(_pieces, text.group()), rest)
+
+
 def render_version_html(version: SubmissionVersion) -> str:
     """The HTML the PDF is made from (an app context is needed for the templates).
 
@@ -150,7 +183,8 @@ def render_version_html(version: SubmissionVersion) -> str:
     template = TEMPLATES.get(version.submission.kind)
     if template is None:
         raise PdfRenderingError(f"No hay PDF para envíos de tipo «{version.submission.kind}».")
-    return current_app.jinja_env.get_template(template).render(version_context(version))
+    html = current_app.jinja_env.get_template(template).render(version_context(version))
+    return breakable_words(html)
 
 
 def render_version_pdf(version: SubmissionVersion) -> bytes:

@@ -6,6 +6,7 @@ consolidated export reads a plan's targets and imported ones alike.
 
 from __future__ import annotations
 
+from pmg.diagnostics.schema import PROCEDURES
 from pmg.institutions.models import Institution, Stage
 from pmg.submissions.content import FieldKind, FieldSpec, SectionSpec
 
@@ -24,9 +25,10 @@ ACTIONS = SectionSpec(
     repeated=True,
     row_label="Acción",
     min_rows=1,
+    max_rows=30,
     fields=(
         FieldSpec("key", "Identificador", FieldKind.KEY, required=False),
-        FieldSpec("description", "Descripción de la acción", LONG_TEXT),
+        FieldSpec("description", "Descripción de la acción", LONG_TEXT, max_length=1000),
         FieldSpec(
             "gaps",
             "Brechas que aborda",
@@ -46,7 +48,7 @@ ACTIONS = SectionSpec(
             max_length=60,
             hint="Por ejemplo: %, días hábiles, funcionarios capacitados.",
         ),
-        FieldSpec("verification", "Medios de verificación", LONG_TEXT),
+        FieldSpec("verification", "Medios de verificación", LONG_TEXT, max_length=1000),
     ),
 )
 
@@ -100,6 +102,8 @@ PROCEDURE_TARGETS = SectionSpec(
     "tiempo esperado.",
     repeated=True,
     row_label="Trámite",
+    # One row per procedure of the diagnostic.
+    max_rows=PROCEDURES.max_rows,
     applies=_not_saip_stage,
     fields=(
         FieldSpec("procedure", "Trámite", FieldKind.KEY, required=False),

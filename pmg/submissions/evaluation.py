@@ -84,6 +84,9 @@ def evaluate_sections(
             result.errors.extend(errors)
             _check(values, prefix, section_rules, result, complete)
             rows.append(values)
+        too_many = section.too_many_rows(len(rows))
+        if too_many is not None:
+            result.errors.append(too_many)
         if complete and len(rows) < section.min_rows:
             result.errors.append(
                 Finding(section.key, f"Agregue al menos un registro en «{section.title}».")

@@ -6,10 +6,14 @@ from typing import Any
 
 import pytest
 
+from pmg.core.numbers import NO_EXPONENT, NOT_A_NUMBER, TOO_MANY_DIGITS
 from pmg.diagnostics.rules import evaluate
+from pmg.diagnostics.schema import sections_for
 from pmg.institutions.models import FunctionalCategory, Institution, MesuCommitment, Ministry, Stage
-from pmg.submissions.content import REQUIRED, Finding
+from pmg.submissions.content import REQUIRED, FieldKind, Finding
 from tests.factories import diagnostic_draft, with_value
+
+ONE_LINE = "Escriba el texto en una sola línea."
 
 
 def institution(
@@ -126,6 +130,20 @@ ERRORS = [
         "Escriba el nombre de uno de los trámites de la sección de trámites.",
     ),
     ("gaps.0.priority", "", "gaps.0.priority", REQUIRED),
+    ("complaints.received", "1e5000", "complaints.received", NO_EXPONENT),
+    ("saip.answered_within_10", "1e5000", "saip.answered_within_10", NO_EXPONENT),
+    ("complaints.mean_days", "Infinity", "complaints.mean_days", NOT_A_NUMBER),
+    ("procedures.0.mean", "NaN", "procedures.0.mean", NOT_A_NUMBER),
+    ("procedures.0.handled", "9" * 310, "procedures.0.handled", TOO_MANY_DIGITS),
+    ("satisfaction.0.satisfied_pct", "1" * 16, "satisfaction.0.satisfied_pct", TOO_MANY_DIGITS),
+    ("responsible.name", "María\nGonzález", "responsible.name", ONE_LINE),
+    ("gaps.0.description", "x\n" * 21, "gaps.0.description", "Use como máximo 20 líneas."),
+    (
+        "gaps.0.causes",
+        "x" * 1001,
+        "gaps.0.causes",
+        "Use como máximo 1000 caracteres.",
+    ),
 ]
 
 
@@ -231,3 +249,64 @@ def test_content_holds_typed_values() -> None:
     assert content["procedures"][0]["handled"] == 4500
     assert content["satisfaction"][0]["satisfied_pct"] == 72.5
     assert content["gaps"][0]["priority"] == "alta"
+
+
+@pytest.mark.parametrize(
+    ("section", "title", "maximum"),
+    [
+        ("procedures", "Trámites y servicios relevantes", 20),
+        ("channels", "Canales de atención", 12),
+        ("satisfaction", "Satisfacción usuaria (MESU)", 12),
+        ("gaps", "Brechas", 20),
+    ],
+)
+def test_more_rows_than_a_section_admits_is_an_error_even_when_saving(
+    section: str, title: str, maximum: int
+) -> None:
+    draft = diagnostic_draft()
+    row = draft[section][0]
+    draft[section] = [{**row, "name": f"Trámite de prueba {n + 1}"} for n in range(maximum)]
+    assert evaluate(draft, institution(), complete=True).errors == []
+
+    draft[section].append({**row, "name": "Uno de más"})  # a hostile POST
+
+    too_many = Finding(
+        section, f"«{title}» admite como máximo {maximum} registros: quite 1 para poder enviar."
+    )
+    assert evaluate(draft, institution(), complete=False).errors == [too_many]
+    assert evaluate(draft, institution(), complete=True).errors == [too_many]
+
+
+LARGEST = {
+    FieldKind.COUNT: ("999.999.999.999.999", "9.999.999.999.999.999"),
+    FieldKind.DECIMAL: ("99.999.999.999.999,9", "99.999.999.999.999,99"),
+    FieldKind.PERCENT: ("99,9999999999999", "99,99999999999999"),
+}
+
+
+def with_every_figure(which: int) -> tuple[dict[str, Any], list[str]]:
+    """The valid draft with every figure at 15 digits (``which`` 0) or 16 (1), and the
+    paths of the figures."""
+    draft, paths = diagnostic_draft(), []
+    for section in sections_for(institution()):
+        rows = draft[section.key] if section.repeated else [draft[section.key]]
+        for index, row in enumerate(rows):
+            prefix = f"{section.key}.{index}" if section.repeated else section.key
+            for spec in section.fields:
+                if spec.numeric:
+                    row[spec.name] = LARGEST[spec.kind][which]
+                    paths.append(f"{prefix}.{spec.name}")
+    return draft, paths
+
+
+def test_figures_hold_15_digits_exactly_and_no_more() -> None:
+    largest, paths = with_every_figure(0)
+    result = evaluate(largest, institution(), complete=True)
+    assert result.errors == []
+    assert result.content["complaints"]["received"] == 999_999_999_999_999
+    assert result.content["procedures"][1]["mean"] == 99_999_999_999_999.9
+    assert result.content["satisfaction"][0]["satisfied_pct"] == 99.9999999999999
+
+    too_long, _ = with_every_figure(1)
+    result = evaluate(too_long, institution(), complete=True)
+    assert result.errors == [Finding(path, TOO_MANY_DIGITS) for path in paths]

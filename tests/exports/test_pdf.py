@@ -20,10 +20,13 @@ from pmg.core.filters import CHILE, MONTHS
 from pmg.diagnostics.schema import sections_for
 from pmg.exports import pdf
 from pmg.exports.pdf import (
+    ZERO_WIDTH_SPACE,
     AssetFetcher,
     AssetRefused,
     PdfRenderingError,
     asset_base_url,
+    breakable_words,
+    render_version_html,
     render_version_pdf,
     write_pdf,
 )
@@ -325,3 +328,65 @@ def test_fonts_are_small_and_licensed() -> None:
     for path in files:
         if path.suffix == ".woff":
             assert path.relative_to(fonts).as_posix() in css, f"{path} is shipped but unused"
+
+
+# --- Long words ---------------------------------------------------------------------------------
+
+LETTERS = "abcdefghijklmnñopqrstuvwxyzáéíóúü"
+WORD = (LETTERS * 61)[:2000]
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<body><td>" + "a" * 64 + "</td>", "<body><td>" + "a" * 64 + "</td>"),
+        ("<body><td>" + "a" * 65 + "</td>", "<body><td>" + "aaaaaaaaaa|" * 6 + "aaaaa</td>"),
+        (
+            "<body><p>corto " + "b" * 55 + "&amp;" + "c" * 15 + " fin</p>",
+            "<body><p>corto "
+            + "|".join(["b" * 10] * 5)
+            + "|bbbbb&amp;cccc|cccccccccc|c fin</p>",
+        ),
+        (
+            "<head><title>" + "t" * 70 + '</title></head><body class="x">'
+            '<td title="' + "z" * 70 + '">ok</td>',
+            "<head><title>" + "t" * 70 + '</title></head><body class="x">'
+            '<td title="' + "z" * 70 + '">ok</td>',
+        ),
+    ],
+)
+def test_long_words_get_break_opportunities_in_the_body_text_only(
+    html: str, expected: str
+) -> None:
+    assert breakable_words(html).replace(ZERO_WIDTH_SPACE, "|") == expected
+
+
+def test_a_2000_character_word_wraps_within_its_cell(institution: Any) -> None:
+    draft = diagnostic_draft()
+    draft["responsible"]["team"] = WORD
+    version = create_submitted_diagnostic(institution, create_cycle(), draft=draft)
+
+    html = render_version_html(version)
+    pages = pages_text(render_version_pdf(version))
+
+    assert WORD not in html and WORD in html.replace(ZERO_WIDTH_SPACE, "")
+    text = "\n".join(pages)
+    assert ZERO_WIDTH_SPACE not in text
+    assert WORD in squeeze(text)
+    pieces = [line for line in text.splitlines() if len(line) >= 20 and line in WORD]
+    assert len(pieces) >= 30
+    assert max(len(piece) for piece in pieces) <= 60
+    assert len(pages) <= 5
+
+
+def test_a_long_word_in_a_name_wraps_in_the_heading_too(app: Flask) -> None:
+    name = "SERVICIO" + "X" * 200
+    version = create_submitted_diagnostic(create_institution("1308", name), create_cycle())
+
+    first_page = pages_text(render_version_pdf(version))[0]
+    assert version.content_hash in first_page  # copied from the PDF as it is
+
+    assert name in squeeze(first_page)
+    name_lines = [line for line in first_page.splitlines() if "X" * 10 in line]
+    assert len(name_lines) >= 4  # the heading's and the facts table's, wrapped
+    assert max(len(line) for line in name_lines) <= 90

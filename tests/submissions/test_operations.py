@@ -131,3 +131,31 @@ def test_the_database_refuses_to_change_versions_and_audit_entries(app, statemen
         db.session.execute(text(statement))
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("figure", ["9" * 310, "9" * 16, "1e400"])
+def test_a_figure_no_json_number_holds_exactly_is_never_frozen(
+    draft_submission, figure: str
+) -> None:
+    submission, coordinator = draft_submission
+    draft = {**submission.draft, "complaints": {**submission.draft["complaints"]}}
+    draft["complaints"]["received"] = figure
+    save_draft(submission, draft, coordinator, submission.lock_version)
+
+    with pytest.raises(DomainError, match="El envío tiene 1 error"):
+        submit(submission, coordinator, date.today(), submission.lock_version)
+    assert submission.versions == []
+
+
+def test_the_largest_figures_are_frozen_as_finite_json_numbers(draft_submission) -> None:
+    submission, coordinator = draft_submission
+    draft = {**submission.draft, "complaints": {**submission.draft["complaints"]}}
+    draft["complaints"].update(received="999.999.999.999.999", max_days="99.999.999.999.999,9")
+    save_draft(submission, draft, coordinator, submission.lock_version)
+
+    version = submit(submission, coordinator, date.today(), submission.lock_version)
+
+    complaints = json.loads(version.content_json)["content"]["complaints"]
+    assert (complaints["received"], complaints["max_days"]) == (999999999999999, 99999999999999.9)
+    assert '"max_days":99999999999999.9,' in version.content_json
+    assert "Infinity" not in version.content_json
