@@ -34,6 +34,7 @@ from benchmarks.harness import arguments, migrated_app, paired_ratios, report
 from pmg.audit.operations import canonical_json
 from pmg.auth.models import Role, User
 from pmg.cycles.models import Cycle
+from pmg.cycles.operations import default_execution
 from pmg.exports import choose_years, export_consolidated
 from pmg.exports.queries import load_consolidated
 from pmg.exports.tables import consolidated_tables
@@ -110,7 +111,15 @@ def _cycle() -> Cycle:
         for kind in ("diagnostic", "plan", "review", "correction", "close")
         for edge in ("start", "end")
     }
-    return Cycle(year=CYCLE_YEAR, reference_year=CYCLE_YEAR - 1, is_current=True, **windows)
+    execution = default_execution(CYCLE_YEAR)
+    return Cycle(
+        year=CYCLE_YEAR,
+        reference_year=CYCLE_YEAR - 1,
+        is_current=True,
+        execution_start=execution[0],
+        execution_end=execution[1],
+        **windows,
+    )
 
 
 def _counts(rng: random.Random) -> dict[str, Any]:

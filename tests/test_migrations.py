@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import column, insert, inspect, select, table, text
 
+from pmg.cycles.models import Cycle
 from pmg.extensions import db
 
 
@@ -26,3 +29,53 @@ def test_migrations_build_the_schema_from_empty_and_match_the_models(app: Flask)
             connection, opts={"compare_type": True, "render_as_batch": True}
         )
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_migration_0008_fills_the_search_text_of_existing_rows(app: Flask) -> None:
+    db.session.remove()
+    downgrade(revision="0007")
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO ministries (id, name) VALUES (1, 'MINISTERIO')"))
+        connection.execute(
+            text(
+                "INSERT INTO institutions (code, name, ministry_id, stage, commits_system,"
+                " mesu, category, active) VALUES ('2501', 'DEFENSORÍA DE LA  NIÑEZ', 1,"
+                " 'etapa_3', :yes, 'no', 'servicios_generales', :yes)"
+            ),
+            {"yes": True},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (email, name, role, password_hash, active, session_token,"
+                " created_at, password_changed_at) VALUES ('anunez@dipres.gob.cl',"
+                " 'Andrés Núñez', 'dipres', 'x', :yes, 't', :now, :now)"
+            ),
+            {"yes": True, "now": datetime(2026, 12, 1)},
+        )
+    upgrade()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT name, search_text FROM institutions")).all() == [
+            ("DEFENSORÍA DE LA  NIÑEZ", "2501\ndefensoria de la ninez")
+        ]
+        assert connection.execute(text("SELECT name, search_text FROM users")).all() == [
+            ("Andrés Núñez", "andres nunez\nanunez@dipres.gob.cl")
+        ]
+
+
+def test_migration_0007_gives_existing_cycles_their_calendar_year_to_execute_plans(
+    app: Flask,
+) -> None:
+    db.session.remove()
+    downgrade(revision="0006")
+    windows = {
+        f"{kind}_{end}": date(2026, month, 1)
+        for month, kind in enumerate(("diagnostic", "plan", "review", "correction", "close"), 3)
+        for end in ("start", "end")
+    }
+    values = {"year": 2026, "reference_year": 2025, "is_current": False, **windows}
+    cycles = table("cycles", *(column(name) for name in values))  # as 0006 left it
+    with db.engine.begin() as connection:
+        connection.execute(insert(cycles).values(values))
+    upgrade()
+    cycle = db.session.scalar(select(Cycle))
+    assert cycle.execution_period == (date(2026, 1, 1), date(2026, 12, 31))

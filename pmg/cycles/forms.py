@@ -8,9 +8,10 @@ from wtforms.validators import InputRequired, Optional
 
 from pmg.core.forms import REQUIRED
 from pmg.cycles.models import WindowKind
-from pmg.cycles.operations import Problem, end_field, start_field
+from pmg.cycles.operations import EXECUTION_FIELDS, Problem, end_field, start_field
 
 INVALID_YEAR = "Escriba un año de cuatro cifras, por ejemplo 2026."
+EXECUTION_LEGEND = "Ejecución del plan de mejora"
 INVALID_DATE = "Escriba una fecha válida como año-mes-día, por ejemplo 2026-03-31."
 
 
@@ -45,6 +46,8 @@ class CycleForm(FlaskForm):
     correction_end = _date("Fecha de término")
     close_start = _date("Fecha de inicio")
     close_end = _date("Fecha de término")
+    execution_start = _date("Fecha de inicio")
+    execution_end = _date("Fecha de término")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +58,10 @@ class CycleForm(FlaskForm):
 
     def windows(self) -> dict[WindowKind, tuple[date, date]]:
         return {kind: (start.data, end.data) for kind, start, end in self.window_fields()}
+
+    def execution(self) -> tuple[date, date]:
+        """The period in which the improvement plan's actions take place."""
+        return self.execution_start.data, self.execution_end.data
 
     def show_problems(self, problems: list[Problem]) -> None:
         """Put each problem an operation reported beside the field it concerns."""
@@ -67,13 +74,16 @@ class CycleForm(FlaskForm):
 
     def error_items(self) -> list[tuple[str | None, str]]:
         """``(field id, text)`` for the error summary; window fields name their window."""
-        windows = {field.name: kind for kind, *fields in self.window_fields() for field in fields}
+        groups = {
+            field.name: kind.label for kind, *fields in self.window_fields() for field in fields
+        }
+        groups.update({name: EXECUTION_LEGEND for name in EXECUTION_FIELDS})
         items: list[tuple[str | None, str]] = [(None, message) for message in self.general_errors]
         for field in self:
             if not field.errors:
                 continue
-            kind = windows.get(field.name)
-            label = f"{kind.label}, {field.label.text.lower()}" if kind else field.label.text
+            group = groups.get(field.name)
+            label = f"{group}, {field.label.text.lower()}" if group else field.label.text
             items.append((field.id, f"{label}: {' '.join(field.errors)}"))
         return items
 

@@ -25,6 +25,7 @@ class Cycle(db.Model):
     __tablename__ = "cycles"
     __table_args__ = (
         CheckConstraint("reference_year < year", name="reference_before_year"),
+        CheckConstraint("execution_start <= execution_end", name="execution_in_order"),
         Index(
             "uq_cycles_current",
             "is_current",
@@ -49,9 +50,16 @@ class Cycle(db.Model):
     correction_end: Mapped[date] = mapped_column(Date)
     close_start: Mapped[date] = mapped_column(Date)
     close_end: Mapped[date] = mapped_column(Date)
+    # When the improvement plan's actions may take place (their start and end dates).
+    execution_start: Mapped[date] = mapped_column(Date)
+    execution_end: Mapped[date] = mapped_column(Date)
 
     def window(self, kind: WindowKind) -> tuple[date, date]:
         return getattr(self, f"{kind.value}_start"), getattr(self, f"{kind.value}_end")
+
+    @property
+    def execution_period(self) -> tuple[date, date]:
+        return self.execution_start, self.execution_end
 
     def window_is_open(self, kind: WindowKind, today: date) -> bool:
         start, end = self.window(kind)

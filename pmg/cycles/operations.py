@@ -70,6 +70,35 @@ def date_range(year: int) -> tuple[date, date]:
     return date(year - 1, 1, 1), date(year + 1, 12, 31)
 
 
+def default_execution(year: int) -> tuple[date, date]:
+    """The plan's execution period when none is given: the calendar year of the cycle."""
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+EXECUTION_FIELDS = ("execution_start", "execution_end")
+
+
+def _execution_problems(year: int | None, execution: tuple[date, date]) -> list[Problem]:
+    start, end = execution
+    problems: list[Problem] = []
+    if year is not None:
+        first, last = date_range(year)
+        for name, value in zip(EXECUTION_FIELDS, execution, strict=True):
+            if not first <= value <= last:
+                problems.append(
+                    Problem(
+                        name,
+                        f"La fecha debe estar entre el {format_date(first)} y el "
+                        f"{format_date(last)}.",
+                    )
+                )
+    if start > end:
+        problems.append(
+            Problem("execution_end", "La fecha de término no puede ser anterior a la de inicio.")
+        )
+    return problems
+
+
 def _year_taken(year: int, cycle: Cycle | None) -> bool:
     query = select(Cycle.id).where(Cycle.year == year)
     if cycle is not None and cycle.id is not None:
@@ -108,7 +137,12 @@ def _window_problems(year: int | None, windows: Windows) -> list[Problem]:
 
 
 def cycle_problems(
-    year: int, reference_year: int, windows: Windows, *, cycle: Cycle | None = None
+    year: int,
+    reference_year: int,
+    windows: Windows,
+    *,
+    execution: tuple[date, date] | None = None,
+    cycle: Cycle | None = None,
 ) -> list[Problem]:
     """Every rule the given values break; ``cycle`` is the one being edited, if any."""
     problems: list[Problem] = []
@@ -127,25 +161,37 @@ def cycle_problems(
             )
         )
     problems.extend(_window_problems(year if year_ok else None, windows))
+    if execution is not None:
+        problems.extend(_execution_problems(year if year_ok else None, execution))
     return problems
 
 
 def describe(cycle: Cycle) -> dict[str, Any]:
-    """What the audit trail keeps about a cycle: its years and the dates of its windows."""
+    """What the audit trail keeps about a cycle: its years, the dates of its windows and the
+    plan's execution period."""
     values: dict[str, Any] = {"year": cycle.year, "reference_year": cycle.reference_year}
     for kind in WindowKind:
         for name in (start_field(kind), end_field(kind)):
             values[name] = getattr(cycle, name)
+    for name in EXECUTION_FIELDS:
+        values[name] = getattr(cycle, name)
     return values
 
 
-def _apply(cycle: Cycle, year: int, reference_year: int, windows: Windows) -> None:
+def _apply(
+    cycle: Cycle,
+    year: int,
+    reference_year: int,
+    windows: Windows,
+    execution: tuple[date, date],
+) -> None:
     cycle.year = year
     cycle.reference_year = reference_year
     for kind in WindowKind:
         start, end = windows[kind]
         setattr(cycle, start_field(kind), start)
         setattr(cycle, end_field(kind), end)
+    cycle.execution_start, cycle.execution_end = execution
 
 
 def _flush_year(year: int) -> None:
@@ -161,16 +207,21 @@ def create_cycle(
     *,
     reference_year: int | None = None,
     windows: Windows,
+    execution: tuple[date, date] | None = None,
     make_current: bool = False,
     actor: User | None = None,
 ) -> Cycle:
-    """Create the cycle of ``year``; the first cycle becomes current even if not asked."""
+    """Create the cycle of ``year``; the first cycle becomes current even if not asked.
+
+    Without ``execution``, the plan's actions may take place in the cycle's calendar year.
+    """
     reference_year = year - 1 if reference_year is None else reference_year
-    problems = cycle_problems(year, reference_year, windows)
+    execution = execution or default_execution(year)
+    problems = cycle_problems(year, reference_year, windows, execution=execution)
     if problems:
         raise InvalidCycle(problems)
     cycle = Cycle(is_current=False)
-    _apply(cycle, year, reference_year, windows)
+    _apply(cycle, year, reference_year, windows, execution)
     db.session.add(cycle)
     _flush_year(year)
     record(AuditAction.CYCLE_CREATE, cycle, actor=actor, after=describe(cycle))
@@ -186,14 +237,17 @@ def update_cycle(
     year: int,
     reference_year: int | None = None,
     windows: Windows,
+    execution: tuple[date, date] | None = None,
     actor: User | None = None,
 ) -> None:
+    """Change the cycle's years, windows and (when given) the plan's execution period."""
     reference_year = year - 1 if reference_year is None else reference_year
-    problems = cycle_problems(year, reference_year, windows, cycle=cycle)
+    execution = execution or cycle.execution_period
+    problems = cycle_problems(year, reference_year, windows, execution=execution, cycle=cycle)
     if problems:
         raise InvalidCycle(problems)
     old = describe(cycle)
-    _apply(cycle, year, reference_year, windows)
+    _apply(cycle, year, reference_year, windows, execution)
     _flush_year(year)
     new = describe(cycle)
     changes = {name: (old[name], new[name]) for name in new if old[name] != new[name]}

@@ -11,6 +11,7 @@ from pmg.core.permissions import roles_required
 from pmg.cycles import operations
 from pmg.cycles.forms import CycleForm, NewCycleForm
 from pmg.cycles.models import Cycle, WindowKind
+from pmg.cycles.operations import default_execution
 from pmg.cycles.queries import (
     WindowRow,
     all_cycles,
@@ -54,12 +55,14 @@ def new() -> str | tuple[str, int] | Response:
     form = NewCycleForm()
     if request.method == "GET":
         form.year.data = suggested_year(chile_today())
+        form.execution_start.data, form.execution_end.data = default_execution(form.year.data)
     if form.validate_on_submit():
         try:
             cycle = operations.create_cycle(
                 form.year.data,
                 reference_year=form.reference_year.data,
                 windows=form.windows(),
+                execution=form.execution(),
                 make_current=form.make_current.data,
                 actor=current_user._get_current_object(),
             )
@@ -86,6 +89,7 @@ def edit(year: int) -> str | tuple[str, int] | Response:
                 year=form.year.data,
                 reference_year=form.reference_year.data,
                 windows=form.windows(),
+                execution=form.execution(),
                 actor=current_user._get_current_object(),
             )
         except operations.InvalidCycle as refused:

@@ -72,25 +72,35 @@ def new_password() -> str:
     return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
+def demo_execution(today: date) -> tuple[date, date]:
+    """The plan's execution period: from a month ago to eight months ahead, so a first plan
+    with actions in the coming months is accepted."""
+    return today - timedelta(days=30), today + timedelta(days=240)
+
+
 def demo_windows(today: date) -> dict[WindowKind, tuple[date, date]]:
-    """Windows around ``today``: submission, review and correction open; the close ahead."""
+    """Windows around ``today``: submission, review and correction open; the close at the
+    end of the plan's execution."""
     open_from, open_to = today - timedelta(days=30), today + timedelta(days=60)
+    execution_end = demo_execution(today)[1]
     return {
         WindowKind.DIAGNOSTIC: (open_from, open_to),
         WindowKind.PLAN: (open_from, open_to),
         WindowKind.REVIEW: (open_from, today + timedelta(days=75)),
         WindowKind.CORRECTION: (open_from, today + timedelta(days=75)),
-        WindowKind.CLOSE: (today + timedelta(days=76), today + timedelta(days=90)),
+        WindowKind.CLOSE: (execution_end - timedelta(days=14), execution_end),
     }
 
 
 def open_demo_cycle(today: date) -> Cycle:
     """The cycle of ``today``'s year, created or reopened, and made current."""
-    year, windows = today.year, demo_windows(today)
+    year, windows, execution = today.year, demo_windows(today), demo_execution(today)
     cycle = get_cycle(year)
     if cycle is None:
-        return create_cycle(year, reference_year=year - 1, windows=windows, make_current=True)
-    update_cycle(cycle, year=year, reference_year=year - 1, windows=windows)
+        return create_cycle(
+            year, reference_year=year - 1, windows=windows, execution=execution, make_current=True
+        )
+    update_cycle(cycle, year=year, reference_year=year - 1, windows=windows, execution=execution)
     set_current_cycle(cycle)
     return cycle
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from pmg.core.filters import format_date
+from pmg.cycles.models import Cycle
 from pmg.diagnostics.schema import Priority
 from pmg.plans.schema import ACTIONS, sections_for
 from pmg.submissions.content import Finding, jsonable
@@ -37,10 +38,25 @@ def gaps_by_id(gaps: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int, Mappin
     return {gap_id(number, gap): (number, gap) for number, gap in enumerate(gaps, start=1)}
 
 
+# How much of a gap's description names it (form choices, messages, the plan's PDF).
+GAP_NAME_LENGTH = 60
+
+
 def gap_reference(number: int, gap: Mapping[str, Any]) -> str:
-    """``B2 · Tiempos de respuesta de reclamos (alta)``: how people name a gap."""
+    """``B2 · Tiempos de respuesta de reclamos (alta)``: how people name a gap.
+
+    The description is on one line, and one longer than :data:`GAP_NAME_LENGTH` is cut
+    with «…» after its last whole word there (or there, for a longer word): the name is
+    repeated wherever an action refers to the gap, and the diagnostic holds it whole.
+    """
     priority = Priority(gap["priority"]).label.lower() if gap.get("priority") else "sin prioridad"
-    return f"B{number} · {gap.get('description') or 'sin descripción'} ({priority})"
+    description = " ".join(str(gap.get("description") or "sin descripción").split())
+    if len(description) > GAP_NAME_LENGTH:
+        cut = description[:GAP_NAME_LENGTH]
+        if description[GAP_NAME_LENGTH] != " " and " " in cut:
+            cut = cut.rsplit(" ", 1)[0]
+        description = cut.rstrip() + "…"
+    return f"B{number} · {description} ({priority})"
 
 
 def unknown_gap(reference: str) -> str:
@@ -73,22 +89,29 @@ def percentage_target_in_range(values: Values, prefix: str) -> list[Finding]:
 RULES = {ACTIONS.key: SectionRules(errors=(dates_in_order, percentage_target_in_range))}
 
 
+def execution_problem(cycle: Cycle) -> str:
+    """What a date outside the cycle's execution period is told."""
+    start, end = cycle.execution_period
+    return (
+        f"La fecha debe estar entre el {format_date(start)} y el {format_date(end)}, "
+        "el período de ejecución del plan."
+    )
+
+
 def _check_dates_in_cycle(result: Evaluation, context: SubmissionContext) -> None:
     if context.cycle is None:
         return
-    year = context.cycle.year
+    start, end = context.cycle.execution_period
     close = context.cycle.close_end
     for index, action in enumerate(result.content.get(ACTIONS.key, [])):
         for name in ("start_date", "end_date"):
             value = action.get(name)
-            if value and date.fromisoformat(value).year != year:
+            if value and not start <= date.fromisoformat(value) <= end:
                 result.errors.append(
-                    Finding(
-                        f"actions.{index}.{name}", f"La fecha debe estar dentro del año {year}."
-                    )
+                    Finding(f"actions.{index}.{name}", execution_problem(context.cycle))
                 )
-        end = action.get("end_date")
-        if end and date.fromisoformat(end).year == year and date.fromisoformat(end) > close:
+        ends = action.get("end_date")
+        if ends and close < date.fromisoformat(ends) <= end:
             result.warnings.append(
                 Finding(
                     f"actions.{index}.end_date",

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from pmg.audit.models import AuditEntry
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.operations import (
     InvalidCycle,
@@ -105,6 +106,16 @@ RULES: list[tuple[str, dict[str, Any], list[Problem]]] = [
         [Problem("close_end", RANGE, X)],
     ),
     (
+        "execution ending before it starts",
+        {"execution": (date(2026, 6, 1), date(2026, 5, 31))},
+        [Problem("execution_end", "La fecha de término no puede ser anterior a la de inicio.")],
+    ),
+    (
+        "execution outside the range",
+        {"execution": (date(2024, 12, 31), date(2028, 1, 1))},
+        [Problem("execution_start", RANGE), Problem("execution_end", RANGE)],
+    ),
+    (
         "missing window",
         {"windows": {kind: dates for kind, dates in windows_for(2026).items() if kind is not C}},
         [Problem("correction_start", "Faltan las fechas.", C)],
@@ -118,7 +129,13 @@ RULES: list[tuple[str, dict[str, Any], list[Problem]]] = [
 def test_cycle_rules(app: Any, changes: dict[str, Any], expected: list[Problem]) -> None:
     values: dict[str, Any] = {"year": 2026, "reference_year": 2025, "windows": windows_for(2026)}
     values.update(changes)
-    assert cycle_problems(values["year"], values["reference_year"], values["windows"]) == expected
+    problems = cycle_problems(
+        values["year"],
+        values["reference_year"],
+        values["windows"],
+        execution=values.get("execution"),
+    )
+    assert problems == expected
 
 
 @pytest.mark.parametrize(
@@ -175,6 +192,35 @@ def test_create_cycle_defaults_reference_year_and_makes_the_first_current(app: A
     assert (cycle.year, cycle.reference_year, cycle.is_current) == (2026, 2025, True)
     assert cycle.window(WindowKind.PLAN) == (date(2026, 5, 4), date(2026, 6, 30))
     assert current_cycle() is cycle
+
+
+def test_create_cycle_without_execution_period_takes_the_calendar_year(app: Any) -> None:
+    cycle = create_cycle(2026, windows=windows_for(2026))
+    assert cycle.execution_period == (date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_create_cycle_keeps_an_execution_period_across_years(app: Any) -> None:
+    execution = (date(2026, 7, 1), date(2027, 6, 30))
+    cycle = create_cycle(2026, windows=windows_for(2026), execution=execution)
+    db.session.commit()
+    assert (cycle.execution_start, cycle.execution_end) == execution
+
+
+def test_update_cycle_changes_the_execution_period_and_records_it(app: Any) -> None:
+    cycle = make_cycle(2026)
+    execution = (date(2026, 3, 1), date(2027, 2, 28))
+    update_cycle(cycle, year=2026, windows=windows_for(2026), execution=execution)
+    db.session.commit()
+    assert cycle.execution_period == execution
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.before["execution_start"] == "2026-01-01"
+    assert entry.after["execution_end"] == "2027-02-28"
+
+
+def test_update_cycle_without_execution_keeps_it(app: Any) -> None:
+    cycle = make_cycle(2026)
+    update_cycle(cycle, year=2026, windows=windows_for(2026))
+    assert cycle.execution_period == (date(2026, 1, 1), date(2026, 12, 31))
 
 
 def test_create_cycle_keeps_the_current_one_unless_asked(app: Any) -> None:

@@ -30,6 +30,8 @@ def form_data(cycle_year: int = 2026, **changes: str) -> dict[str, str]:
         "correction_end": f"{year}-09-30",
         "close_start": f"{year}-10-01",
         "close_end": f"{year}-12-31",
+        "execution_start": f"{year}-01-01",
+        "execution_end": f"{year}-12-31",
     }
     data.update(changes)
     return data
@@ -101,6 +103,8 @@ def test_index_lists_cycles_with_the_current_one_and_windows(
         assert f'<th scope="col">{kind.label}</th>' in body
     assert 'action="/admin/ciclos/2025/vigente"' in body
     assert 'action="/admin/ciclos/2026/vigente"' not in body
+    assert '<th scope="col">Ejecución del plan</th>' in body
+    assert "<td>1 de enero de 2026 al 31 de diciembre de 2026</td>" in body
 
 
 def test_index_without_cycles_invites_to_create_one(client: FlaskClient, admin: Any) -> None:
@@ -123,6 +127,10 @@ def test_new_cycle_form_groups_each_window_in_a_fieldset(client: FlaskClient, ad
             assert re.search(rf'<input [^>]*id="{name}"[^>]*type="date"', body)
     assert '<label for="year">Año del ciclo</label>' in body
     assert 'aria-describedby="reference_year-ayuda"' in body
+    assert "<legend>Ejecución del plan de mejora</legend>" in body
+    year = chile_today().year
+    for name, value in (("execution_start", f"{year}-01-01"), ("execution_end", f"{year}-12-31")):
+        assert f'id="{name}" name="{name}" required type="date" value="{value}"' in body
 
 
 def test_new_cycle_form_suggests_the_year_after_the_latest_cycle(
@@ -143,6 +151,7 @@ def test_admin_creates_a_cycle(client: FlaskClient, admin: Any) -> None:
     assert created is not None
     assert (created.reference_year, created.is_current) == (2025, True)
     assert created.window(WindowKind.CLOSE) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert created.execution_period == (date(2026, 1, 1), date(2026, 12, 31))
     page = client.get("/admin/ciclos/").get_data(as_text=True)
     assert "Se creó el ciclo 2026 y quedó como ciclo vigente." in page
 
@@ -240,6 +249,29 @@ def test_admin_edits_a_cycle(client: FlaskClient, admin: Any) -> None:
     assert edited.is_current
 
 
+def test_admin_sets_an_execution_period_across_years(client: FlaskClient, admin: Any) -> None:
+    create_cycle(2026)
+    data = form_data(2026, execution_start="2026-07-01", execution_end="2027-06-30")
+    assert client.post("/admin/ciclos/2026/editar", data=data).status_code == 302
+    assert cycle(2026).execution_period == (date(2026, 7, 1), date(2027, 6, 30))
+
+
+def test_an_execution_period_out_of_order_is_shown_at_its_field(
+    client: FlaskClient, admin: Any
+) -> None:
+    create_cycle(2026)
+    data = form_data(2026, execution_start="2026-07-01", execution_end="2026-06-30")
+    response = client.post("/admin/ciclos/2026/editar", data=data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        '<a href="#execution_end">Ejecución del plan de mejora, fecha de término: '
+        "La fecha de término no puede ser anterior a la de inicio.</a>"
+    ) in body
+    assert 'id="execution_end-error"' in body
+    assert cycle(2026).execution_period == (date(2026, 1, 1), date(2026, 12, 31))
+
+
 def test_edit_refused_keeps_the_cycle_unchanged(client: FlaskClient, admin: Any) -> None:
     create_cycle(2026, close_end=date(2026, 12, 31))
     response = client.post(
@@ -317,6 +349,10 @@ def test_home_shows_the_windows_of_the_current_cycle_with_their_state(
         r"\s*<td[^>]*>(.*?)</td>",
         body,
     )
+    assert (
+        f"Ejecución de los planes de mejora: del 1 de enero de {today.year} "
+        f"al 31 de diciembre de {today.year}."
+    ) in body
     assert [(label, state) for label, _, _, state in rows][:3] == [
         ("Envío del diagnóstico", "Cerrado"),
         ("Envío del plan de mejora", "Abierto"),

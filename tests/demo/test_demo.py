@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -13,8 +14,10 @@ from pmg.cycles.queries import chile_today, current_cycle
 from pmg.demo.operations import ACCOUNTS, load_demo
 from pmg.extensions import db
 from pmg.institutions.models import Institution
+from pmg.plans.rules import evaluate as evaluate_plan
+from pmg.submissions.evaluation import SubmissionContext
 from tests.conftest import BrowserLikeClient
-from tests.factories import create_cycle
+from tests.factories import create_cycle, diagnostic_draft, plan_draft
 
 TODAY = date(2026, 4, 15)
 EMAILS = [
@@ -149,3 +152,23 @@ def test_demo_command_prints_the_accounts_and_where_to_go(app: Flask, runner: An
         assert logs_in(app, email, password), email
     assert "coordinador@demo.pmg.cl gestiona 1306 COMISION NACIONAL DE RIEGO" in output
     assert output.rstrip().endswith("Abra http://127.0.0.1:5000")
+
+
+@pytest.mark.parametrize(
+    "today", [date(2026, 11, 30), date(2026, 12, 31), date(2027, 1, 1), date(2026, 4, 15)]
+)
+def test_a_first_plan_with_actions_in_the_coming_months_is_accepted(
+    app: Flask, today: date
+) -> None:
+    """Whatever the day the demo is loaded, the dates a new user naturally types pass."""
+    cycle = load_demo(today).cycle
+    start, end = today + timedelta(days=7), today + timedelta(days=180)
+    assert cycle.execution_start <= today and cycle.execution_end >= end
+    draft = plan_draft()
+    for action in draft["actions"]:
+        action["start_date"], action["end_date"] = start.isoformat(), end.isoformat()
+    institution = db.session.scalar(select(Institution).where(Institution.code == "1306"))
+    context = SubmissionContext(institution, cycle, {"content": diagnostic_draft()})
+    result = evaluate_plan(draft, context, complete=False)
+    assert [f for f in result.errors + result.warnings if "fecha" in f.message.lower()] == []
+    assert [f for f in result.warnings if "cierre" in f.message] == []

@@ -8,13 +8,17 @@ from typing import Any
 import pytest
 
 from pmg.cycles.models import Cycle
-from pmg.plans.rules import evaluate, gap_id
+from pmg.plans.rules import evaluate, gap_id, gap_reference
 from pmg.submissions.content import REQUIRED, Finding
 from pmg.submissions.evaluation import SubmissionContext
 from tests.diagnostics.test_rules import institution
 from tests.factories import diagnostic_draft, plan_draft, with_gap_keys, with_value
 
 YEAR = 2026
+OUTSIDE_EXECUTION = (
+    "La fecha debe estar entre el 1 de enero de 2026 y el 31 de diciembre de 2026, "
+    "el período de ejecución del plan."
+)
 
 
 def context(diagnostic: bool = True, gaps: list[dict[str, str]] | None = None) -> SubmissionContext:
@@ -24,6 +28,8 @@ def context(diagnostic: bool = True, gaps: list[dict[str, str]] | None = None) -
         reference_year=YEAR - 1,
         close_start=date(YEAR, 11, 1),
         close_end=date(YEAR, 11, 30),
+        execution_start=date(YEAR, 1, 1),
+        execution_end=date(YEAR, 12, 31),
     )
     return SubmissionContext(
         institution=institution(),
@@ -53,13 +59,13 @@ ERRORS = [
         "actions.0.start_date",
         "2025-12-31",
         "actions.0.start_date",
-        "La fecha debe estar dentro del año 2026.",
+        OUTSIDE_EXECUTION,
     ),
     (
         "actions.0.end_date",
         "2027-01-15",
         "actions.0.end_date",
-        "La fecha debe estar dentro del año 2026.",
+        OUTSIDE_EXECUTION,
     ),
     (
         "actions.0.end_date",
@@ -248,3 +254,29 @@ def test_a_number_refers_only_to_a_gap_without_key() -> None:
         Finding(f"actions.{index}.gaps", "Elija solo brechas del diagnóstico enviado.")
         for index in range(3)
     ]
+
+
+def test_more_actions_than_the_plan_admits_is_an_error_even_when_saving() -> None:
+    draft = plan_draft(actions=30, year=YEAR)
+    assert evaluate(draft, context(), complete=True).errors == []
+
+    draft["actions"].append(draft["actions"][0])  # a hostile POST
+
+    too_many = Finding(
+        "actions",
+        "«Acciones de mejora» admite como máximo 30 registros: quite 1 para poder enviar.",
+    )
+    assert evaluate(draft, context(), complete=False).errors == [too_many]
+
+
+@pytest.mark.parametrize(
+    ("description", "name"),
+    [
+        ("x" * 60, "B3 · " + "x" * 60 + " (alta)"),
+        ("x" * 61, "B3 · " + "x" * 60 + "… (alta)"),
+        ("Tiempos " * 10 + "x" * 1000, "B3 · " + ("Tiempos " * 7).rstrip() + "… (alta)"),
+        ("Tiempos\nde   respuesta", "B3 · Tiempos de respuesta (alta)"),
+    ],
+)
+def test_a_gap_is_named_by_the_start_of_a_long_description(description: str, name: str) -> None:
+    assert gap_reference(3, {"description": description, "priority": "alta"}) == name
