@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 PRODUCTION = "production"
+FORM_ROOM_BYTES = 4 * 1024 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -62,8 +63,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PMG_LOGIN_MAX_FAILURES": _env_int("PMG_LOGIN_MAX_FAILURES", 5),
         "PMG_LOGIN_WINDOW": timedelta(minutes=_env_int("PMG_LOGIN_WINDOW_MINUTES", 15)),
         "PMG_MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,
-        # The request limit leaves room for the form fields around an upload.
-        "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024 + 1024 * 1024,
+        # A submission's form page posts all its fields with any file attached (multipart):
+        # the largest legal plan is about 950 fields (30 actions × 20 gaps to choose) and,
+        # in three-byte characters, under 1 MB. Evidence and answers come on top.
+        "MAX_FORM_PARTS": 2500,
         "PMG_UPLOAD_DIR": os.environ.get("PMG_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "PMG_IMPORT_MAX_ROWS": _env_int("PMG_IMPORT_MAX_ROWS", 20000),
         "PMG_PAGE_SIZE": _env_int("PMG_PAGE_SIZE", 50),
@@ -79,6 +82,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "WTF_CSRF_SSL_STRICT": True,
     }
     config.update(overrides)
+    # The request limit leaves room for the form fields around an upload.
+    config.setdefault("MAX_CONTENT_LENGTH", config["PMG_MAX_UPLOAD_BYTES"] + FORM_ROOM_BYTES)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(
             Path(instance_path), create=config["PMG_ENV"] != PRODUCTION

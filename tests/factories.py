@@ -86,6 +86,7 @@ def create_cycle(year: int | None = None, *, current: bool = True, **windows: An
     for kind in ("diagnostic", "plan", "review", "correction", "close"):
         values[f"{kind}_start"] = today - timedelta(days=10)
         values[f"{kind}_end"] = today + timedelta(days=30)
+    values["execution_start"], values["execution_end"] = date(year, 1, 1), date(year, 12, 31)
     values.update(windows)
     cycle = Cycle(year=year, reference_year=year - 1, is_current=current, **values)
     db.session.add(cycle)
@@ -283,17 +284,21 @@ def load_starting_catalog(cycle: Cycle) -> RequirementCatalog:
     return catalog
 
 
-def observe_one(
-    submission: Any, reviewer: User, note: str = "Complete el equipo de trabajo."
-) -> Any:
-    """Take ``submission`` for review and send back one observation on its first
-    requirement; returns the observation. The cycle needs a requirement catalog."""
+def observe(
+    submission: Any, reviewer: User, notes: dict[str, str] | str = "Complete el equipo de trabajo."
+) -> list[Any]:
+    """Take ``submission`` for review and send it back with an observation on each
+    requirement code of ``notes`` (a single text: on the first requirement); returns the
+    submission's observations. The cycle needs a requirement catalog."""
     from pmg.review.models import Decision, Outcome
     from pmg.review.operations import VerdictInput, decide, take
     from pmg.review.queries import observations_of
 
     review = take(submission, reviewer, submission.lock_version)
-    first = review.verdicts[0].requirement_id
+    by_code = {verdict.requirement.code: verdict.requirement_id for verdict in review.verdicts}
+    if isinstance(notes, str):
+        notes = {review.verdicts[0].requirement.code: notes}
+    checklist = {by_code[code]: VerdictInput(Outcome.FAILS, text) for code, text in notes.items()}
     decide(
         review,
         Decision.OBSERVE,
@@ -301,10 +306,17 @@ def observe_one(
         submission.lock_version,
         date.today(),
         note="Hay requisitos por corregir.",
-        checklist={first: VerdictInput(Outcome.FAILS, note)},
+        checklist=checklist,
     )
     db.session.commit()
-    return observations_of(submission)[0]
+    return observations_of(submission)
+
+
+def observe_one(
+    submission: Any, reviewer: User, note: str = "Complete el equipo de trabajo."
+) -> Any:
+    """:func:`observe` with one observation, ``note``, on the first requirement."""
+    return observe(submission, reviewer, note)[0]
 
 
 def resubmit(submission: Any, draft: dict[str, Any], coordinator: User) -> Any:

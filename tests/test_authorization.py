@@ -40,7 +40,7 @@ class Route:
     method: str = "GET"
 
 
-# {code}: an institution of the coordinator, its diagnostic observed with {observation};
+# {code}: an institution of the coordinator, its diagnostic observed;
 # {other}: another institution, its diagnostic in review; {user}: another user;
 # {year}: the cycle.
 ROUTES: dict[str, Route] = {
@@ -68,10 +68,6 @@ ROUTES: dict[str, Route] = {
     "submissions.versions": Route("/instituciones/{code}/{year}/diagnostico/", EVERYONE),
     "submissions.version": Route("/instituciones/{code}/{year}/diagnostico/v1", EVERYONE),
     "submissions.version_pdf": Route("/instituciones/{code}/{year}/diagnostico/v1.pdf", EVERYONE),
-    "evidence.upload": Route("/instituciones/{code}/diagnostico/evidencia", COORDINATOR, "POST"),
-    "evidence.remove": Route(
-        "/instituciones/{code}/diagnostico/evidencia/{evidence}/eliminar", COORDINATOR, "POST"
-    ),
     "evidence.download": Route(
         "/instituciones/{code}/{year}/diagnostico/evidencia/{evidence}", EVERYONE
     ),
@@ -79,9 +75,6 @@ ROUTES: dict[str, Route] = {
     "exports.consolidated": Route(
         "/reportes/consolidado.xlsx?ciclo={year}",
         frozenset({Role.REVIEWER, Role.DIPRES, Role.ADMIN}),
-    ),
-    "submissions.answer_observation": Route(
-        "/instituciones/{code}/diagnostico/observaciones/{observation}", COORDINATOR, "POST"
     ),
     "review.queue": Route("/revision/", STAFF),
     "review.page": Route("/revision/{other}/{year}/diagnostico", STAFF),
@@ -116,6 +109,11 @@ def test_every_protected_view_declares_its_roles(app: Flask) -> None:
 
 @pytest.fixture
 def world(app: Flask) -> dict[str, str]:
+    return build_world()
+
+
+def build_world() -> dict[str, str]:
+    """One user per role; the values the table's paths name; each role's e-mail."""
     own = create_institution("1306")
     cycle = create_cycle(2026)
     load_starting_catalog(cycle)
@@ -127,13 +125,12 @@ def world(app: Flask) -> dict[str, str]:
     }
     version = create_submitted_diagnostic(own, cycle, users[Role.COORDINATOR])
     evidence = create_evidence(version.submission, users[Role.COORDINATOR])
-    observation = observe_one(version.submission, users[Role.REVIEWER])
+    observe_one(version.submission, users[Role.REVIEWER])
     take(other, users[Role.REVIEWER], other.lock_version)
     db.session.commit()
     return {
         "code": own.code,
         "other": "3101_61",
-        "observation": str(observation.id),
         "evidence": str(evidence.id),
         "user": str(target.id),
         "year": str(cycle.year),

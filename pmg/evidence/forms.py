@@ -23,13 +23,16 @@ class EvidenceUploadForm(FlaskForm):
 
 
 def upload_form(targets: list[tuple[str, str]] | None = None) -> EvidenceUploadForm:
-    """The empty form the panel shows, with ``targets`` to choose from and its hint."""
-    form = EvidenceUploadForm(formdata=None, prefix=PREFIX)
+    """The empty fields the panel shows, with ``targets`` to choose from and the hint; the
+    page's content form carries them (and its CSRF token)."""
+    form = EvidenceUploadForm(formdata=None, prefix=PREFIX, meta={"csrf": False})
     form.action_key.choices = list(targets or [("", "Todo el envío")])
-    limit = format_size(current_app.config["PMG_MAX_UPLOAD_BYTES"])
+    max_bytes = current_app.config["PMG_MAX_UPLOAD_BYTES"]
+    limit = format_size(max_bytes)
+    # The page's script refuses a larger file before it is sent (see static/js/pmg.js).
+    form.file.render_kw = {**(form.file.render_kw or {}), "data-max-bytes": str(max_bytes)}
     form.file.description = (
         f"{ACCEPTED} Tamaño máximo: {limit}. El tipo se reconoce por el contenido del "
-        "archivo, no por su nombre. Adjuntar recarga la página: guarde antes lo que haya "
-        "escrito en el formulario."
+        "archivo, no por su nombre. Al adjuntar se guarda también lo escrito en el formulario."
     )
     return form

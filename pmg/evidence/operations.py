@@ -26,8 +26,8 @@ from pmg.submissions.models import Submission, SubmissionVersion
 from pmg.submissions.permissions import EDITABLE_STATES
 
 UNKNOWN_ACTION = (
-    "La acción elegida no está en el borrador guardado. Guarde el borrador y vuelva a adjuntar "
-    "el archivo."
+    "La acción elegida en «Adjuntar a» ya no está en el borrador. Elija otra opción y vuelva a "
+    "adjuntar el archivo."
 )
 CONCURRENT = "Otra persona modificó este envío al mismo tiempo. Recargue la página."
 
@@ -156,11 +156,13 @@ def describe(evidence: EvidenceFile) -> dict[str, Any]:
 
 
 def _touch(submission: Submission) -> None:
-    """Flush with the submission's version counter moved (see the module docstring)."""
+    """Flush with the submission's version counter moved (see the module docstring).
+
+    On a concurrent change the caller rolls back (the whole transaction, or its savepoint).
+    """
     # Moved by hand, the counter is still checked: UPDATE … WHERE lock_version = <as read>.
     submission.lock_version += 1
     try:
         db.session.flush()
     except StaleDataError:
-        db.session.rollback()
         raise Conflict(CONCURRENT) from None

@@ -12,10 +12,18 @@ ACTIONS_SECTION = "actions"
 MAX_LABEL = 80
 
 
-def get_evidence(submission: Submission, evidence_id: int) -> EvidenceFile:
-    """The file ``evidence_id`` of ``submission``; 404 when missing or another submission's."""
+def find_evidence(submission: Submission, evidence_id: int) -> EvidenceFile | None:
+    """The file ``evidence_id`` of ``submission``; ``None`` when missing or another's."""
     evidence = db.session.get(EvidenceFile, evidence_id)
     if evidence is None or evidence.submission_id != submission.id:
+        return None
+    return evidence
+
+
+def get_evidence(submission: Submission, evidence_id: int) -> EvidenceFile:
+    """The file ``evidence_id`` of ``submission``; 404 when missing or another submission's."""
+    evidence = find_evidence(submission, evidence_id)
+    if evidence is None:
         abort(404)
     return evidence
 

@@ -190,7 +190,7 @@ def _plan_sections(
 def build_notices(
     warnings: Iterable[Mapping[str, str]], specs: Iterable[SectionSpec] = DIAGNOSTIC_SECTIONS
 ) -> tuple[Notice, ...]:
-    """Each warning with the labels of where it is (``Reclamos › Reclamos respondidos…``)."""
+    """Each warning with the labels of where it is (``Reclamos · Reclamos respondidos…``)."""
     specs = tuple(specs)
     return tuple(
         Notice(number, describe_path(specs, str(warning.get("path", ""))), warning["message"])

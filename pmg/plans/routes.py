@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from pmg.auth.models import Role
 from pmg.auth.sessions import preserves_input
+from pmg.core.filters import format_date
 from pmg.core.permissions import roles_required
 from pmg.indicators.figures import procedure_percentages
 from pmg.plans.rules import diagnostic_gaps, gap_id, gap_reference
@@ -20,6 +21,7 @@ from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import SubmissionKind
 
 bp = Blueprint("plans", __name__, url_prefix="/instituciones/<code>/plan")
+DATE_FIELDS = ("start_date", "end_date")
 
 
 def _diagnostic_procedures(context: SubmissionContext) -> list[dict[str, Any]]:
@@ -45,13 +47,27 @@ def _one_row_per_procedure(draft: dict[str, Any], context: SubmissionContext) ->
     return {**draft, PROCEDURE_TARGETS.key: rows}
 
 
-def _gap_choices(form: Any, context: SubmissionContext) -> None:
+def _configure_actions(form: Any, context: SubmissionContext) -> None:
+    """Each action chooses among the diagnostic's gaps, and its dates show (and offer) the
+    cycle's execution period before anything is typed."""
     choices = [
         SelectChoice(gap_id(number, gap), gap_reference(number, gap))
         for number, gap in enumerate(diagnostic_gaps(context), start=1)
     ]
+    start, end = context.cycle.execution_period
+    hint = (
+        f"Entre el {format_date(start)} y el {format_date(end)} (período de ejecución del plan)."
+    )
     for entry in form[ACTIONS.key].entries:
         entry.form.gaps.choices = choices
+        for name in DATE_FIELDS:
+            date_field = entry.form[name]
+            date_field.description = hint
+            date_field.render_kw = {
+                **(date_field.render_kw or {}),
+                "min": start.isoformat(),
+                "max": end.isoformat(),
+            }
 
 
 def _diagnostic_figures(context: SubmissionContext, evaluation: Evaluation) -> dict[str, Any]:
@@ -69,7 +85,7 @@ PAGE = DraftPage(
     template="submissions/form.html",
     evidence_whole="Todo el plan",
     prepare=_one_row_per_procedure,
-    configure=_gap_choices,
+    configure=_configure_actions,
     variables=_diagnostic_figures,
     blocked=_needs_diagnostic,
 )

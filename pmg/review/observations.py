@@ -10,6 +10,7 @@ from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError, Forbidden
+from pmg.core.forms import typed_length
 from pmg.core.models import utcnow
 from pmg.extensions import db
 from pmg.review.models import (
@@ -49,7 +50,7 @@ def lock(submission: Submission) -> None:
 
 def check_text(text: str, what: str) -> str:
     text = text.strip()
-    if len(text) > MAX_TEXT:
+    if typed_length(text) > MAX_TEXT:
         raise DomainError(f"{what}: use como máximo {MAX_TEXT} caracteres.")
     return text
 
@@ -74,7 +75,7 @@ def resolution_problem(review: Review, resolutions: Resolutions) -> str | None:
             )
         if action is ObservationAction.REOPEN and not note.strip():
             return f"Explique por qué reabre la observación de {observation.requirement.code}."
-        if len(note.strip()) > MAX_TEXT:
+        if typed_length(note.strip()) > MAX_TEXT:
             return f"{observation.requirement.code}: use como máximo {MAX_TEXT} caracteres."
     return None
 

@@ -1,9 +1,13 @@
-"""The coordinator's form page of any kind of submission: show, save, add and remove rows.
+"""The coordinator's form page of any kind of submission: show it, and save it whatever
+button was pressed.
+
+Every button of the page belongs to its one form, so every way out of it saves what was
+typed first: «Guardar borrador», «Revisar y enviar», adding or removing a row, attaching
+or removing an evidence file, answering an observation. Saving keeps everything typed,
+valid or not; a stale page is refused and what was typed is shown again.
 
 Each kind gives a :class:`DraftPage` (its template and what it adds to the form);
-:func:`edit_draft` does the rest, the same way for every kind. Saving keeps
-everything typed, valid or not; a stale page is refused and what was typed is
-shown again.
+:func:`edit_draft` does the rest, the same way for every kind.
 """
 
 from __future__ import annotations
@@ -12,18 +16,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from pmg.auth.sessions import take_preserved
 from pmg.core.errors import DomainError
+from pmg.core.filters import FIELD_MESSAGE
 from pmg.core.forms import parse_lock_version
 from pmg.cycles.queries import chile_today, current_cycle
+from pmg.evidence.forms import upload_form
+from pmg.evidence.page import ATTACH, FILE_FIELD, run_file_action, unattached_file
 from pmg.evidence.queries import evidence_targets
 from pmg.extensions import db
 from pmg.institutions.queries import get_visible_institution
+from pmg.review.answers import ANSWER_FIELD, answer_observations, typed_answers
+from pmg.review.observations import MAX_TEXT
 from pmg.review.queries import observations_of
 from pmg.submissions import operations
 from pmg.submissions.evaluation import Evaluation, SubmissionContext
@@ -32,9 +41,13 @@ from pmg.submissions.kinds import KindSpec
 from pmg.submissions.models import Submission
 from pmg.submissions.permissions import can_edit
 from pmg.submissions.queries import find_submission, submission_context
-from pmg.submissions.rows import apply_row_action
+from pmg.submissions.rows import change_rows
 
 Draft = dict[str, Any]
+SAVE = "guardar"
+CHECK = "revisar"
+ANSWER = "responder"
+ERROR_SUMMARY = "resumen-errores"
 
 
 def _same(draft: Draft, context: SubmissionContext) -> Draft:
@@ -61,18 +74,30 @@ class DraftPage:
     blocked: Callable[[SubmissionContext], str | None] = field(default=lambda context: None)
 
 
-def _render(
-    page: DraftPage,
-    context: SubmissionContext,
-    submission: Submission | None,
-    form: Any,
-    draft: Draft,
-    status: int = 200,
-) -> tuple[str, int]:
+@dataclass
+class PageState:
+    """What one request of the form page works with."""
+
+    page: DraftPage
+    context: SubmissionContext
+    submission: Submission | None
+    form: Any
+    draft: Draft
+    # Observation answers as typed on the page, by observation id (shown again on a refusal).
+    answers: dict[int, str] = field(default_factory=dict)
+    # Why an answer was not kept, by observation id (shown at its box).
+    answer_problems: dict[int, str] = field(default_factory=dict)
+
+
+def _render(state: PageState, status: int = 200) -> tuple[str, int]:
+    page, context, submission = state.page, state.context, state.submission
     cycle = context.cycle
-    evaluation = page.kind.evaluate(draft, context, complete=False)
-    page.configure(form, context)
-    attach_findings(form, evaluation.errors, evaluation.warnings)
+    evaluation = page.kind.evaluate(state.draft, context, complete=False)
+    page.configure(state.form, context)
+    attach_findings(state.form, evaluation.errors, evaluation.warnings)
+    targets = evidence_targets(submission, page.evidence_whole)
+    upload = upload_form(targets)
+    upload.file.errors = get_flashed_messages(category_filter=[f"{FIELD_MESSAGE}{FILE_FIELD}"])
     html = render_template(
         page.template,
         kind=page.kind,
@@ -83,18 +108,25 @@ def _render(
         window_open=cycle.window_is_open(page.kind.window, chile_today()),
         window=cycle.window(page.kind.window),
         sections=page.kind.sections(context.institution),
-        form=form,
+        form=state.form,
         evaluation=evaluation,
         slug=page.kind.slug,
-        evidence_targets=evidence_targets(submission, page.evidence_whole),
+        evidence_targets=targets,
+        upload=upload,
         observations=observations_of(submission) if submission else [],
+        typed_answers=state.answers,
+        answer_problems=state.answer_problems,
+        answer_field=ANSWER_FIELD,
+        answer_max=MAX_TEXT,
+        # A page shown again with what was typed holds changes not saved yet.
+        unsaved=status != 200,
         **page.variables(context, evaluation),
     )
     return html, status
 
 
 def edit_draft(code: str, page: DraftPage) -> tuple[str, int] | Response:
-    """GET shows the draft; POST saves what was typed (and adds or removes a row)."""
+    """GET shows the draft; POST saves what was typed, then does what the button says."""
     institution = get_visible_institution(current_user, code)
     cycle = current_cycle()
     if cycle is None:
@@ -112,31 +144,88 @@ def edit_draft(code: str, page: DraftPage) -> tuple[str, int] | Response:
         draft = page.prepare(submission.draft if submission else {}, context)
         form = form_class(formdata=None, data=draft)
         form.lock_version.data = submission.lock_version if submission else ""
-        return _render(page, context, submission, form, draft)
+        return _render(PageState(page, context, submission, form, draft))
 
     form = form_class(formdata=formdata)
     page.configure(form, context)
-    draft = draft_from_form(form, sections)
+    state = PageState(
+        page, context, submission, form, draft_from_form(form, sections), typed_answers(formdata)
+    )
     if request.method == "POST" and not form.validate_on_submit():  # only CSRF can fail here
-        return _render(page, context, submission, form, draft, 400)
-    draft, anchor = apply_row_action(draft, sections, formdata.get("accion", "guardar"))
+        return _render(state, 400)
+    return _save(state, formdata.get("accion", SAVE), restored=preserved is not None)
+
+
+def _save(state: PageState, action: str, *, restored: bool) -> tuple[str, int] | Response:
+    """Save the draft and the typed answers, then do what ``action`` asks; one transaction.
+
+    Input given back after an expired session is saved, and its button is not pressed again.
+    """
+    page, context = state.page, state.context
+    action = SAVE if restored else action
+    sections = page.kind.sections(context.institution)
+    state.draft, anchor, refusal = change_rows(state.draft, sections, action)
+    verb, _, target = action.partition(":")
     try:
-        if submission is None:
-            submission = operations.open_submission(institution, cycle, page.kind.kind)
-            seen = submission.lock_version
-        else:
-            seen = parse_lock_version(form.lock_version.data)
-        operations.save_draft(submission, draft, current_user, seen)
+        submission = _save_draft(state)
     except DomainError as refused:
         db.session.rollback()
         flash(refused.message, "error")
-        return _render(page, context, submission, form, draft, refused.status_code)
+        if verb == ATTACH:
+            flash("El archivo no se adjuntó: vuelva a elegirlo y adjúntelo.", "error")
+        return _render(state, refused.status_code)
+    required = target if verb == ANSWER else None
+    answers = answer_observations(submission, state.answers, current_user, required=required)
+    file_outcome = run_file_action(submission, action, current_user)
     db.session.commit()
-    errors = len(page.kind.evaluate(draft, context, complete=False).errors)
+    errors = len(page.kind.evaluate(state.draft, context, complete=False).errors)
+    _say_saved(errors, restored)
+    for message in (refusal, unattached_file(action)):
+        if message:
+            flash(message, "error")
+    for code in answers.answered:
+        flash(f"Se guardó la respuesta a la observación de {code}.", "success")
+    if file_outcome is not None:
+        flash(file_outcome.message, file_outcome.category)
+        anchor = "evidencia"
+    if answers.problems:  # shown again as typed, with the problem at each box
+        state.answer_problems = answers.problems
+        state.form.lock_version.data = submission.lock_version
+        return _render(state, 422)
+    return _go_on(state, verb, target, anchor or (ERROR_SUMMARY if errors else None))
+
+
+def _go_on(state: PageState, verb: str, target: str, anchor: str | None) -> Response:
+    """Where the page goes after a save: the check page, or back to the form at ``anchor``
+    (the observation answered, when that was the button)."""
+    code, kind = state.context.institution.code, state.page.kind
+    if verb == CHECK:
+        return redirect(url_for("submissions.check", code=code, slug=kind.slug))
+    if verb == ANSWER and target.isdigit():
+        anchor = f"observacion-{target}"
+    return redirect(url_for(kind.edit_endpoint, code=code, _anchor=anchor))
+
+
+def _save_draft(state: PageState) -> Submission:
+    """Save what was typed, opening the submission the first time; raises when refused."""
+    context = state.context
+    submission = state.submission
+    if submission is None:
+        submission = operations.open_submission(
+            context.institution, context.cycle, state.page.kind.kind
+        )
+        seen = submission.lock_version
+        state.submission = submission
+    else:
+        seen = parse_lock_version(state.form.lock_version.data)
+    operations.save_draft(submission, state.draft, current_user, seen)
+    return submission
+
+
+def _say_saved(errors: int, restored: bool) -> None:
     message = "Se guardó el borrador."
-    if preserved is not None:
+    if restored:
         message = "Se recuperó lo que había escrito antes de que expirara su sesión y se guardó."
     if errors:
         message += f" Tiene {errors} campo{'s' if errors > 1 else ''} por corregir antes de enviar."
     flash(message, "warning" if errors else "success")
-    return redirect(url_for(page.kind.edit_endpoint, code=code, _anchor=anchor))

@@ -8,15 +8,13 @@ from werkzeug.wrappers import Response
 
 from pmg.auth.models import Role
 from pmg.core.errors import DomainError
-from pmg.core.filters import FIELD_MESSAGE
 from pmg.core.forms import parse_lock_version
 from pmg.core.permissions import ALL_ROLES, roles_required
+from pmg.core.security import PRIVATE_DOWNLOAD
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.extensions import db
 from pmg.institutions.queries import get_visible_institution
-from pmg.review.forms import AnswerForm
-from pmg.review.observations import answer_observation as answer
-from pmg.review.queries import history_of, observations_of, unanswered_observations
+from pmg.review.queries import history_of, unanswered_observations
 from pmg.submissions import operations
 from pmg.submissions.kinds import BY_SLUG, KindSpec
 from pmg.submissions.models import Submission, SubmissionVersion
@@ -98,32 +96,6 @@ def submit(code: str, slug: str) -> Response:
     )
 
 
-@bp.route(f"/<{SLUGS}>/observaciones/<int:observation_id>", methods=["POST"])
-@roles_required(Role.COORDINATOR)
-def answer_observation(code: str, slug: str, observation_id: int) -> Response:
-    """The coordinator answers one observation; the answer goes with the resubmission."""
-    kind = _kind(slug)
-    submission = _editable_submission(code, kind)
-    observation = next((o for o in observations_of(submission) if o.id == observation_id), None)
-    if observation is None:
-        abort(404)
-    form = AnswerForm()
-    anchor = f"observacion-{observation.id}"
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(
-                " ".join(form.answer.errors) or "Recargue la página e intente de nuevo."
-            )
-        answer(observation, form.answer.data, current_user)
-    except DomainError as refused:
-        db.session.rollback()
-        flash(refused.message, f"{FIELD_MESSAGE}respuesta-{observation.id}")
-        return redirect(url_for(kind.edit_endpoint, code=code, _anchor=anchor))
-    db.session.commit()
-    flash(f"Se guardó la respuesta a la observación de {observation.requirement.code}.", "success")
-    return redirect(url_for(kind.edit_endpoint, code=code, _anchor=anchor))
-
-
 @bp.route(f"/<int:year>/<{SLUGS}>/")
 @roles_required(*ALL_ROLES)
 def versions(code: str, year: int, slug: str) -> str:
@@ -164,4 +136,5 @@ def version_pdf(code: str, year: int, slug: str, number: int) -> Response:
     db.session.commit()
     response = Response(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(found)}"'
+    response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
     return response

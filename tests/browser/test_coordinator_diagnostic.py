@@ -110,7 +110,7 @@ def test_coordinator_fills_submits_and_downloads_the_pdf(page) -> None:  # type:
 
     fill(page, "complaints-received", "1.150")  # fewer received than answered: a warning
     page.get_by_role("button", name="Guardar borrador").click()
-    page.get_by_role("link", name="Revisar y enviar").click()
+    page.get_by_role("button", name="Revisar y enviar").click()
     assert "Errores (0)" in page.locator("main").inner_text()
     warnings = page.get_by_role("region", name=re.compile("Advertencias"))
     assert "Se informan más reclamos respondidos que recibidos" in warnings.inner_text()

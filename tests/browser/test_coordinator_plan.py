@@ -74,14 +74,14 @@ def test_coordinator_builds_evidences_and_submits_a_plan(page, tmp_path: Path) -
         in page.get_by_role("region", name="Medios de verificación").inner_text()
     )
 
-    page.get_by_role("link", name="Revisar y enviar").click()
+    page.get_by_role("button", name="Revisar y enviar").click()
     errors = page.get_by_role("region", name=re.compile("Errores"))
     assert "Sin acción: B1 · Brecha de prueba 1 (alta)." in errors.inner_text()
     errors.get_by_role("link").first.click()
 
     page.locator("#actions-0-gaps-0").check()
     page.get_by_role("button", name="Guardar borrador").click()
-    page.get_by_role("link", name="Revisar y enviar").click()
+    page.get_by_role("button", name="Revisar y enviar").click()
     assert "Errores (0)" in page.locator("main").inner_text()
     page.get_by_role("button", name="Enviar plan de mejora").click()
     page.get_by_role("heading", name=re.compile("Versión 1")).wait_for()

@@ -23,8 +23,8 @@ from pmg.institutions.models import Institution
 from pmg.notifications.models import OutgoingMail
 from pmg.submissions.models import SubmissionKind
 from pmg.submissions.operations import open_submission, save_draft
+from tests.browser.signing import sign_in
 from tests.factories import (
-    PASSWORD,
     create_cycle,
     create_institution,
     create_submitted_diagnostic,
@@ -74,13 +74,6 @@ def second_page(browser: Any, live_server: str) -> Iterator[Any]:
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
-
-
-def sign_in(page: Any, user: User, path: str) -> None:
-    page.goto(path)
-    page.get_by_label("Correo electrónico").fill(user.email)
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Ingresar").click()
 
 
 def prepare(loop: Loop, institution: Institution, cycle: Any, coordinator: User) -> None:
@@ -150,7 +143,7 @@ def test_the_whole_review_loop(page: Any, second_page: Any, loop: Loop) -> None:
         )
     page.locator(f"#{loop.field_id}").fill(loop.corrected)
     page.get_by_role("button", name="Guardar borrador").click()
-    page.get_by_role("link", name="Revisar y enviar").click()
+    page.get_by_role("button", name="Revisar y enviar").click()
     page.get_by_role("button", name=f"Reenviar {loop.label}").click()
     page.get_by_role("heading", name=re.compile("Versión 2")).wait_for()
 

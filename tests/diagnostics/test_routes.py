@@ -18,18 +18,7 @@ from tests.factories import (
     create_user,
     diagnostic_draft,
 )
-
-
-def flatten(draft: dict[str, Any]) -> dict[str, str]:
-    """The draft as the browser posts it (``procedures-0-name`` …)."""
-    data: dict[str, str] = {}
-    for key, value in draft.items():
-        if isinstance(value, list):
-            for index, row in enumerate(value):
-                data.update({f"{key}-{index}-{name}": text for name, text in row.items()})
-        else:
-            data.update({f"{key}-{name}": text for name, text in value.items()})
-    return data
+from tests.submissions.pages import flatten
 
 
 @pytest.fixture
@@ -152,8 +141,8 @@ def test_check_page_lists_errors_and_warnings(client: FlaskClient, setting) -> N
     _post(client, draft)
     body = client.get("/instituciones/1306/diagnostico/revisar").get_data(as_text=True)
     assert "Errores (1)" in body
-    assert "Brechas › Brecha 1 › Descripción de la brecha" in body
-    assert "Reclamos › Reclamos respondidos en el año" in body
+    assert "Brecha 1 · Descripción de la brecha" in body
+    assert "Reclamos · Reclamos respondidos en el año" in body
     assert "Corrija los errores para poder enviar." in body
 
 

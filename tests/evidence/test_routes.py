@@ -26,9 +26,9 @@ from tests.factories import (
     create_user,
     diagnostic_draft,
 )
+from tests.submissions.pages import flatten, post_page, saved_draft
 
 FORM = "/instituciones/1306/diagnostico"
-UPLOAD = "/instituciones/1306/diagnostico/evidencia"
 ACCEPTED = "Se aceptan archivos PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS y CSV."
 
 
@@ -43,9 +43,35 @@ def setting(app: Flask, client: FlaskClient, login_as) -> dict[str, Any]:
     return {"institution": institution, "cycle": cycle, "coordinator": coordinator}
 
 
-def _upload(client: FlaskClient, data: bytes, name: str = "informe.pdf", **extra: str) -> Any:
-    form = {"evidencia-file": (BytesIO(data), name), "evidencia-action_key": "", **extra}
-    return client.post(UPLOAD, data=form, content_type="multipart/form-data")
+def _upload(
+    client: FlaskClient,
+    data: bytes,
+    name: str = "informe.pdf",
+    url: str = FORM,
+    draft: dict[str, Any] | None = None,
+) -> Any:
+    """«Adjuntar archivo» on the form page, with the saved draft (or ``draft``) on it."""
+    return post_page(
+        client,
+        url,
+        saved_draft() if draft is None else draft,
+        "adjuntar",
+        **{"evidencia-file": (BytesIO(data), name), "evidencia-action_key": ""},
+    )
+
+
+def _remove(client: FlaskClient, evidence_id: int, url: str = FORM) -> Any:
+    return post_page(client, url, saved_draft(), f"eliminar-archivo:{evidence_id}")
+
+
+def _file_error(client: FlaskClient) -> str:
+    """The message shown at the file field after the redirect, or ``""``."""
+    body = client.get(FORM).get_data(as_text=True)
+    found = re.search(r'<p class="field-error" id="evidencia-file-error">(.*?)</p>', body, re.S)
+    if found is None:
+        return ""
+    message = found.group(1).replace('<span class="visually-hidden">Error:</span>', "")
+    return " ".join(message.split())
 
 
 def _evidence() -> list[EvidenceFile]:
@@ -72,7 +98,9 @@ def test_upload_attaches_the_file_and_says_its_hash(client: FlaskClient, setting
     assert response.status_code == 302
     assert response.headers["Location"] == f"{FORM}#evidencia"
     digest = hashlib.sha256(data).hexdigest()
-    assert _flashes(client) == f"Se adjuntó «Informe de gestión.pdf» (SHA-256 {digest})."
+    assert _flashes(client) == (
+        f"Se guardó el borrador. Se adjuntó «Informe de gestión.pdf» (SHA-256 {digest})."
+    )
     (evidence,) = _evidence()
     assert (evidence.declared_name, evidence.sha256) == ("Informe de gestión.pdf", digest)
     assert evidence.uploaded_by_id == setting["coordinator"].id
@@ -95,17 +123,18 @@ def test_hostile_uploads_are_refused_and_nothing_is_stored(
 ) -> None:
     response = _upload(client, data, name)
     assert response.status_code == 302
-    flashed = _flashes(client)
-    assert message in flashed
-    assert ACCEPTED in flashed
+    assert response.headers["Location"] == f"{FORM}#evidencia"
+    shown = _file_error(client)
+    assert message in shown
+    assert ACCEPTED in shown
     assert _evidence() == []
     assert _files(app) == []
 
 
-def test_upload_without_a_file_says_so(app: Flask, client: FlaskClient, setting) -> None:
-    response = client.post(UPLOAD, data={"evidencia-action_key": ""})
+def test_upload_without_a_file_says_so_at_the_field(client: FlaskClient, setting) -> None:
+    response = post_page(client, FORM, saved_draft(), "adjuntar", **{"evidencia-action_key": ""})
     assert response.status_code == 302
-    assert _flashes(client) == "Seleccione el archivo que quiere adjuntar."
+    assert _file_error(client) == "Seleccione el archivo que quiere adjuntar."
 
 
 def test_a_real_pdf_named_like_an_executable_is_kept_as_a_pdf(
@@ -209,7 +238,7 @@ def test_an_upload_over_the_file_limit_is_refused_with_the_limit(
 ) -> None:
     response = _upload(client, pdf() + bytes(3000))
     assert response.status_code == 302
-    assert _flashes(client) == (
+    assert _file_error(client) == (
         "El archivo supera el tamaño máximo de 2 KB. "
         "Reduzca su tamaño o divídalo en varios archivos."
     )
@@ -232,9 +261,9 @@ def test_an_upload_that_fails_half_way_leaves_no_row_and_no_file(
 def test_remove_takes_the_file_off(app: Flask, client: FlaskClient, setting) -> None:
     _upload(client, pdf(), "borrador.pdf")
     (evidence,) = _evidence()
-    response = client.post(f"{UPLOAD}/{evidence.id}/eliminar")
+    response = _remove(client, evidence.id)
     assert response.headers["Location"] == f"{FORM}#evidencia"
-    assert _flashes(client) == "Se eliminó «borrador.pdf»."
+    assert _flashes(client) == "Se guardó el borrador. Se eliminó «borrador.pdf»."
     assert _evidence() == []
     assert _files(app) == []
 
@@ -247,8 +276,9 @@ def test_a_frozen_file_cannot_be_removed(app: Flask, client: FlaskClient, settin
     submission.state = SubmissionState.OBSERVED
     db.session.commit()
     (evidence,) = _evidence()
-    client.post(f"{UPLOAD}/{evidence.id}/eliminar")
+    _remove(client, evidence.id)
     assert _flashes(client) == (
+        "Se guardó el borrador. "
         "El archivo ya forma parte de la versión 1 enviada y no se puede eliminar."
     )
     assert len(_evidence()) == 1
@@ -259,22 +289,86 @@ def test_nothing_can_be_attached_once_sent(app: Flask, client: FlaskClient, sett
     submission = db.session.scalar(select(Submission))
     submission.state = SubmissionState.SUBMITTED
     db.session.commit()
-    _upload(client, pdf())
-    assert "no se pueden adjuntar ni eliminar archivos" in _flashes(client)
+    response = _upload(client, pdf())
+    assert response.status_code == 409
+    assert "ya no se puede modificar" in response.get_data(as_text=True)
+    assert _evidence() == []
     assert _files(app) == []
 
 
-def test_upload_before_the_first_save_asks_to_save(
+def test_the_first_upload_saves_the_draft_and_attaches_the_file(
     app: Flask, client: FlaskClient, login_as
 ) -> None:
     institution = create_institution("1306")
     create_cycle(2026)
     login_as(create_user(Role.COORDINATOR, institutions=[institution]))
     body = client.get(FORM).get_data(as_text=True)
-    assert "Guarde el borrador una vez para poder adjuntar archivos." in body
-    _upload(client, pdf())
-    assert _flashes(client) == "Guarde el borrador una vez antes de adjuntar archivos."
+    assert ">Adjuntar archivo</button>" in body
+    draft = diagnostic_draft()
+    _upload(client, pdf(), "acta.pdf", draft=draft)
+    assert saved_draft()["responsible"] == draft["responsible"]
+    (evidence,) = _evidence()
+    assert evidence.declared_name == "acta.pdf"
+    assert len(_files(app)) == 1
+
+
+def test_attaching_saves_what_was_typed_in_the_same_request(
+    client: FlaskClient, setting
+) -> None:
+    typed = saved_draft()
+    typed["responsible"]["name"] = "Nombre escrito justo antes de adjuntar"
+    typed["gaps"][0]["description"] = "  Texto con  espacios\ny un salto de línea "
+    _upload(client, pdf(), "acta.pdf", draft=typed)
+    saved = saved_draft()
+    assert saved["responsible"] == typed["responsible"]
+    assert saved["gaps"][0]["description"] == "  Texto con  espacios\ny un salto de línea "
+    assert [e.declared_name for e in _evidence()] == ["acta.pdf"]
+
+
+def test_a_refused_upload_still_saves_what_was_typed(client: FlaskClient, setting) -> None:
+    typed = saved_draft()
+    typed["responsible"]["position"] = "Cargo escrito antes de un archivo rechazado"
+    _upload(client, EXE, "programa.pdf", draft=typed)
+    assert saved_draft()["responsible"] == typed["responsible"]
+    assert _evidence() == []
+    assert "El archivo es un programa o un script" in _file_error(client)
+
+
+def test_an_upload_from_a_stale_page_is_refused_showing_what_was_typed(
+    app: Flask, client: FlaskClient, setting
+) -> None:
+    typed = saved_draft()
+    typed["responsible"]["name"] = "Escrito en una página desactualizada"
+    submission = db.session.scalar(select(Submission))
+    stale = str(submission.lock_version)
+    save_draft(submission, diagnostic_draft(gaps=1), setting["coordinator"], int(stale))
+    db.session.commit()
+    data = {
+        **flatten(typed),
+        "lock_version": stale,
+        "accion": "adjuntar",
+        "evidencia-file": (BytesIO(pdf()), "acta.pdf"),
+    }
+    response = client.post(FORM, data=data, content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert 'value="Escrito en una página desactualizada"' in body
+    assert "El archivo no se adjuntó: vuelva a elegirlo y adjúntelo." in body
+    assert len(saved_draft()["gaps"]) == 1
+    assert _evidence() == []
     assert _files(app) == []
+
+
+def test_removing_saves_what_was_typed_in_the_same_request(
+    client: FlaskClient, setting
+) -> None:
+    _upload(client, pdf(), "borrador.pdf")
+    (evidence,) = _evidence()
+    typed = saved_draft()
+    typed["saip"]["received"] = "4.321"
+    post_page(client, FORM, typed, f"eliminar-archivo:{evidence.id}")
+    assert saved_draft()["saip"] == typed["saip"]
+    assert _evidence() == []
 
 
 # --- who may do what --------------------------------------------------------------------
@@ -314,15 +408,9 @@ def test_another_institutions_coordinator_gets_404_everywhere(
     login(client, two_institutions["coordinator"].email)
     other = two_institutions["other"]
     assert client.get(_download_path(other, "3101_61")).status_code == 404
-    assert client.post(
-        f"/instituciones/3101_61/diagnostico/evidencia/{other.id}/eliminar"
-    ).status_code == 404
-    upload = client.post(
-        "/instituciones/3101_61/diagnostico/evidencia",
-        data={"evidencia-file": (BytesIO(pdf()), "x.pdf")},
-        content_type="multipart/form-data",
-    )
-    assert upload.status_code == 404
+    other_form = "/instituciones/3101_61/diagnostico"
+    assert _remove(client, other.id, other_form).status_code == 404
+    assert _upload(client, pdf(), "x.pdf", other_form, diagnostic_draft()).status_code == 404
     assert len(_evidence()) == 2
 
 
@@ -343,13 +431,17 @@ def test_an_id_of_another_submission_is_404(
     ).status_code == 404
 
 
-def test_a_coordinator_cannot_remove_another_submissions_file_through_their_own_url(
-    client: FlaskClient, two_institutions
+@pytest.mark.parametrize("target", ["other", "99999", "9" * 20, "abc", ""])
+def test_a_coordinator_cannot_remove_another_submissions_file_through_their_own_page(
+    client: FlaskClient, two_institutions, target: str
 ) -> None:
     login(client, two_institutions["coordinator"].email)
-    other = two_institutions["other"]
-    response = client.post(f"{UPLOAD}/{other.id}/eliminar")
-    assert response.status_code == 404
+    evidence_id = two_institutions["other"].id if target == "other" else target
+    response = post_page(client, FORM, {}, f"eliminar-archivo:{evidence_id}")
+    assert response.status_code == 302
+    assert _flashes(client) == (
+        "Se guardó el borrador. El archivo ya no está adjunto a este envío."
+    )
     assert len(_evidence()) == 2
 
 
@@ -358,8 +450,8 @@ def test_only_coordinators_upload_and_remove(
     client: FlaskClient, two_institutions, role: Role
 ) -> None:
     login(client, create_user(role).email)
-    assert _upload(client, pdf()).status_code == 403
-    assert client.post(f"{UPLOAD}/{two_institutions['own'].id}/eliminar").status_code == 403
+    assert _upload(client, pdf(), draft=diagnostic_draft()).status_code == 403
+    assert _remove(client, two_institutions["own"].id).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(EvidenceFile)) == 2
 
 
@@ -376,16 +468,21 @@ def test_the_panel_shows_on_the_diagnostic_form(client: FlaskClient, setting) ->
     assert "<td>Todo el diagnóstico</td>" in panel
     assert "<td>PDF</td>" in panel
     assert f'<code class="hash">{evidence.sha256}</code>' in panel
-    assert f'action="{UPLOAD}/{evidence.id}/eliminar"' in panel
-    assert 'Eliminar<span class="visually-hidden"> Informe de gestión.pdf</span>' in panel
-    assert 'enctype="multipart/form-data"' in panel
-    assert f'action="{UPLOAD}"' in panel
+    assert (
+        f'<button type="submit" name="accion" value="eliminar-archivo:{evidence.id}" '
+        'class="link-button danger">'
+        'Eliminar<span class="visually-hidden"> Informe de gestión.pdf</span></button>'
+    ) in panel
+    form = body[body.rindex("<form", 0, body.index('<section id="evidencia"')) :]
+    assert form.startswith('<form method="post" enctype="multipart/form-data" novalidate')
+    assert form.index('<section id="evidencia"') < form.index("</form>")
     assert '<label for="evidencia-file">Archivo</label>' in panel
     assert 'aria-describedby="evidencia-file-ayuda"' in panel
     assert f"{ACCEPTED} Tamaño máximo: 20 MB." in panel
     assert '<label for="evidencia-action_key">Adjuntar a</label>' in panel
     assert '<option value="">Todo el diagnóstico</option>' in panel
-    assert 'name="evidencia-csrf_token"' in panel
+    assert "csrf_token" not in panel  # the page's form carries the one token
+    assert '<button type="submit" name="accion" value="adjuntar"' in panel
     assert ">Adjuntar archivo</button>" in panel
     assert '<th scope="col">Código SHA-256</th>' in panel
 
@@ -398,5 +495,5 @@ def test_the_panel_is_read_only_once_sent(client: FlaskClient, setting) -> None:
     body = client.get(FORM).get_data(as_text=True)
     panel = body[body.index('<section id="evidencia"') :]
     assert "acta.pdf</a>" in panel
-    assert "/eliminar" not in panel
+    assert "eliminar-archivo" not in panel
     assert "Adjuntar archivo" not in panel

@@ -233,8 +233,8 @@ def test_warnings_carry_the_labels_of_their_field_and_mark_it() -> None:
     doc = document(fake_version(warnings=warnings))
 
     assert [(n.number, n.location, n.message) for n in doc.notices] == [
-        (1, "Reclamos › Reclamos respondidos en el año", "Más respondidos que recibidos."),
-        (2, "Trámites y servicios relevantes › Trámite 2 › Tiempo promedio", "Fuera del rango."),
+        (1, "Reclamos · Reclamos respondidos en el año", "Más respondidos que recibidos."),
+        (2, "Trámite 2 · Tiempo promedio", "Fuera del rango."),
         (3, "Brechas", "Sobre la sección."),
     ]
     answered = section(doc, COMPLAINTS.key).lines[1]

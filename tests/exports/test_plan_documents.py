@@ -200,10 +200,9 @@ def test_warnings_of_a_plan_mark_their_action_field_and_procedure_row() -> None:
     document = plan_document(fake_plan(warnings=warnings), fake_diagnostic())
 
     assert [(n.location, n.message) for n in document.notices] == [
-        ("Acciones de mejora › Acción 2 › Fecha de término", "Termina después del cierre."),
+        ("Acción 2 · Fecha de término", "Termina después del cierre."),
         (
-            "Metas de trámites relevantes › Trámite 2 › % gestionadas dentro del tiempo esperado "
-            "(meta)",
+            "Trámite 2 · % gestionadas dentro del tiempo esperado (meta)",
             "Meta menor que lo actual.",
         ),
     ]

@@ -263,4 +263,5 @@ def test_plan_version_page_and_pdf_download(
         f'attachment; filename="{pdf_filename(version)}"'
     )
     assert pdf_filename(version) == "plan-1306-2026-v1.pdf"
+    assert download.headers["Cache-Control"] == "private, no-store"
     assert version.content_hash in flat("\n".join(pages_text(download.data)))

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from pmg.auth.models import Role
 from pmg.extensions import db
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
-from tests.diagnostics.test_routes import flatten
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -24,6 +23,7 @@ from tests.factories import (
     with_gap_keys,
     with_value,
 )
+from tests.submissions.pages import flatten
 
 
 @pytest.fixture

@@ -1,0 +1,79 @@
+/* PMG CSEU: small enhancements of the project's own; every page works without them.
+ *
+ * 1. A form marked data-aviso-cambios asks before the page is left with changes not yet
+ *    saved (the browser shows its own question). Sending the form itself never asks. A page
+ *    shown again with what was typed (data-aviso-cambios="sin-guardar") holds such changes
+ *    from the start.
+ * 2. A file chosen in such a form goes only with the button that attaches it
+ *    (value "adjuntar"), and a file larger than its data-max-bytes is not sent at all:
+ *    the page says so at the field, and nothing typed is lost to a refused request.
+ * 3. A page opened at its error summary (#resumen-errores) puts the focus there, so a
+ *    screen reader reads it first.
+ */
+(function () {
+  "use strict";
+
+  var changed = false;
+
+  function tooLarge(input) {
+    var limit = Number(input.getAttribute("data-max-bytes"));
+    return Array.prototype.some.call(input.files || [], function (file) {
+      return limit > 0 && file.size > limit;
+    });
+  }
+
+  function sayAtField(input, message) {
+    var note = document.getElementById(input.id + "-aviso-tamano");
+    if (!note) {
+      note = document.createElement("p");
+      note.id = input.id + "-aviso-tamano";
+      note.className = "field-error";
+      note.setAttribute("role", "alert");
+      input.insertAdjacentElement("beforebegin", note);
+      input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+    }
+    note.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+
+  document.querySelectorAll("form[data-aviso-cambios]").forEach(function (form) {
+    if (form.getAttribute("data-aviso-cambios") === "sin-guardar") {
+      changed = true;
+    }
+    form.addEventListener("input", function () { changed = true; });
+    form.addEventListener("change", function () { changed = true; });
+    form.addEventListener("submit", function (event) {
+      var attaching = event.submitter && event.submitter.value === "adjuntar";
+      var files = form.querySelectorAll("input[type=file]");
+      for (var i = 0; i < files.length; i += 1) {
+        if (attaching && tooLarge(files[i])) {
+          event.preventDefault();
+          sayAtField(files[i], "El archivo supera el tamaño máximo; elija uno más pequeño.");
+          return;
+        }
+        files[i].disabled = !attaching;
+      }
+      changed = false;
+    });
+  });
+
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("input[type=file]").forEach(function (input) {
+      input.disabled = false;  // back from another page: usable again
+    });
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (!changed) {
+      return;
+    }
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  var summary = document.getElementById("resumen-errores");
+  if (summary && window.location.hash === "#resumen-errores") {
+    summary.focus();
+  }
+})();
