@@ -6,13 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, Field, IntegerField
 from wtforms.validators import InputRequired, Optional
 
-from pmg.core.forms import REQUIRED
+from pmg.core.forms import INVALID_DATE, REQUIRED
 from pmg.cycles.models import WindowKind
 from pmg.cycles.operations import EXECUTION_FIELDS, Problem, end_field, start_field
 
 INVALID_YEAR = "Escriba un año de cuatro cifras, por ejemplo 2026."
 EXECUTION_LEGEND = "Ejecución del plan de mejora"
-INVALID_DATE = "Escriba una fecha válida como año-mes-día, por ejemplo 2026-03-31."
 
 
 def _date(label: str) -> DateField:

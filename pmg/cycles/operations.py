@@ -78,24 +78,26 @@ def default_execution(year: int) -> tuple[date, date]:
 EXECUTION_FIELDS = ("execution_start", "execution_end")
 
 
-def _execution_problems(year: int | None, execution: tuple[date, date]) -> list[Problem]:
-    start, end = execution
+def _period_problems(
+    fields: tuple[str, str],
+    period: tuple[date, date],
+    bounds: tuple[date, date] | None,
+    kind: WindowKind | None = None,
+) -> list[Problem]:
+    """What is wrong with one period (a window, the plan's execution) whose start and end
+    are the form fields ``fields``: a date outside ``bounds``, or the end before the start."""
     problems: list[Problem] = []
-    if year is not None:
-        first, last = date_range(year)
-        for name, value in zip(EXECUTION_FIELDS, execution, strict=True):
-            if not first <= value <= last:
-                problems.append(
-                    Problem(
-                        name,
-                        f"La fecha debe estar entre el {format_date(first)} y el "
-                        f"{format_date(last)}.",
-                    )
-                )
-    if start > end:
-        problems.append(
-            Problem("execution_end", "La fecha de término no puede ser anterior a la de inicio.")
+    if bounds is not None:
+        out_of_range = (
+            f"La fecha debe estar entre el {format_date(bounds[0])} y el "
+            f"{format_date(bounds[1])}."
         )
+        for name, value in zip(fields, period, strict=True):
+            if not bounds[0] <= value <= bounds[1]:
+                problems.append(Problem(name, out_of_range, kind))
+    if period[0] > period[1]:
+        message = "La fecha de término no puede ser anterior a la de inicio."
+        problems.append(Problem(fields[1], message, kind))
     return problems
 
 
@@ -109,23 +111,14 @@ def _year_taken(year: int, cycle: Cycle | None) -> bool:
 def _window_problems(year: int | None, windows: Windows) -> list[Problem]:
     problems: list[Problem] = []
     bounds = date_range(year) if year is not None else None
-    out_of_range = (
-        f"La fecha debe estar entre el {format_date(bounds[0])} y el {format_date(bounds[1])}."
-        if bounds
-        else ""
-    )
     previous: tuple[WindowKind, date] | None = None
     for kind in WindowKind:
         if kind not in windows:
             problems.append(Problem(start_field(kind), "Faltan las fechas.", kind))
             continue
         start, end = windows[kind]
-        for name, value in ((start_field(kind), start), (end_field(kind), end)):
-            if bounds and not bounds[0] <= value <= bounds[1]:
-                problems.append(Problem(name, out_of_range, kind))
-        if start > end:
-            message = "La fecha de término no puede ser anterior a la de inicio."
-            problems.append(Problem(end_field(kind), message, kind))
+        fields = (start_field(kind), end_field(kind))
+        problems.extend(_period_problems(fields, (start, end), bounds, kind))
         if previous is not None and start < previous[1]:
             message = (
                 f"No puede comenzar antes que «{previous[0].label}», "
@@ -162,7 +155,8 @@ def cycle_problems(
         )
     problems.extend(_window_problems(year if year_ok else None, windows))
     if execution is not None:
-        problems.extend(_execution_problems(year if year_ok else None, execution))
+        bounds = date_range(year) if year_ok else None
+        problems.extend(_period_problems(EXECUTION_FIELDS, execution, bounds))
     return problems
 
 
