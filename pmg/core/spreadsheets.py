@@ -225,6 +225,12 @@ def compact_text(value: Any) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as text: ``1306`` and ``1306.0`` give ``"1306"``; ``"3101_61"`` stays as is."""
+    return cell_string(value).strip()
+
+
+def cell_string(value: Any) -> str:
+    """A cell as text exactly as written: a string cell keeps its spaces and line breaks;
+    an empty cell is ``""``, a whole float is written without ``.0``."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -233,7 +239,7 @@ def cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    return str(value)
 
 
 def comparable(text: str) -> str:

@@ -25,6 +25,7 @@ from pmg.exports.records import (
     Table,
     calendar_date,
     cell,
+    code_cell,
     text,
 )
 from pmg.indicators.layouts import Kind
@@ -78,7 +79,7 @@ def _row(
     evidence: list[Mapping[str, Any]],
 ) -> tuple[CellValue, ...]:
     return (
-        institution.code,
+        code_cell(institution.code),
         institution.name,
         plan.number,
         number,

@@ -35,6 +35,7 @@ from pmg.exports.review_queries import load_reviews
 from pmg.extensions import db
 from pmg.indicators.layouts import COMPLAINTS, PROCEDURES, SAIP, Layout
 from pmg.indicators.models import (
+    UNREPORTED,
     ComplaintFigures,
     CycleTargets,
     Procedure,
@@ -45,15 +46,18 @@ from pmg.institutions.models import Institution, Ministry
 from pmg.requirements.models import Requirement, RequirementCatalog
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
 
-# The procedure's own columns of the trámites layout: name, justification, milestones…
-PROCEDURE_FIELDS = tuple(
-    str(column.attribute)
-    for column in PROCEDURES.leading
-    if (column.source or "").startswith("procedure.")
+# The procedure's own columns of the trámites layout (name, justification, milestones…),
+# the file's wording of its choices and how it wrote what it did not report.
+PROCEDURE_FIELDS = (
+    *(column.attribute for column in PROCEDURES.leading if column.source.startswith("procedure.")),
+    "justification_text",
+    "time_unit_text",
+    UNREPORTED,
 )
 PROCEDURE_COLUMNS = tuple(getattr(Procedure, name) for name in PROCEDURE_FIELDS)
-TARGET_ATTRIBUTES = tuple(
-    str(column.attribute) for layout in (COMPLAINTS, SAIP) for column in layout.targets
+TARGET_ATTRIBUTES = (
+    *(column.attribute for layout in (COMPLAINTS, SAIP) for column in layout.targets),
+    UNREPORTED,
 )
 
 
@@ -103,6 +107,7 @@ def _institutions() -> list[InstitutionRecord]:
     query = select(
         Institution.id,
         Institution.code,
+        Institution.report_code,
         Institution.name,
         Ministry.name.label("ministry"),
         Institution.stage,
@@ -116,7 +121,8 @@ def _institutions() -> list[InstitutionRecord]:
 
 
 def _attributes(layout: Layout) -> tuple[str, ...]:
-    return tuple(column.attribute for column in layout.figures)
+    """The figures of ``layout``'s rows, with how the file wrote those it did not report."""
+    return (*(column.attribute for column in layout.figures), UNREPORTED)
 
 
 def _figures_by_institution(
@@ -153,8 +159,6 @@ def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
         if any_figures and not in_years:
             continue  # figures only in other years
         values = dict(zip(PROCEDURE_FIELDS, description, strict=True))
-        for text in ("other_reason", "start_milestone", "end_milestone"):
-            values[text] = values[text] or ""
         found[institution_id].append(ProcedureRecord(**values, figures=in_years))
     return dict(found)
 

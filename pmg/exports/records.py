@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from pmg.core.filters import CHILE
-from pmg.core.numbers import NOT_REPORTED
-from pmg.indicators.layouts import INSTITUTION_COLUMNS, Kind
+from pmg.core.numbers import NOT_REPORTED, NumberProblem, parse_count, parse_decimal
+from pmg.indicators.layouts import IDENTITY_COLUMNS, NUMERIC_KINDS, Kind
 from pmg.indicators.models import Justification, TimeUnit
 from pmg.institutions.models import FunctionalCategory, MesuCommitment, Stage
 from pmg.review.models import Decision, Outcome
@@ -25,10 +25,11 @@ from pmg.submissions.content import SectionSpec
 from pmg.submissions.models import SubmissionKind, SubmissionState
 
 NOT_AVAILABLE = NOT_REPORTED
+MAX_EXACT_INTEGER = 10**15 - 1  # a spreadsheet keeps 15 significant digits of a number
 CellValue = int | float | str | datetime | date | None
 Figures = Mapping[str, Any]
 # codigo_interno_SCSEU and nombre_institucion, as in the indicator sheets.
-IDENTITY_HEADERS = tuple(column.header for column in INSTITUTION_COLUMNS if column.source)
+IDENTITY_HEADERS = tuple(column.header for column in IDENTITY_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -51,19 +52,27 @@ class InstitutionRecord:
     category: FunctionalCategory
     commits_system: bool
     active: bool
+    report_code: str = ""
 
 
 @dataclass(frozen=True)
 class ProcedureRecord:
-    """A procedure with its description and its figures by year."""
+    """A procedure with its description and its figures by year.
+
+    One from the history keeps the file's wording of its choices (``*_text``) and how
+    the file wrote an expected time it did not report (``unreported_as``).
+    """
 
     name: str
     justification: Justification | None = None
+    justification_text: str = ""
     other_reason: str = ""
     start_milestone: str = ""
     end_milestone: str = ""
     expected_time: float | None = None
     time_unit: TimeUnit | None = None
+    time_unit_text: str = ""
+    unreported_as: Mapping[str, str] | None = None
     figures: dict[int, Figures] = field(default_factory=dict)  # of the exported years
 
 
@@ -135,18 +144,35 @@ class ConsolidatedData:
 
 # --- Cell values ---------------------------------------------------------------------------
 
-NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.NUMBER, Kind.PERCENT})
 
+def cell(value: Any, kind: Kind, unreported: str = NOT_AVAILABLE) -> CellValue:
+    """A value as the official files write it: numbers as numbers, codes as the catalog
+    writes them (:func:`code_cell`), texts exactly.
 
-def cell(value: Any, kind: Kind) -> CellValue:
-    """A value as the official files write it: numbers as numbers, ``-`` when missing."""
+    A number that is missing is written ``unreported``: ``-`` unless the imported file
+    wrote it otherwise (``""``, an empty cell).
+    """
     if kind in NUMERIC_KINDS:
         if value is None:
-            return NOT_AVAILABLE
+            return unreported or None
         return float(value) if isinstance(value, Decimal) else value
     if kind in (Kind.JUSTIFICATION, Kind.TIME_UNIT):
         return value.label if value is not None else None
+    if kind is Kind.CODE:
+        return code_cell(value)
     return str(value) if value not in (None, "") else None
+
+
+def code_cell(code: str | None) -> CellValue:
+    """A code as the official files write it: a whole number (``1306``) as a number, any
+    other code (``3101_61``, ``0012``) as text; ``None`` when there is none."""
+    if not code:
+        return None
+    if code.isascii() and code.isdigit() and (code == "0" or not code.startswith("0")):
+        number = int(code)
+        if number <= MAX_EXACT_INTEGER:
+            return number
+    return code
 
 
 def member(enum_class: Any, value: Any) -> Any:
@@ -178,3 +204,26 @@ def calendar_date(value: Any) -> date | str | None:
         return date.fromisoformat(value)
     except ValueError:
         return value
+
+
+def number_or_text(value: Any) -> CellValue:
+    """Text typed in a free field (a gap's current value) as a number when the whole text
+    is one in the forms' notation: ``56,8`` → 56.8, ``95`` → 95, ``1.234.567`` → 1234567
+    (a whole number as ``int``). Anything else is the text exactly as typed: ``56,8 %``,
+    ``10 días``, ``-``, and ``1.234``, which a count reads as 1234 and a decimal as 1.234.
+    """
+    written = text(value)
+    if written is None or not isinstance(value, str):
+        return written
+    try:
+        number = parse_decimal(written)
+    except NumberProblem:
+        return written
+    if number is None:  # "-"
+        return written
+    try:
+        if parse_count(written) != number:
+            return written
+    except NumberProblem:
+        pass  # not a whole number: the decimal reading is the only one
+    return int(number) if number == number.to_integral_value() else float(number)

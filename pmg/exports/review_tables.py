@@ -29,6 +29,7 @@ from pmg.exports.records import (
     ReviewRecord,
     Table,
     chile_time,
+    code_cell,
 )
 from pmg.submissions.models import SubmissionKind, SubmissionState
 
@@ -71,7 +72,7 @@ def _row(
 ) -> tuple[CellValue, ...]:
     verdicts = [record.verdicts.get(code) for code in codes]
     return (
-        institution.code,
+        code_cell(institution.code),
         institution.name,
         record.kind.label,
         record.state.label,

@@ -13,9 +13,11 @@ or else from the imported targets of the cycle (:func:`target_value`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
+from pmg.core.spreadsheets import comparable
 from pmg.diagnostics.schema import COMPLAINTS as COMPLAINTS_SECTION
 from pmg.diagnostics.schema import GAPS as GAPS_SECTION
 from pmg.diagnostics.schema import PROCEDURES as PROCEDURES_SECTION
@@ -24,6 +26,7 @@ from pmg.diagnostics.schema import GapDimension, Priority
 from pmg.exports.plan_tables import actions_table
 from pmg.exports.records import (
     IDENTITY_HEADERS,
+    NOT_AVAILABLE,
     CellValue,
     ConsolidatedData,
     Figures,
@@ -33,12 +36,15 @@ from pmg.exports.records import (
     Table,
     cell,
     chile_time,
+    code_cell,
     label,
     member,
+    number_or_text,
     text,
 )
 from pmg.exports.review_tables import review_table
 from pmg.indicators import figures
+from pmg.indicators.cells import read_text
 from pmg.indicators.layouts import (
     COMPLAINTS,
     LAYOUTS,
@@ -49,7 +55,7 @@ from pmg.indicators.layouts import (
     Kind,
     Layout,
 )
-from pmg.indicators.models import Justification, TimeUnit
+from pmg.indicators.models import UNREPORTED, Justification, TimeUnit
 from pmg.institutions.importer import COLUMNS as CATALOG_COLUMNS
 from pmg.plans.schema import COMPLAINT_TARGETS, SAIP_TARGETS
 from pmg.submissions.content import SectionSpec
@@ -79,7 +85,7 @@ def target_value(data: ConsolidatedData, institution_id: int, column: Column) ->
     The plan's targets are optional: one it leaves empty falls back to the cycle's
     imported :class:`~pmg.indicators.models.CycleTargets` too.
     """
-    name = column.attribute or ""
+    name = column.attribute
     plan = data.plans.get(institution_id)
     if plan is not None:
         for section in PLAN_TARGETS:
@@ -104,15 +110,9 @@ def indicator_table(layout: Layout, data: ConsolidatedData) -> Table:
             by_year = dict(_history(layout, data).get(institution.id, {}))
             section = diagnostic.section(SECTIONS[layout.name]) if diagnostic else None
             if isinstance(section, Mapping):
-                by_year[data.reference_year] = section
+                by_year[data.reference_year] = _over(section, by_year.get(data.reference_year))
             rows.append(_row(layout, data, institution, None, by_year))
-    return Table(layout.name, tuple(layout.headers(data.years)), _numbered(layout, rows))
-
-
-def _numbered(layout: Layout, rows: list[tuple[CellValue, ...]]) -> list[tuple[CellValue, ...]]:
-    """``codigo_reporte`` (the leading column with no source) as the row's number, 1…N."""
-    at = next(index for index, column in enumerate(layout.leading) if column.source is None)
-    return [(*row[:at], number, *row[at + 1 :]) for number, row in enumerate(rows, 1)]
+    return Table(layout.name, tuple(layout.headers(data.years)), rows)
 
 
 def _history(layout: Layout, data: ConsolidatedData) -> dict[int, dict[int, Figures]]:
@@ -129,11 +129,20 @@ def _has_data(layout: Layout, data: ConsolidatedData, institution_id: int) -> bo
     return diagnostic is not None and diagnostic.section(SECTIONS[layout.name]) is not None
 
 
+def _over(submitted: Figures, imported: Figures | None) -> Figures:
+    """A diagnostic's figures of the reference year; one it leaves empty, like the imported
+    year, is written as the file wrote it."""
+    if not imported or not imported.get(UNREPORTED):
+        return submitted
+    return {**submitted, UNREPORTED: imported[UNREPORTED]}
+
+
 def procedures_of(institution_id: int, data: ConsolidatedData) -> list[ProcedureRecord]:
     """The diagnostic's procedures (in its order), then the other ones of the history.
 
-    A diagnostic's procedure takes its history by name, ignoring case; its description
-    and reference-year figures are the diagnostic's.
+    A diagnostic's procedure takes its history by name, despite case, accents and spaces;
+    its description and reference-year figures are the diagnostic's, in the history's
+    words where they say the same (:func:`_in_imported_words`).
     """
     history = {_name_key(p.name): p for p in data.procedures.get(institution_id, [])}
     diagnostic = data.diagnostics.get(institution_id)
@@ -146,15 +155,15 @@ def procedures_of(institution_id: int, data: ConsolidatedData) -> list[Procedure
 
 
 def _name_key(name: str) -> str:
-    return name.strip().casefold()
+    return comparable(name)
 
 
 def _from_diagnostic(
     row: Mapping[str, Any], history: ProcedureRecord | None, reference_year: int
 ) -> ProcedureRecord:
     by_year = dict(history.figures) if history else {}
-    by_year[reference_year] = row
-    return ProcedureRecord(
+    by_year[reference_year] = _over(row, by_year.get(reference_year))
+    submitted = ProcedureRecord(
         name=str(row.get("name") or ""),
         justification=member(Justification, row.get("justification")),
         other_reason=row.get("other_reason") or "",
@@ -164,6 +173,25 @@ def _from_diagnostic(
         time_unit=member(TimeUnit, row.get("time_unit")),
         figures=by_year,
     )
+    return _in_imported_words(submitted, history) if history else submitted
+
+
+def _in_imported_words(submitted: ProcedureRecord, imported: ProcedureRecord) -> ProcedureRecord:
+    """``submitted`` written as the official file wrote ``imported`` where both say the same:
+    the same words (:func:`_same_text`), the same choice, the same expected time.
+
+    A diagnostic pre-filled from the history and sent unchanged gives the file back.
+    """
+    kept: dict[str, Any] = {}
+    for name in ("name", "other_reason", "start_milestone", "end_milestone"):
+        if _same_text(getattr(submitted, name), getattr(imported, name)):
+            kept[name] = getattr(imported, name)
+    for choice in ("justification", "time_unit"):
+        if getattr(submitted, choice) == getattr(imported, choice):
+            kept[f"{choice}_text"] = getattr(imported, f"{choice}_text")
+    if submitted.expected_time == imported.expected_time:
+        kept[UNREPORTED] = imported.unreported_as
+    return replace(submitted, **kept)
 
 
 def _row(
@@ -174,13 +202,7 @@ def _row(
     by_year: Mapping[int, Figures],
 ) -> tuple[CellValue, ...]:
     owners = {"institution": institution, "procedure": procedure}
-    cells: list[CellValue] = []
-    for column in layout.leading:
-        if column.source is None:  # codigo_reporte: numbered once the rows are known
-            cells.append(None)
-            continue
-        owner, _, attribute = column.source.partition(".")
-        cells.append(cell(getattr(owners[owner], attribute), column.kind))
+    cells = [_leading_cell(column, owners) for column in layout.leading]
     plan = _year_plan(layout)
     percentages = PERCENTAGES.get(layout.name)
     for year in data.years:
@@ -189,11 +211,29 @@ def _row(
             cells.extend(cell(None, kind) for _, _, kind in plan)
             continue
         derived = percentages(reported) if percentages else {}
+        unreported = reported.get(UNREPORTED) or {}
         for key, is_derived, kind in plan:
-            cells.append(cell(derived[key] if is_derived else reported.get(key), kind))
+            if is_derived:
+                cells.append(cell(derived[key], kind))
+            else:
+                cells.append(cell(reported.get(key), kind, unreported.get(key, NOT_AVAILABLE)))
+    imported = data.targets.get(institution.id, {}).get(UNREPORTED) or {}
     for target in layout.targets:
-        cells.append(cell(target_value(data, institution.id, target), target.kind))
+        value = target_value(data, institution.id, target)
+        written = imported.get(target.attribute, NOT_AVAILABLE)
+        cells.append(cell(value, target.kind, written))
     return tuple(cells)
+
+
+def _leading_cell(column: Column, owners: Mapping[str, Any]) -> CellValue:
+    """An institution's or a procedure's own cell; the history's choices as the file
+    wrote them, a diagnostic's by their label."""
+    owner_name, _, attribute = column.source.partition(".")
+    owner = owners[owner_name]
+    if column.kind in (Kind.JUSTIFICATION, Kind.TIME_UNIT) and getattr(owner, f"{attribute}_text"):
+        return cell(getattr(owner, f"{attribute}_text"), Kind.TEXT)
+    unreported = getattr(owner, UNREPORTED, None) or {}
+    return cell(getattr(owner, attribute), column.kind, unreported.get(attribute, NOT_AVAILABLE))
 
 
 @cache
@@ -205,6 +245,12 @@ def _year_plan(layout: Layout) -> tuple[tuple[str, bool, Kind], ...]:
         else (column.attribute, False, column.kind)
         for column in layout.per_year
     )
+
+
+def _same_text(one: str, other: str) -> bool:
+    """The same words, however spaced or broken into lines (a one-line field holds no line
+    break); ``-`` says nothing, as empty does."""
+    return read_text(one) == read_text(other)
 
 
 # --- The other sheets ----------------------------------------------------------------------
@@ -255,7 +301,7 @@ def institutions_table(data: ConsolidatedData) -> Table:
         values = {
             "ministry": institution.ministry,
             "name": institution.name,
-            "code": institution.code,
+            "code": code_cell(institution.code),
             "commits_system": "Sí" if institution.commits_system else "No",
             "stage": institution.stage.label,
             "mesu": institution.mesu.label,
@@ -266,7 +312,8 @@ def institutions_table(data: ConsolidatedData) -> Table:
 
 
 def gaps_table(data: ConsolidatedData) -> Table:
-    """One row per gap of each institution's latest submitted diagnostic."""
+    """One row per gap of each institution's latest submitted diagnostic; a current or
+    expected value typed as a number is a number (:func:`number_or_text`)."""
     rows: list[tuple[CellValue, ...]] = []
     for institution in data.institutions:
         diagnostic = data.diagnostics.get(institution.id)
@@ -274,15 +321,15 @@ def gaps_table(data: ConsolidatedData) -> Table:
         for index, gap in enumerate(gaps if isinstance(gaps, list) else [], 1):
             rows.append(
                 (
-                    institution.code,
+                    code_cell(institution.code),
                     institution.name,
                     diagnostic.number if diagnostic else None,
                     index,
                     label(GapDimension, gap.get("dimension")),
                     text(gap.get("procedure")),
                     text(gap.get("description")),
-                    text(gap.get("current_value")),
-                    text(gap.get("expected_value")),
+                    number_or_text(gap.get("current_value")),
+                    number_or_text(gap.get("expected_value")),
                     text(gap.get("causes")),
                     label(Priority, gap.get("priority")),
                 )
@@ -299,7 +346,7 @@ def status_table(data: ConsolidatedData) -> Table:
             continue
         rows.append(
             (
-                institution.code,
+                code_cell(institution.code),
                 institution.name,
                 *_status(data.diagnostics.get(institution.id)),
                 *_status(data.plans.get(institution.id)),

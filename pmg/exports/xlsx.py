@@ -8,6 +8,11 @@ written as an explicit string cell with the "quote prefix" style: Excel shows
 the text exactly as it was typed and keeps it text even when the cell is edited.
 No apostrophe or other character is added. Text equal to an error code
 (``#N/A``, ``#DIV/0!``…), which openpyxl would store as an error, stays text too.
+
+Every sheet, even one with no rows, has its header row frozen, a filter over the
+header and the rows, and a width per column (:func:`column_widths`). Texts are not
+wrapped (that would take a style per cell): one wider than its column spills over
+the next cells while they are empty, and the cell always holds it whole.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, islice
 from os import PathLike
 from typing import IO, Any
 
@@ -32,6 +38,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FONT = Font(name="Calibri", size=11, bold=True)
+# Column widths, in characters of the default font.
+MIN_WIDTH = 8
+MAX_WIDTH = 60
+VALUE_ROOM = 2  # the cell's margins
+HEADER_ROOM = 4  # the margins, the bold face and the filter's drop-down button
+GENERAL_DIGITS = 11  # the most characters Excel's General format shows of a number
+# Widths come from the first rows: a streamed sheet (the audit trail) is never held whole.
+WIDTH_SAMPLE = 1000
 
 
 def write_xlsx(tables: Iterable[Table], target: str | PathLike[str] | IO[bytes]) -> dict[str, int]:
@@ -46,17 +60,55 @@ def write_xlsx(tables: Iterable[Table], target: str | PathLike[str] | IO[bytes])
 
 
 def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> int:
+    rows = iter(table.rows)
+    first = list(islice(rows, WIDTH_SAMPLE))
+    # A write-only sheet takes its widths and frozen panes before its first row.
+    for index, width in enumerate(column_widths(table.headers, first), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.append([_header(sheet, header) for header in table.headers])
     writer = _CellWriter(sheet)
     count = 0
-    for row in table.rows:
+    for row in chain(first, rows):
         sheet.append(writer.cells(row))
         count += 1
     if table.headers:
         last = get_column_letter(len(table.headers))
         sheet.auto_filter.ref = f"A1:{last}{count + 1}"
     return count
+
+
+def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[int]:
+    """A width per column, in characters: room for its header and for its longest value
+    as the sheet shows it, from :data:`MIN_WIDTH` to :data:`MAX_WIDTH`."""
+    longest = [0] * len(headers)
+    for row in rows:
+        for index, value in enumerate(row):
+            length = _shown_length(value)
+            if length > longest[index]:
+                longest[index] = length
+    return [
+        min(max(len(header) + HEADER_ROOM, value + VALUE_ROOM, MIN_WIDTH), MAX_WIDTH)
+        for header, value in zip(headers, longest, strict=True)
+    ]
+
+
+def _shown_length(value: Any) -> int:
+    """How many characters the cell of ``value`` shows (see :meth:`_CellWriter.cell`)."""
+    kind = type(value)
+    if kind is str:
+        return len(value)
+    if value is None:
+        return 0
+    if kind is int or kind is float or kind is Decimal:
+        return min(len(str(value)), GENERAL_DIGITS)
+    if kind is bool:
+        return 2  # Sí, No
+    if isinstance(value, datetime):
+        return len(DATETIME_FORMAT)
+    if isinstance(value, date):
+        return len(DATE_FORMAT)
+    return len(str(value))
 
 
 def _header(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:

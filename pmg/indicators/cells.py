@@ -2,8 +2,10 @@
 
 Official files write numbers as numbers or as text (``"12"``, ``"7,5"``,
 ``"1.234"``), and ``-`` or nothing where a figure was not reported (``None``).
-A value that cannot be used raises :class:`CellProblem`, whose message
-completes the clause «el valor «x» …» said of a row and column.
+Texts are read exactly as written (:data:`Kind.TEXT`); :func:`read_text` gives the
+normalised form that rules use (no extra spaces; ``-`` as empty). A value that
+cannot be used raises :class:`CellProblem`, whose message completes the clause
+«el valor «x» …» said of a row and column.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from pmg.core.models import LabelledEnum
 from pmg.core.numbers import NumberProblem, parse_count, parse_decimal
-from pmg.core.spreadsheets import compact_text, comparable
+from pmg.core.spreadsheets import cell_string, compact_text, comparable
 from pmg.indicators.layouts import Kind
 from pmg.indicators.models import Justification, TimeUnit
 
@@ -64,6 +66,7 @@ def read_code(value: Any) -> str:
 
 
 def read_text(value: Any) -> str:
+    """The text for rules and matching: single spaces, and ``""`` when not reported."""
     text = compact_text(value)
     return "" if text in NOT_REPORTED else text
 
@@ -155,7 +158,7 @@ def _choice(
 
 READERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.CODE: read_code,
-    Kind.TEXT: read_text,
+    Kind.TEXT: cell_string,
     Kind.COUNT: read_count,
     Kind.NUMBER: read_number,
     Kind.PERCENT: read_percent,

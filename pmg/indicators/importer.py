@@ -6,9 +6,12 @@ committed — the route or CLI command commits, or rolls back on any error.
 
 Rows are keyed, so importing the same file twice changes nothing: figures by
 (institution, year) or (procedure, year), procedures by (institution, name) and
-targets by (institution, cycle). Derived percentages in the file are not stored.
-Each row counts once: created if anything new was created for it, else updated
-if anything changed, else unchanged.
+targets by (institution, cycle). Every year of every row is stored, reported or
+not, with its texts and how it wrote what it did not report, so the consolidated
+export gives the file back; derived percentages in the file are not stored. A
+row's ``codigo_reporte`` becomes its institution's report code (a blank one leaves
+it as it was). Each row counts once: created if anything new was created for it,
+else updated if anything changed, else unchanged.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.operations import MAX_YEAR, MIN_YEAR, Windows, create_cycle
 from pmg.extensions import db
 from pmg.indicators.layouts import Layout
-from pmg.indicators.models import CycleTargets, Procedure, ProcedureFigures
+from pmg.indicators.models import UNREPORTED, CycleTargets, Procedure, ProcedureFigures
 from pmg.indicators.reading import IndicatorRow, read_indicators
 from pmg.institutions.models import Institution
 
@@ -136,7 +139,7 @@ def _targets_cycle(
 
 
 def _reported(values: dict[str, Any]) -> bool:
-    return any(value is not None for value in values.values())
+    return any(value is not None for name, value in values.items() if name != UNREPORTED)
 
 
 class _Saver:
@@ -165,6 +168,8 @@ class _Saver:
                 self._save_figures(institution.id, year, values, owner="institution_id")
                 for year, values in row.years.items()
             ]
+        if row.report_code:
+            outcomes.append(_outcome_of_update(institution, {"report_code": row.report_code}))
         if self.cycle is not None:
             outcomes.append(self._save_targets(self.cycle, institution, row.targets))
         if Outcome.CREATED in outcomes:
@@ -180,8 +185,7 @@ class _Saver:
             procedure = Procedure(institution_id=institution.id, **row.procedure)
             db.session.add(procedure)
             for year, values in row.years.items():
-                if _reported(values):
-                    procedure.figures.append(ProcedureFigures(year=year, **values))
+                procedure.figures.append(ProcedureFigures(year=year, **values))
             return [Outcome.CREATED]
         outcomes = [_outcome_of_update(procedure, row.procedure)]
         for year, values in row.years.items():
@@ -194,8 +198,6 @@ class _Saver:
         figures = self.figures.get((owner_id, year))
         if figures is not None:
             return _outcome_of_update(figures, values)
-        if not _reported(values):
-            return Outcome.UNCHANGED
         db.session.add(self.layout.figures_model(**{owner: owner_id}, year=year, **values))
         return Outcome.CREATED
 
@@ -205,8 +207,6 @@ class _Saver:
         targets = self.targets.get(institution.id)
         if targets is not None:
             return _outcome_of_update(targets, values)
-        if not _reported(values):
-            return Outcome.UNCHANGED
         db.session.add(CycleTargets(institution_id=institution.id, cycle_id=cycle.id, **values))
         return Outcome.CREATED
 

@@ -8,8 +8,7 @@ export writes them, so both agree on names and order.
 A layout's columns, in export order, are ``layout.headers(years)``:
 
 - ``layout.leading``: :class:`Column` — ``source`` says where the value lives,
-  as ``"institution.<attr>"`` or ``"procedure.<attr>"``; ``None`` for
-  ``codigo_reporte``, which we neither read nor store;
+  as ``"institution.<attr>"`` or ``"procedure.<attr>"``;
 - ``layout.per_year``: for each year, ``f"{year}_{suffix}"`` for every
   :class:`YearFigure` (an attribute of ``layout.figures_model``) or
   :class:`DerivedPercent` (never stored: ``numerator`` ÷ ``denominator`` × 100,
@@ -44,18 +43,21 @@ class Kind(enum.Enum):
     TIME_UNIT = "time_unit"  # a TimeUnit, by its label
 
 
+NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.NUMBER, Kind.PERCENT})
+
+
 @dataclass(frozen=True)
 class Column:
     """A fixed column: its header and where its value lives (see the module docstring)."""
 
     header: str
-    source: str | None
+    source: str
     kind: Kind
 
     @property
-    def attribute(self) -> str | None:
+    def attribute(self) -> str:
         """The attribute name without its owner: ``"procedure.name"`` gives ``"name"``."""
-        return self.source.rpartition(".")[2] if self.source else None
+        return self.source.rpartition(".")[2]
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,13 @@ def year_header(year: int, column: YearColumn) -> str:
     return f"{year}_{column.suffix}"
 
 
-INSTITUTION_COLUMNS = (
-    Column("codigo_reporte", None, Kind.TEXT),
+REPORT_CODE = Column("codigo_reporte", "institution.report_code", Kind.CODE)
+# What names an institution in every sheet of the consolidated workbook.
+IDENTITY_COLUMNS = (
     Column("codigo_interno_SCSEU", "institution.code", Kind.CODE),
     Column("nombre_institucion", "institution.name", Kind.TEXT),
 )
+INSTITUTION_COLUMNS = (REPORT_CODE, *IDENTITY_COLUMNS)
 CODE_HEADER = "codigo_interno_SCSEU"
 
 RESPONSE_TIMES = (

@@ -1,14 +1,15 @@
 """Yearly indicator figures as the official consolidated files report them.
 
-Only reported figures are stored; derived percentages are always recomputed
-(:mod:`pmg.indicators.figures`). ``None`` means "not reported" (``-`` in the files).
+Every row of a file is stored, texts exactly as written; derived percentages are always
+recomputed (:mod:`pmg.indicators.figures`). ``None`` means "not reported": ``-`` in the
+files, unless ``unreported_as`` says how the file wrote it (an empty cell, a dash…).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, enum_column
@@ -37,7 +38,17 @@ class TimeUnit(LabelledEnum):
     MINUTES = ("minutos", "minutos")
 
 
-class YearlyResponseFigures:
+UNREPORTED = "unreported_as"  # the attribute of KeepsUnreported, by name
+
+
+class KeepsUnreported:
+    """A history row that remembers how its file wrote each value it did not report."""
+
+    # {attribute: the cell's text} for the ``None`` values not written ``-`` ('' when empty).
+    unreported_as: Mapped[dict[str, str] | None] = mapped_column(JSON)
+
+
+class YearlyResponseFigures(KeepsUnreported):
     """What complaints and transparency requests both report per institution and year.
 
     Times are in business days.
@@ -80,8 +91,12 @@ class SaipFigures(YearlyResponseFigures, db.Model):
     answered_within_20: Mapped[int | None] = mapped_column(Integer)
 
 
-class Procedure(db.Model):
-    """A relevant procedure (*trámite o servicio relevante*) of an institution, by name."""
+class Procedure(KeepsUnreported, db.Model):
+    """A relevant procedure (*trámite o servicio relevante*) of an institution, by name.
+
+    Texts are kept as the file wrote them; ``justification`` and ``time_unit`` are the
+    choices read from ``justification_text`` and ``time_unit_text``, for the rules.
+    """
 
     __tablename__ = "procedures"
     __table_args__ = (UniqueConstraint("institution_id", "name"),)
@@ -92,11 +107,13 @@ class Procedure(db.Model):
     justification: Mapped[Justification | None] = mapped_column(
         enum_column(Justification, "procedure_justification")
     )
+    justification_text: Mapped[str] = mapped_column(Text, default="")
     other_reason: Mapped[str] = mapped_column(Text, default="")
     start_milestone: Mapped[str] = mapped_column(Text, default="")
     end_milestone: Mapped[str] = mapped_column(Text, default="")
     expected_time: Mapped[float | None] = mapped_column(Float)
     time_unit: Mapped[TimeUnit | None] = mapped_column(enum_column(TimeUnit, "procedure_time_unit"))
+    time_unit_text: Mapped[str] = mapped_column(Text, default="")
 
     institution: Mapped[Institution] = relationship()
     figures: Mapped[list[ProcedureFigures]] = relationship(
@@ -104,7 +121,7 @@ class Procedure(db.Model):
     )
 
 
-class ProcedureFigures(db.Model):
+class ProcedureFigures(KeepsUnreported, db.Model):
     """Handling times of one procedure in one year, in the procedure's time unit."""
 
     __tablename__ = "procedure_figures"
@@ -123,7 +140,7 @@ class ProcedureFigures(db.Model):
     procedure: Mapped[Procedure] = relationship(back_populates="figures")
 
 
-class CycleTargets(db.Model):
+class CycleTargets(KeepsUnreported, db.Model):
     """The ``plan_*_meta`` targets of one institution for one cycle, as imported."""
 
     __tablename__ = "cycle_targets"

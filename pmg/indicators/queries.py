@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from pmg.core.spreadsheets import comparable
 from pmg.extensions import db
 from pmg.indicators.models import ComplaintFigures, Procedure, ProcedureFigures, SaipFigures
 
@@ -21,7 +22,8 @@ class History:
     procedures: dict[str, dict[int, ProcedureFigures]] = field(default_factory=dict)
 
     def procedure(self, name: str | None) -> dict[int, ProcedureFigures]:
-        return self.procedures.get((name or "").strip().casefold(), {})
+        """The figures of the procedure named ``name``, despite case, accents and spaces."""
+        return self.procedures.get(comparable(name or ""), {})
 
 
 def history_before(institution_id: int, reference_year: int, span: int = 3) -> History:
@@ -39,7 +41,7 @@ def history_before(institution_id: int, reference_year: int, span: int = 3) -> H
         .options(selectinload(Procedure.figures))
     )
     for procedure in procedures:
-        result.procedures[procedure.name.strip().casefold()] = {
+        result.procedures[comparable(procedure.name)] = {
             figures.year: figures for figures in procedure.figures if figures.year in years
         }
     return result

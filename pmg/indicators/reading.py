@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmg.core.imports import BLANK_ROW, RowFindings, SkippedRow
+from pmg.core.numbers import NOT_REPORTED
 from pmg.core.spreadsheets import (
     EMPTY_FILE,
     Row,
     SpreadsheetError,
+    cell_string,
     choose_sheet,
     compact_text,
     comparable,
@@ -32,6 +34,8 @@ from pmg.indicators.cells import CellProblem, cell_value, read_code, read_text
 from pmg.indicators.layouts import (
     CODE_HEADER,
     LAYOUTS,
+    NUMERIC_KINDS,
+    REPORT_CODE,
     SHEET,
     YEAR_HEADER,
     Column,
@@ -39,8 +43,10 @@ from pmg.indicators.layouts import (
     Layout,
     year_header,
 )
+from pmg.indicators.models import UNREPORTED
 
 PROCEDURE_NAME_HEADER = "nombre_del_tramite_y_o_servicio_relevante"
+CHOICE_KINDS = frozenset({Kind.JUSTIFICATION, Kind.TIME_UNIT})
 MAX_PROCEDURE_NAME = 500
 
 
@@ -50,9 +56,11 @@ class IndicatorRow:
 
     row_number: int
     code: str
+    report_code: str  # codigo_reporte, "" when blank
+    # Attributes of the model they go to, ``unreported_as`` included (see read_values).
     procedure: dict[str, Any]  # Procedure attributes (trámites only, else empty)
     years: dict[int, dict[str, Any]]  # figures attributes per year
-    targets: dict[str, float | None]  # CycleTargets attributes
+    targets: dict[str, Any]  # CycleTargets attributes
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,7 @@ class _RowParser:
         self.rows: list[IndicatorRow] = []
         self.findings = RowFindings()
         self.first_row_of: dict[tuple[str, str], int] = {}
+        self.report_code_of: dict[str, tuple[str, int]] = {}  # code: (report code, row)
 
     def parse(self, row_number: int, values: Row) -> None:
         cells = {
@@ -201,6 +210,7 @@ class _RowParser:
         row = IndicatorRow(
             row_number=row_number,
             code=read_code(cells[CODE_HEADER]),
+            report_code=self._report_code(row_number, cells),
             procedure=self._read_columns(row_number, self._procedure_columns(), cells),
             years={year: self._read_year(row_number, year, cells) for year in self.years},
             targets=self._read_columns(row_number, self.layout.targets, cells),
@@ -225,7 +235,7 @@ class _RowParser:
         """One row per institution (per procedure in trámites), with a name that fits."""
         code = read_code(cells[CODE_HEADER])
         name = read_text(cells.get(PROCEDURE_NAME_HEADER))
-        if len(name) > MAX_PROCEDURE_NAME:
+        if len(cell_string(cells.get(PROCEDURE_NAME_HEADER))) > MAX_PROCEDURE_NAME:
             self._problem(
                 row_number,
                 PROCEDURE_NAME_HEADER,
@@ -241,25 +251,61 @@ class _RowParser:
         else:
             self.first_row_of[key] = row_number
 
+    def _report_code(self, row_number: int, cells: dict[str, Any]) -> str:
+        """The row's ``codigo_reporte``: one per institution in the file (trámites repeats it)."""
+        code = read_code(cells[CODE_HEADER])
+        report_code = self._read(row_number, REPORT_CODE.header, REPORT_CODE.kind, cells) or ""
+        first = self.report_code_of.setdefault(code, (report_code, row_number))
+        if report_code and first[0] and report_code != first[0]:
+            self._problem(
+                row_number,
+                REPORT_CODE.header,
+                f"el código {code} tiene el código de reporte «{first[0]}» en la fila {first[1]}",
+            )
+        elif report_code and not first[0]:
+            self.report_code_of[code] = (report_code, row_number)
+        return report_code
+
     def _problem(self, row_number: int, header: str, problem: str) -> None:
         self.findings.add_problem(row_number, self.columns[header].header, problem)
 
     def _procedure_columns(self) -> list[Column]:
-        return [c for c in self.layout.leading if (c.source or "").startswith("procedure.")]
+        return [c for c in self.layout.leading if c.source.startswith("procedure.")]
 
     def _read_columns(
         self, row_number: int, columns: Collection[Column], cells: dict[str, Any]
     ) -> dict[str, Any]:
-        return {
-            str(column.attribute): self._read(row_number, column.header, column.kind, cells)
-            for column in columns
-        }
+        wanted = [(column.attribute, column.header, column.kind) for column in columns]
+        return self._read_values(row_number, wanted, cells)
 
     def _read_year(self, row_number: int, year: int, cells: dict[str, Any]) -> dict[str, Any]:
-        return {
-            column.attribute: self._read(row_number, year_header(year, column), column.kind, cells)
+        wanted = [
+            (column.attribute, year_header(year, column), column.kind)
             for column in self.layout.figures
-        }
+        ]
+        return self._read_values(row_number, wanted, cells)
+
+    def _read_values(
+        self, row_number: int, wanted: list[tuple[str, str, Kind]], cells: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``{attribute: value}`` for each (attribute, header, kind) ``wanted``.
+
+        A choice also gives ``<attribute>_text``, the cell as written; ``unreported_as``
+        says how each number that was not reported was written, when not ``-``.
+        """
+        values: dict[str, Any] = {}
+        unreported: dict[str, str] = {}
+        for attribute, header, kind in wanted:
+            value = values[attribute] = self._read(row_number, header, kind, cells)
+            if kind in CHOICE_KINDS:
+                values[f"{attribute}_text"] = cell_string(cells[header])
+            elif value is None and kind in NUMERIC_KINDS:
+                written = cell_string(cells[header])
+                if written != NOT_REPORTED:
+                    unreported[attribute] = written
+        if wanted:
+            values[UNREPORTED] = unreported or None
+        return values
 
     def _read(self, row_number: int, header: str, kind: Kind, cells: dict[str, Any]) -> Any:
         """The cell as ``kind``; a problem is noted (and ``None`` returned)."""

@@ -30,6 +30,12 @@ class InstitutionForm(FlaskForm):
             Length(max=300, message="Escriba como máximo 300 caracteres."),
         ],
     )
+    report_code = StringField(
+        "Código de reporte",
+        description="El codigo_reporte de la institución en los consolidados oficiales. "
+        "Déjelo en blanco si no tiene uno.",
+        validators=[Length(max=64, message="Escriba como máximo 64 caracteres.")],
+    )
     # Named after the column so ``obj=institution`` fills it with the id.
     ministry_id = _select("Ministerio", coerce=int)
     stage = _select("Etapa", choices=Stage.choices(), coerce=Stage)

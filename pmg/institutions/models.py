@@ -56,6 +56,8 @@ class Institution(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
+    # codigo_reporte of the official consolidated files; '' when it has none.
+    report_code: Mapped[str] = mapped_column(String(64), default="", server_default="")
     name: Mapped[str] = mapped_column(String(300), index=True)
     ministry_id: Mapped[int] = mapped_column(ForeignKey("ministries.id"), index=True)
     stage: Mapped[Stage] = mapped_column(enum_column(Stage, "institution_stage"), index=True)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pmg.auth.models import User
 
 EDITABLE_FIELDS = frozenset(
-    {"name", "ministry", "stage", "mesu", "category", "commits_system", "active"}
+    {"name", "report_code", "ministry", "stage", "mesu", "category", "commits_system", "active"}
 )
 
 
@@ -36,6 +36,8 @@ def update_institution(
         values["name"] = " ".join(str(values["name"]).split())
         if not values["name"]:
             raise DomainError("El nombre de la institución no puede quedar vacío.")
+    if "report_code" in values:
+        values["report_code"] = str(values["report_code"] or "").strip()
     if "ministry" in values and values["ministry"] is None:
         raise DomainError("Seleccione el ministerio de la institución.")
     changes = changed_fields(institution, values)

@@ -72,6 +72,7 @@ def edit(code: str) -> str | Response | tuple[str, int]:
             changes = operations.update_institution(
                 institution,
                 name=form.name.data,
+                report_code=form.report_code.data,
                 ministry=by_id[form.ministry_id.data],
                 stage=form.stage.data,
                 mesu=form.mesu.data,

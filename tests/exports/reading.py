@@ -8,6 +8,18 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+# The sheets of the consolidated workbook, in order.
+SHEETS = [
+    "reclamos",
+    "saip",
+    "tramites",
+    "instituciones",
+    "brechas",
+    "acciones",
+    "estado",
+    "revision",
+]
+
 
 def sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
     """Every sheet's rows (header first) as openpyxl reads the values."""

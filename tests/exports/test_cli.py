@@ -8,19 +8,8 @@ from flask import Flask
 
 from pmg.extensions import db
 from pmg.indicators.models import SaipFigures
-from tests.exports.reading import sheets
+from tests.exports.reading import SHEETS, sheets
 from tests.factories import create_cycle, create_institution, create_submitted_diagnostic
-
-SHEETS = [
-    "reclamos",
-    "saip",
-    "tramites",
-    "instituciones",
-    "brechas",
-    "acciones",
-    "estado",
-    "revision",
-]
 
 
 def _export(runner: Any, *args: str) -> Any:

@@ -60,7 +60,7 @@ def test_reference_year_from_the_diagnostic_and_history_for_the_years_before(app
     complaints = records(result["reclamos"])
     assert len(complaints) == 1
     row = complaints[0]
-    assert row["codigo_interno_SCSEU"] == "1306"
+    assert row["codigo_interno_SCSEU"] == 1306
     assert row["2024_n_de_reclamos_recibidos_al_ano"] == 20
     assert row["2024_respondidos"] == 80
     assert row["2024_respondidos_en_mas_de_20_dias_habiles"] == 31.3
@@ -86,7 +86,7 @@ def test_reference_year_from_the_diagnostic_and_history_for_the_years_before(app
     status = records(result["estado"])
     assert status == [
         {
-            "codigo_interno_SCSEU": "1306",
+            "codigo_interno_SCSEU": 1306,
             "nombre_institucion": institution.name,
             "estado_diagnostico": "Enviado",
             "version_diagnostico": 1,

@@ -123,7 +123,7 @@ def test_plan_targets_alone_give_the_institution_a_row() -> None:
 
     table = indicator_table(SAIP, source)
 
-    assert [row[1] for row in table.rows] == ["1306"]
+    assert [row[1] for row in table.rows] == [1306]
     assert plan_targets(table)["plan_saip_tpo_resp_meta"] == 10.5
 
 
@@ -156,7 +156,7 @@ def test_actions_table_has_a_row_per_action_with_its_own_evidence() -> None:
     assert table.title == "acciones"
     assert table.rows == [
         (
-            "1306",
+            1306,
             "SERVICIO 1306",
             3,
             1,
@@ -174,7 +174,7 @@ def test_actions_table_has_a_row_per_action_with_its_own_evidence() -> None:
             f"{'a' * 64}; {'b' * 64}",
         ),
         (
-            "1306",
+            1306,
             "SERVICIO 1306",
             3,
             2,
@@ -276,7 +276,7 @@ def test_acciones_sheet_of_the_latest_submitted_plan(cycle: Cycle, institution: 
         (3, "B1"),
     ]
     assert rows[1] == {
-        "codigo_interno_SCSEU": "1306",
+        "codigo_interno_SCSEU": 1306,
         "nombre_institucion": "Servicio Nacional de Prueba",
         "version": version.number,
         "accion": 2,
@@ -297,7 +297,7 @@ def test_acciones_sheet_of_the_latest_submitted_plan(cycle: Cycle, institution: 
     sheet = load_workbook(BytesIO(data))["acciones"]
     assert sheet["I3"].number_format == "yyyy-mm-dd"
     assert sheet["I3"].is_date
-    assert sheet["A2"].data_type == "s"
+    assert sheet["A2"].data_type == "n"  # the code 1306, as the catalog writes it
 
 
 def test_acciones_numbers_follow_the_gaps_of_a_diagnostic_sent_again_reordered(

@@ -97,7 +97,7 @@ def test_a_submitted_diagnostic_not_yet_reviewed(cycle: Cycle) -> None:
     sent = _seconds(version.submitted_at)
     assert _sheet(cycle) == [
         {
-            "codigo_interno_SCSEU": "1306",
+            "codigo_interno_SCSEU": 1306,
             "nombre_institucion": "Servicio Nacional de Prueba",
             "tipo": "Diagnóstico de brechas",
             "estado": "Enviado",
@@ -165,7 +165,7 @@ def test_the_review_loop_row_by_row(cycle: Cycle) -> None:
     rows = _sheet(cycle)
     assert rows == [
         {
-            "codigo_interno_SCSEU": "1306",
+            "codigo_interno_SCSEU": 1306,
             "nombre_institucion": "Servicio Nacional de Prueba",
             "tipo": "Diagnóstico de brechas",
             "estado": "Aprobado",
@@ -184,7 +184,7 @@ def test_the_review_loop_row_by_row(cycle: Cycle) -> None:
             "observaciones_total": 1,
         },
         {
-            "codigo_interno_SCSEU": "1306",
+            "codigo_interno_SCSEU": 1306,
             "nombre_institucion": "Servicio Nacional de Prueba",
             "tipo": "Plan de mejora",
             "estado": "Enviado",

@@ -2,9 +2,9 @@
 
 Cell by cell, for the three layouts: both sides are read with the import's cell
 readers (:mod:`pmg.indicators.cells`), so ``1.234`` and ``1234`` are the same
-count, ``-`` and an empty cell both mean "not available", and a code written
-as a number equals the same code as text. ``codigo_reporte`` is the file's own
-row label and is not compared.
+count and a code written as a number equals the same code as text. Exact values,
+types and ``-`` versus blank are checked on a small hand-made workbook in
+``test_official_files_exactly.py``.
 """
 
 from __future__ import annotations
@@ -58,8 +58,7 @@ def _expected_cells(layout: Layout, row: dict[str, Any]) -> dict[str, Any]:
     """What each cell of the original ``row`` says, figures and percentages alike."""
     expected: dict[str, Any] = {}
     for column in (*layout.leading, *layout.targets):
-        if column.source is not None:
-            expected[column.header] = cell_value(row[column.header], column.kind)
+        expected[column.header] = cell_value(row[column.header], column.kind)
     for year in YEARS:
         for column in layout.per_year:
             header = year_header(year, column)
@@ -73,8 +72,6 @@ def _exported_cells(layout: Layout, row: dict[str, Any]) -> dict[str, Any]:
     kinds = {column.header: column.kind for column in (*layout.leading, *layout.targets)}
     exported = {}
     for header, value in row.items():
-        if header == "codigo_reporte":
-            continue
         exported[header] = cell_value(value, kinds.get(header, Kind.NUMBER))  # years: numbers
     return exported
 

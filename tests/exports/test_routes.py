@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 
 from pmg.auth.models import Role
 from pmg.exports.xlsx import XLSX_MIMETYPE
-from tests.exports.reading import records, sheets
+from tests.exports.reading import SHEETS, records, sheets
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -39,16 +39,7 @@ def test_download_is_an_xlsx_attachment_named_after_the_cycle(
     )
     assert response.headers["Cache-Control"] == "private, no-store"
     workbook = sheets(response.data)
-    assert list(workbook) == [
-        "reclamos",
-        "saip",
-        "tramites",
-        "instituciones",
-        "brechas",
-        "acciones",
-        "estado",
-        "revision",
-    ]
+    assert list(workbook) == SHEETS
     assert workbook["reclamos"][0][3] == "2024_n_de_reclamos_respondidos_en_el_ano"
     assert records(workbook["estado"])[0]["estado_diagnostico"] == "Enviado"
 

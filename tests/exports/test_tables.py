@@ -236,13 +236,18 @@ def test_missing_figures_zero_denominators_and_missing_years_are_a_dash() -> Non
     assert row["plan_reclamos_resp_anual_meta"] == "-"
 
 
-def test_codes_are_text_and_report_codes_number_the_rows() -> None:
-    institutions = [institution(1, "1306"), institution(2, "3101_61")]
-    saip = {1: {2024: {"received": 1}}, 2: {2024: {"received": 2}}}
+def test_codes_are_written_as_the_catalog_does_and_report_codes_are_the_institutions() -> None:
+    institutions = [
+        institution(1, "1306", report_code="17"),
+        institution(2, "3101_61", report_code="R-0042"),
+        institution(3, "0401"),
+    ]
+    saip = {id: {2024: {"received": id}} for id in (1, 2, 3)}
     rows = rows_by_header(indicator_table(SAIP, data(institutions=institutions, saip=saip)))
     assert [(row["codigo_reporte"], row["codigo_interno_SCSEU"]) for row in rows] == [
-        (1, "1306"),
-        (2, "3101_61"),
+        (17, 1306),  # whole numbers as numbers, as the official files write them
+        ("R-0042", "3101_61"),
+        (None, "0401"),  # no report code: blank; a leading zero keeps a code text
     ]
 
 
@@ -269,7 +274,7 @@ def test_rows_are_only_for_institutions_with_data_and_saip_stage_only_in_saip() 
         layout.name: [row[1] for row in indicator_table(layout, source).rows]
         for layout in (COMPLAINTS, SAIP, PROCEDURES)
     }
-    assert codes == {"reclamos": ["1306"], "saip": ["1306", "2000"], "tramites": []}
+    assert codes == {"reclamos": [1306], "saip": [1306, 2000], "tramites": []}
 
 
 DIAGNOSTIC = {
@@ -342,14 +347,51 @@ def test_procedures_match_history_by_name_ignoring_case() -> None:
     assert matched[PROCEDURE_IDENTITY[-1]] == TimeUnit.HOURS.label
     assert rows[1]["2024_promedio"] == "-"
     assert rows[2]["2023_n_transacciones_gestionadas_en_el_ano"] == 9
-    assert [row["codigo_reporte"] for row in rows] == [1, 2, 3]
+
+
+def test_a_diagnostic_that_keeps_the_imported_description_gives_it_back_as_written() -> None:
+    imported = ProcedureRecord(
+        name="Concurso de\nobras  menores",
+        justification=Justification.OTHER,
+        justification_text="Otro",
+        other_reason="-",
+        start_milestone="Publicación",
+        end_milestone="Adjudicación\n",
+        time_unit=TimeUnit.CALENDAR_DAYS,
+        time_unit_text="día corrido",
+        unreported_as={"expected_time": ""},
+        figures={2025: {"mean": None, "handled": 7, "unreported_as": {"mean": ""}}},
+    )
+    sent = {  # as a pre-filled form sends it back: one line, no "-", the choices' values
+        "name": "Concurso de obras menores",
+        "justification": "otra",
+        "other_reason": "",
+        "start_milestone": "Publicación",
+        "end_milestone": "Adjudicación (con acta)",  # changed: the diagnostic's words
+        "expected_time": None,
+        "time_unit": "dias_corridos",
+        "mean": None,
+        "handled": 8,
+    }
+    source = data(procedures={1: [imported]}, diagnostics={1: submitted({"procedures": [sent]})})
+    row = rows_by_header(indicator_table(PROCEDURES, source))[0]
+    assert [row[header] for header in PROCEDURE_IDENTITY] == [
+        "Concurso de\nobras  menores",
+        "Otro",
+        "-",
+        "Publicación",
+        "Adjudicación (con acta)",
+        None,
+        "día corrido",
+    ]
+    assert (row["2025_promedio"], row["2025_n_transacciones_gestionadas_en_el_ano"]) == (None, 8)
 
 
 def test_gaps_of_the_latest_version_with_labels() -> None:
     table = gaps_table(data(diagnostics={1: submitted(DIAGNOSTIC, number=3)}))
     assert table.rows == [
         (
-            "1306",
+            1306,
             "SERVICIO 1306",
             3,
             1,
@@ -362,7 +404,7 @@ def test_gaps_of_the_latest_version_with_labels() -> None:
             "Alta",
         ),
         (
-            "1306",
+            1306,
             "SERVICIO 1306",
             3,
             2,
@@ -407,13 +449,13 @@ def test_status_has_state_version_chile_time_and_hash_of_each_kind_or_no_submiss
     assert table.rows == [
         # 18:30 UTC is 14:30 in Santiago (UTC-4 from April 5, 2026).
         (
-            "1306",
+            1306,
             "SERVICIO 1306",
             *("Enviado", 2, datetime(2026, 4, 10, 14, 30, 5), "ab" * 32),
             *("Con observaciones", 1, datetime(2026, 5, 4, 17, 0, 0), "cd" * 32),
         ),
-        ("1303", "SERVICIO 1303", "Borrador", None, None, None, *no_plan),
-        ("1400", "SERVICIO 1400", "Sin envío", None, None, None, *no_plan),
+        (1303, "SERVICIO 1303", "Borrador", None, None, None, *no_plan),
+        (1400, "SERVICIO 1400", "Sin envío", None, None, None, *no_plan),
     ]
 
 
@@ -444,5 +486,5 @@ def test_institutions_sheet_uses_the_catalog_values(
 def test_inactive_institutions_without_data_are_left_out() -> None:
     institutions = [institution(1, "1306", active=False), institution(2, "1303", active=False)]
     source = data(institutions=institutions, saip={2: {2024: {"received": 1}}})
-    assert [row[2] for row in institutions_table(source).rows] == ["1303"]
-    assert [row[0] for row in status_table(source).rows] == ["1303"]
+    assert [row[2] for row in institutions_table(source).rows] == [1303]
+    assert [row[0] for row in status_table(source).rows] == [1303]

@@ -136,7 +136,12 @@ def test_import_procedures_two_years_stores_definitions_and_figures(app: Flask, 
         2.5,
         TimeUnit.CALENDAR_DAYS,
     )
-    assert [f.year for f in contest.figures] == [2023], "a year with nothing reported is not kept"
+    # A year with nothing reported is kept, with how each figure was written (handled: empty).
+    assert [(f.year, f.mean, f.handled, f.unreported_as) for f in contest.figures] == [
+        (2023, 9.2, 4500, None),
+        (2024, None, None, {"handled": ""}),
+    ]
+    assert (contest.justification_text, contest.time_unit_text) == ("otra", "Día corrido")
 
 
 # --- Rows that are skipped ------------------------------------------------------------------

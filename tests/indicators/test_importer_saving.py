@@ -103,12 +103,16 @@ def test_import_saip_targets_join_the_complaints_targets_of_the_same_cycle(
     assert count(CycleTargets) == 1
 
 
-def test_import_rows_without_targets_create_no_targets(app: Flask, riego: Any) -> None:
+def test_import_rows_without_targets_keep_how_each_was_written(app: Flask, riego: Any) -> None:
     create_cycle(2025)
     import_indicators(
         consolidated_xlsx("reclamos", [2024], [complaints("1306", 2024) | NO_TARGETS])
     )
-    assert count(CycleTargets) == 0
+    targets = db.session.scalar(select(CycleTargets))
+    assert targets is not None
+    assert (targets.complaints_answered_pct, targets.complaints_late_pct) == (None, None)
+    # "-" is the default; an empty cell and an empty text are both kept as empty.
+    assert targets.unreported_as == {"complaints_late_pct": "", "complaints_mean_days": ""}
 
 
 # --- Idempotency and updates ----------------------------------------------------------------
@@ -188,7 +192,7 @@ def test_import_procedures_update_the_definition_found_by_name(app: Flask, riego
         hito_final="Entrega del certificado",
         **{UNIT: "horas"},
     )
-    result = import_indicators(consolidated_xlsx("tramites", [2024, 2025], [changed]))
+    result = import_indicators(consolidated_xlsx("tramites", [2024], [changed]))
     assert result.summary == "created 0, updated 1, unchanged 0, skipped 0"
     found = db.session.scalar(select(Procedure))
     assert found is not None
@@ -198,7 +202,7 @@ def test_import_procedures_update_the_definition_found_by_name(app: Flask, riego
         TimeUnit.HOURS,
     )
     assert count(Procedure) == 1
-    assert count(ProcedureFigures) == 1, "2025 reported nothing"
+    assert count(ProcedureFigures) == 1
 
 
 # --- All or nothing --------------------------------------------------------------------------

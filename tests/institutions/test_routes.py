@@ -258,6 +258,7 @@ def test_detail_shows_the_institution(
     facts = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", body))
     assert facts == {
         "Código": "3101_61",
+        "Código de reporte": "Sin código de reporte",
         "Nombre": "FONDO NACIONAL DE SALUD",
         "Ministerio": "MINISTERIO DE SALUD",
         "Etapa": "SAIP",
@@ -302,6 +303,7 @@ def test_detail_unknown_code_gives_404(client: FlaskClient, login_as: Any) -> No
 def _edit_data(institution: Any, **changes: Any) -> dict[str, Any]:
     data = {
         "name": institution.name,
+        "report_code": institution.report_code,
         "ministry_id": str(institution.ministry_id),
         "stage": institution.stage.value,
         "mesu": institution.mesu.value,
@@ -338,6 +340,7 @@ def test_edit_saves_the_changes_and_redirects_to_the_detail(
     data = _edit_data(
         riego,
         name="  COMISIÓN  NACIONAL DE RIEGO ",
+        report_code=" 0042 ",
         ministry_id=str(health_id),
         stage="etapa_2",
         mesu="si",
@@ -352,6 +355,7 @@ def test_edit_saves_the_changes_and_redirects_to_the_detail(
     db.session.refresh(riego)
     assert (
         riego.code,
+        riego.report_code,
         riego.name,
         riego.ministry_id,
         riego.stage,
@@ -361,6 +365,7 @@ def test_edit_saves_the_changes_and_redirects_to_the_detail(
         riego.active,
     ) == (
         "1306",
+        "0042",
         "COMISIÓN NACIONAL DE RIEGO",
         health_id,
         Stage.STAGE_2,
@@ -371,6 +376,23 @@ def test_edit_saves_the_changes_and_redirects_to_the_detail(
     )
     page = client.get("/instituciones/1306").get_data(as_text=True)
     assert "Se guardaron los cambios de COMISIÓN NACIONAL DE RIEGO." in page
+    assert "<dt>Código de reporte</dt><dd>0042</dd>" in page
+
+
+def test_edit_refuses_a_report_code_too_long_and_keeps_what_was_typed(
+    client: FlaskClient, login_as: Any, catalog: dict[str, Any]
+) -> None:
+    login_as(create_user(Role.ADMIN))
+    typed = "R" * 65
+    response = client.post(
+        "/instituciones/1306/editar", data=_edit_data(catalog["riego"], report_code=typed)
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Escriba como máximo 64 caracteres." in body
+    assert f'value="{typed}"' in body
+    db.session.refresh(catalog["riego"])
+    assert catalog["riego"].report_code == ""
 
 
 def test_edit_without_changes_says_so(
