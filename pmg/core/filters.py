@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,18 @@ def format_number(value: int | float | None) -> str:
     if isinstance(value, int):
         return f"{value:,}".replace(",", ".")
     text = f"{value:,.1f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def format_decimal(value: int | float | Decimal) -> str:
+    """Every digit that was sent, in es-CL: ``1.250``, ``8,5``, ``12,25``."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    text = f"{number.normalize() if number == number.to_integral_value() else number:,f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 

@@ -52,6 +52,8 @@ def _print_result(result: DemoResult) -> None:
     click.echo("")
     click.echo(f"Ciclo vigente: {cycle.year} (año de referencia {cycle.reference_year})")
     click.echo(f"Catálogo de requisitos técnicos: versión {result.requirements_version}")
+    for description in result.history:
+        click.echo(f"Historial de indicadores: {description}")
     windows = [
         (kind.label, format_date(cycle.window(kind)[0]), format_date(cycle.window(kind)[1]))
         for kind in WindowKind

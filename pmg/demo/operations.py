@@ -1,4 +1,5 @@
-"""Demo data: the shipped catalog, a cycle whose windows are open today, one account per role.
+"""Demo data: the shipped catalog, a cycle whose windows are open today, the indicator
+history of the coordinator's institutions, one account per role.
 
 Running it again is safe: the catalog import is keyed by code, the cycle of the
 year is reopened, and the accounts are reset with new passwords. Flushes only;
@@ -20,6 +21,7 @@ from pmg.auth.models import Role, User
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.operations import create_cycle, set_current_cycle, update_cycle
 from pmg.cycles.queries import get_cycle
+from pmg.demo.history import load_demo_history
 from pmg.extensions import db
 from pmg.institutions.importer import import_catalog
 from pmg.institutions.models import Institution
@@ -66,6 +68,7 @@ class DemoResult:
     cycle: Cycle
     accounts: tuple[DemoAccount, ...]
     requirements_version: str
+    history: tuple[str, ...] = ()  # what each indicator import read
 
 
 def new_password() -> str:
@@ -133,5 +136,6 @@ def load_demo(today: date) -> DemoResult:
     cycle = open_demo_cycle(today)
     requirements = load_catalog(cycle, starting_catalog_text(), actor=None)
     institutions = institutions_by_codes(COORDINATOR_INSTITUTIONS)
+    history = tuple(load_demo_history(cycle, institutions))
     accounts = tuple(reset_account(spec, institutions) for spec in ACCOUNTS)
-    return DemoResult(catalog.summary, cycle, accounts, requirements.catalog.version)
+    return DemoResult(catalog.summary, cycle, accounts, requirements.catalog.version, history)

@@ -120,6 +120,9 @@ PROCEDURES = SectionSpec(
     max_rows=20,
     applies=_not_saip_stage,
     fields=(
+        # A row's stable id: what was pre-filled from the official files is kept by it (see
+        # pmg.submissions.prefill). Rows saved before it existed have none.
+        FieldSpec("key", "Identificador", FieldKind.KEY, required=False),
         FieldSpec("name", "Nombre del trámite o servicio", TEXT, max_length=PROCEDURE_NAME_LENGTH),
         FieldSpec("justification", "Justificación de la selección", CHOICE, choices=Justification),
         FieldSpec(

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from pmg.core.filters import format_date, format_number
+from pmg.core.filters import format_date, format_decimal, format_number
 from pmg.evidence.checks import format_size
 from pmg.submissions.content import FieldKind, FieldSpec
 
@@ -20,13 +20,15 @@ NBSP = "\u00a0"
 
 @dataclass(frozen=True)
 class Line:
-    """One label and its formatted value; ``notes`` are the numbers of its warnings."""
+    """One label and its formatted value; ``notes`` are the numbers of its warnings;
+    ``official``, the value pre-filled from the official file when the version changed it."""
 
     label: str
     value: str
     derived: bool = False
     long: bool = False
     notes: tuple[int, ...] = ()
+    official: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Section:
     lines: tuple[Line, ...] = ()
     entries: tuple[Entry, ...] = ()
     grid: Grid | None = None
+    prefilled_year: int | None = None  # pre-filled from the official file of that year
 
 
 @dataclass(frozen=True)
@@ -108,18 +111,6 @@ class VersionDocument:
 
 
 # --- Values ---------------------------------------------------------------------------------
-
-
-def format_decimal(value: int | float | Decimal) -> str:
-    """Every digit that was sent, in es-CL: ``1.250``, ``8,5``, ``12,25``."""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    text = f"{number.normalize() if number == number.to_integral_value() else number:,f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def format_percent(value: Decimal | int | float | None) -> str:

@@ -44,6 +44,7 @@ from pmg.exports.plan_documents import (
     procedure_targets_section,
     reference_fact,
 )
+from pmg.exports.prefilled import NOTHING_PREFILLED, Prefilled, with_official
 from pmg.exports.review_documents import VersionReview, review_context
 from pmg.indicators.figures import (
     Derived,
@@ -89,8 +90,10 @@ def _lines(
     prefix: str,
     notes: Mapping[str, list[int]],
     references: Namer,
+    official: Mapping[str, Any],
 ) -> tuple[Line, ...]:
-    """The fields of one row, each derived percentage right after the figure it derives from."""
+    """The fields of one row, each derived percentage right after the figure it derives from,
+    and beside a changed value the ``official`` one pre-filled."""
     derived = dict(DERIVED[section.key](values)) if section.key in DERIVED else {}
     lines: list[Line] = []
 
@@ -103,14 +106,13 @@ def _lines(
             continue
         value = values.get(spec.name)
         many = spec.kind is FieldKind.REFERENCES
-        lines.append(
-            Line(
-                spec.label,
-                _references(value, references) if many else format_value(spec, value),
-                long=spec.kind is FieldKind.LONG_TEXT or many,
-                notes=tuple(notes.get(f"{prefix}.{spec.name}", ())),
-            )
+        line = Line(
+            spec.label,
+            _references(value, references) if many else format_value(spec, value),
+            long=spec.kind is FieldKind.LONG_TEXT or many,
+            notes=tuple(notes.get(f"{prefix}.{spec.name}", ())),
         )
+        lines.append(with_official(line, spec, value, official.get(spec.name)))
         if f"{spec.name}_pct" in derived:
             add_derived(f"{spec.name}_pct")
     for name in list(derived):
@@ -125,21 +127,28 @@ def _lines(
 
 
 def _section(
-    spec: SectionSpec, data: Any, notes: Mapping[str, list[int]], references: Namer
+    spec: SectionSpec,
+    data: Any,
+    notes: Mapping[str, list[int]],
+    references: Namer,
+    prefilled: Prefilled = NOTHING_PREFILLED,
 ) -> Section:
     if not spec.repeated:
         values = data if isinstance(data, Mapping) else {}
-        lines = _lines(spec, values, spec.key, notes, references)
-        return Section(spec.key, spec.title, False, lines=lines)
+        official = prefilled.of_section(spec)
+        lines = _lines(spec, values, spec.key, notes, references, official)
+        return prefilled.mark(Section(spec.key, spec.title, False, lines=lines), spec)
     rows = [row for row in data if isinstance(row, Mapping)] if isinstance(data, list) else []
     entries = tuple(
         Entry(
-            f"{spec.row_label} {index + 1} de {len(rows)}",
-            _lines(spec, row, f"{spec.key}.{index}", notes, references),
+            prefilled.row_title(spec, row, f"{spec.row_label} {index + 1} de {len(rows)}"),
+            _lines(
+                spec, row, f"{spec.key}.{index}", notes, references, prefilled.of_row(spec, row)
+            ),
         )
         for index, row in enumerate(rows)
     )
-    return Section(spec.key, spec.title, True, entries=entries)
+    return prefilled.mark(Section(spec.key, spec.title, True, entries=entries), spec)
 
 
 def _unknown_section(key: str, data: Any) -> Section:
@@ -154,15 +163,17 @@ def build_sections(
     specs: Iterable[SectionSpec] = DIAGNOSTIC_SECTIONS,
     notes: Mapping[str, list[int]] | None = None,
     references: Namer = str,
+    prefilled: Prefilled = NOTHING_PREFILLED,
 ) -> tuple[Section, ...]:
     """Every section present in ``content``, in the order of the specs, then any unknown.
 
-    ``references`` names each id a references field holds (a plan's gaps).
+    ``references`` names each id a references field holds (a plan's gaps); ``prefilled``
+    is what the version froze as pre-filled from the official consolidated files.
     """
     notes = notes or {}
     specs = tuple(specs)
     sections = [
-        _section(spec, content[spec.key], notes, references)
+        _section(spec, content[spec.key], notes, references, prefilled)
         for spec in specs
         if spec.key in content
     ]
@@ -174,9 +185,12 @@ def build_sections(
 
 
 def _plan_sections(
-    content: Mapping[str, Any], notes: Mapping[str, list[int]], diagnostic: Any
+    content: Mapping[str, Any],
+    notes: Mapping[str, list[int]],
+    diagnostic: Any,
+    prefilled: Prefilled,
 ) -> tuple[Section, ...]:
-    sections = build_sections(content, PLAN_SECTIONS, notes, gap_namer(diagnostic))
+    sections = build_sections(content, PLAN_SECTIONS, notes, gap_namer(diagnostic), prefilled)
     grid = procedure_targets_section(content.get(PROCEDURE_TARGETS.key), diagnostic, notes)
     return tuple(
         grid if grid is not None and section.key == PROCEDURE_TARGETS.key else section
@@ -299,11 +313,12 @@ def build_document(
     notes: dict[str, list[int]] = {}
     for notice, warning in zip(notices, version.warnings or [], strict=True):
         notes.setdefault(str(warning.get("path", "")), []).append(notice.number)
+    prefilled = Prefilled(frozen.get("prefilled") or {}, frozen.get("reference_year"))
     if is_plan:
         diagnostic_content = diagnostic.content if diagnostic is not None else None
-        sections = _plan_sections(content, notes, diagnostic_content)
+        sections = _plan_sections(content, notes, diagnostic_content, prefilled)
     else:
-        sections = build_sections(content, specs, notes)
+        sections = build_sections(content, specs, notes, prefilled=prefilled)
     reference = reference_fact(diagnostic) if is_plan else None
     whole = WHOLE.get(kind_value, "Todo el envío")
     evidence = build_evidence(frozen.get("evidence"), content.get(ACTIONS.key), whole)

@@ -36,10 +36,16 @@ from pmg.review.observations import MAX_TEXT
 from pmg.review.queries import observations_of
 from pmg.submissions import operations
 from pmg.submissions.evaluation import Evaluation, SubmissionContext
-from pmg.submissions.forms import attach_findings, content_form_class, draft_from_form
+from pmg.submissions.forms import (
+    attach_findings,
+    attach_prefilled,
+    content_form_class,
+    draft_from_form,
+)
 from pmg.submissions.kinds import KindSpec
 from pmg.submissions.models import Submission
 from pmg.submissions.permissions import can_edit
+from pmg.submissions.prefill import Marks
 from pmg.submissions.queries import find_submission, submission_context
 from pmg.submissions.rows import change_rows
 
@@ -87,6 +93,18 @@ class PageState:
     answers: dict[int, str] = field(default_factory=dict)
     # Why an answer was not kept, by observation id (shown at its box).
     answer_problems: dict[int, str] = field(default_factory=dict)
+    # What the history pre-fills, for a submission not created yet (see _prefilled).
+    prefilled: Marks | None = None
+
+
+def _prefilled(state: PageState) -> Marks:
+    """What was pre-filled: the submission's, or what its creation would pre-fill."""
+    if state.submission is not None:
+        return state.submission.prefilled or {}
+    if state.prefilled is None:
+        context = state.context
+        state.prefilled = state.page.kind.prefill(context.institution, context.cycle).marks
+    return state.prefilled
 
 
 def _render(state: PageState, status: int = 200) -> tuple[str, int]:
@@ -95,6 +113,8 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
     evaluation = page.kind.evaluate(state.draft, context, complete=False)
     page.configure(state.form, context)
     attach_findings(state.form, evaluation.errors, evaluation.warnings)
+    sections = page.kind.sections(context.institution)
+    prefilled_sections = attach_prefilled(state.form, sections, _prefilled(state))
     targets = evidence_targets(submission, page.evidence_whole)
     upload = upload_form(targets)
     upload.file.errors = get_flashed_messages(category_filter=[f"{FIELD_MESSAGE}{FILE_FIELD}"])
@@ -107,7 +127,8 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
         editable=submission is None or can_edit(current_user, submission),
         window_open=cycle.window_is_open(page.kind.window, chile_today()),
         window=cycle.window(page.kind.window),
-        sections=page.kind.sections(context.institution),
+        sections=sections,
+        prefilled_sections=prefilled_sections,
         form=state.form,
         evaluation=evaluation,
         slug=page.kind.slug,
@@ -123,6 +144,17 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
         **page.variables(context, evaluation),
     )
     return html, status
+
+
+def _starting_draft(
+    page: DraftPage, context: SubmissionContext, submission: Submission | None
+) -> tuple[Draft, Marks | None]:
+    """The saved draft; before the first save, what creating the submission will pre-fill
+    (and its marks)."""
+    if submission is not None:
+        return submission.draft, None
+    start = page.kind.prefill(context.institution, context.cycle)
+    return start.draft, start.marks
 
 
 def edit_draft(code: str, page: DraftPage) -> tuple[str, int] | Response:
@@ -141,10 +173,11 @@ def edit_draft(code: str, page: DraftPage) -> tuple[str, int] | Response:
     preserved = take_preserved(current_user) if request.method == "GET" else None
     formdata: MultiDict[str, str] | None = request.form if request.method == "POST" else preserved
     if formdata is None:
-        draft = page.prepare(submission.draft if submission else {}, context)
+        draft, marks = _starting_draft(page, context, submission)
+        draft = page.prepare(draft, context)
         form = form_class(formdata=None, data=draft)
         form.lock_version.data = submission.lock_version if submission else ""
-        return _render(PageState(page, context, submission, form, draft))
+        return _render(PageState(page, context, submission, form, draft, prefilled=marks))
 
     form = form_class(formdata=formdata)
     page.configure(form, context)

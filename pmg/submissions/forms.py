@@ -7,9 +7,11 @@ warning. Their findings are attached to the fields for display.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     EmailField,
     Field,
@@ -25,6 +27,7 @@ from wtforms import (
 
 from pmg.core.forms import CheckboxListField, RowList
 from pmg.submissions.content import FieldKind, FieldSpec, Finding, SectionSpec
+from pmg.submissions.prefill import row_marks, section_marks, shown, typed, unchanged
 
 
 class DateInputField(StringField):
@@ -113,3 +116,45 @@ def attach_findings(form: FlaskForm, errors: list[Finding], warnings: list[Findi
         field = _target(form, finding.path)
         if field is not None:
             field.warnings = [*getattr(field, "warnings", []), finding.message]
+
+
+PREFILLED = "Dato del consolidado oficial"
+CHANGED = "Valor del consolidado oficial: {}"
+
+
+def _mark(field: Field, spec: FieldSpec, text: str) -> None:
+    """Tell in the field's hint, which ``aria-describedby`` ties to the input, that its value
+    came from the official consolidated file, or which value came when it was changed."""
+    same = unchanged(spec, typed(spec, field.data), text)
+    note = PREFILLED if same else CHANGED.format(shown(spec, text))
+    marker = Markup('<span class="prefilled">{}</span>').format(note)
+    field.description = (
+        Markup("{} {}").format(field.description, marker) if field.description else marker
+    )
+
+
+def _prefilled_forms(
+    field: Field, section: SectionSpec, marks: Mapping[str, Any]
+) -> list[tuple[Form, Mapping[str, Any]]]:
+    """Each sub-form of ``section`` (the section's, or one per row) with its marks."""
+    if not section.repeated:
+        return [(field.form, section_marks(marks, section))]
+    return [(entry.form, row_marks(marks, section, entry.data)) for entry in field.entries]
+
+
+def attach_prefilled(
+    form: FlaskForm, sections: tuple[SectionSpec, ...], marks: Mapping[str, Any]
+) -> list[str]:
+    """Mark each field that holds a pre-filled text (``marks``, see
+    :mod:`pmg.submissions.prefill`); returns the keys of the sections with a marked field."""
+    marked = []
+    for section in sections:
+        found = False
+        for sub_form, texts in _prefilled_forms(form[section.key], section, marks):
+            for name, text in texts.items():
+                if name in sub_form and isinstance(text, str):
+                    _mark(sub_form[name], section.field(name), text)
+                    found = True
+        if found:
+            marked.append(section.key)
+    return marked

@@ -66,6 +66,9 @@ class Submission(db.Model):
         enum_column(SubmissionState, "submission_state"), default=SubmissionState.DRAFT, index=True
     )
     draft: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
+    # What the draft started with from the official consolidated files, kept apart from the
+    # draft so that the form cannot forge it (shape in pmg.submissions.prefill).
+    prefilled: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     draft_saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Who moved it last, for the message to someone acting on an older page.

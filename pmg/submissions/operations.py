@@ -37,7 +37,8 @@ from pmg.submissions.workflow import Action, ensure_fresh, flush_or_conflict, tr
 
 
 def open_submission(institution: Institution, cycle: Cycle, kind: SubmissionKind) -> Submission:
-    """The institution's submission of ``kind`` in ``cycle``, created empty the first time."""
+    """The institution's submission of ``kind`` in ``cycle``, created the first time with
+    what the history imported from the official consolidated files holds for it."""
     submission = db.session.scalar(
         select(Submission).where(
             Submission.institution_id == institution.id,
@@ -46,7 +47,14 @@ def open_submission(institution: Institution, cycle: Cycle, kind: SubmissionKind
         )
     )
     if submission is None:
-        submission = Submission(institution=institution, cycle=cycle, kind=kind, draft={})
+        start = KINDS[kind].prefill(institution, cycle)
+        submission = Submission(
+            institution=institution,
+            cycle=cycle,
+            kind=kind,
+            draft=start.draft,
+            prefilled=start.marks,
+        )
         db.session.add(submission)
         try:
             db.session.flush()
@@ -75,9 +83,10 @@ def save_draft(
 
 def version_document(submission: Submission, content: dict[str, Any]) -> dict[str, Any]:
     """What a version freezes: the content, its evidence files (names, sizes, SHA-256) and
-    what identifies whose and which it is."""
+    what identifies whose and which it is; and what was pre-filled from the official
+    consolidated files, when anything was (so the documents of the others keep their shape)."""
     institution = submission.institution
-    return {
+    document = {
         "kind": submission.kind.value,
         "institution": {
             "code": institution.code,
@@ -91,6 +100,9 @@ def version_document(submission: Submission, content: dict[str, Any]) -> dict[st
         "content": content,
         "evidence": evidence_manifest(submission),
     }
+    if submission.prefilled:
+        document["prefilled"] = submission.prefilled
+    return document
 
 
 def content_hash(content_json: str) -> str:

@@ -13,6 +13,7 @@ from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.demo.operations import ACCOUNTS, load_demo
 from pmg.extensions import db
+from pmg.indicators.models import ComplaintFigures, CycleTargets, Procedure, SaipFigures
 from pmg.institutions.models import Institution
 from pmg.plans.rules import evaluate as evaluate_plan
 from pmg.submissions.evaluation import SubmissionContext
@@ -172,3 +173,30 @@ def test_a_first_plan_with_actions_in_the_coming_months_is_accepted(
     result = evaluate_plan(draft, context, complete=False)
     assert [f for f in result.errors + result.warnings if "fecha" in f.message.lower()] == []
     assert [f for f in result.warnings if "cierre" in f.message] == []
+
+
+def test_demo_imports_the_history_of_the_coordinators_institutions_once(app: Flask) -> None:
+    first = load_demo(TODAY)
+    db.session.commit()
+    assert first.history == (
+        "Consolidado de reclamos, años 2024, 2025. Metas del ciclo 2026.",
+        "Consolidado de solicitudes de acceso a información (SAIP), años 2024, 2025. "
+        "Metas del ciclo 2026.",
+        "Consolidado de trámites y servicios relevantes, años 2024, 2025.",
+    )
+    codes = select(Institution.code, Institution.report_code).where(Institution.report_code != "")
+    assert sorted(db.session.execute(codes).all()) == [("1303", "102"), ("1306", "101")]
+    riego = db.session.scalar(select(Institution).where(Institution.code == "1306"))
+    figures = db.session.scalar(
+        select(ComplaintFigures).where(
+            ComplaintFigures.institution_id == riego.id, ComplaintFigures.year == 2025
+        )
+    )
+    assert (figures.received, figures.answered, figures.mean_days) == (135, 131, 7.9)
+    counts = [count(model) for model in (ComplaintFigures, SaipFigures, Procedure, CycleTargets)]
+    assert counts == [4, 4, 2, 2]
+    load_demo(TODAY)
+    db.session.commit()
+    assert [count(model) for model in (ComplaintFigures, SaipFigures, Procedure, CycleTargets)] == (
+        counts
+    )
