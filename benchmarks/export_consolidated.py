@@ -32,12 +32,13 @@ from openpyxl import Workbook
 
 from benchmarks.harness import arguments, migrated_app, paired_ratios, report
 from pmg.audit.operations import canonical_json
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle
 from pmg.cycles.operations import default_execution
-from pmg.exports import choose_years, export_consolidated
-from pmg.exports.queries import load_consolidated
-from pmg.exports.tables import consolidated_tables
+from pmg.exports.workbook import choose_years, export_consolidated
+from pmg.exports.workbook.queries import load_consolidated
+from pmg.exports.workbook.tables import consolidated_tables
 from pmg.extensions import db
 from pmg.indicators.models import (
     ComplaintFigures,

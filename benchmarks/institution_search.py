@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import arguments, migrated_app, paired_ratios, report
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.institutions.models import FunctionalCategory, Institution, MesuCommitment, Stage
 from tests.conftest import BrowserLikeClient, login

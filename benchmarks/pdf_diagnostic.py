@@ -74,7 +74,11 @@ def main() -> int:
         start = time.perf_counter()
         import weasyprint
 
-        from pmg.exports.pdf import asset_base_url, render_version_html, render_version_pdf
+        from pmg.exports.documents.pdf import (
+            asset_base_url,
+            render_version_html,
+            render_version_pdf,
+        )
 
         imported = time.perf_counter() - start
         html = render_version_html(version)
@@ -99,7 +103,7 @@ def main() -> int:
         [
             f"diagnostic: {PROCEDURES} procedures, {GAPS} gaps -> {pages} pages, "
             f"{len(pdf):,} bytes",
-            f"import weasyprint + pmg.exports.pdf: {imported:.3f} s (once per process)",
+            f"import weasyprint + pmg.exports.documents.pdf: {imported:.3f} s (once per process)",
             f"render_version_pdf, first in process:  {first:.3f} s",
             f"render_version_pdf, median of {runs} warm: {timings.app_median:.3f} s",
             f"bare WeasyPrint, same HTML, median of {runs}: {timings.baseline_median:.3f} s",

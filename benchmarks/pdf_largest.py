@@ -104,7 +104,7 @@ def submit(institution: Institution, cycle: Any, actor: Any, kind: Any, draft: D
 
 def build(style: str) -> Built:
     """The largest diagnostic and plan, submitted, and an ordinary diagnostic."""
-    from pmg.auth.models import Role
+    from pmg.core.permissions import Role
 
     institution = create_institution(
         "1306",
@@ -178,7 +178,7 @@ def describe(renders: dict[str, Render], built: Built) -> list[str]:
 def main() -> int:
     options = arguments()
     with migrated_app({"PMG_PASSWORD_METHOD": "pbkdf2:sha256:1000"}):
-        from pmg.exports.pdf import render_version_pdf
+        from pmg.exports.documents.pdf import render_version_pdf
 
         built = build(options.text)
         renders = {

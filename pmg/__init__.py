@@ -37,29 +37,27 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pmg.core.routes import bp as core_bp
     from pmg.core.security import register_security_headers
     from pmg.cycles.routes import bp as cycles_bp
-    from pmg.diagnostics.routes import bp as diagnostics_bp
     from pmg.evidence.routes import bp as evidence_bp
     from pmg.exports.routes import bp as exports_bp
     from pmg.indicators.routes import bp as indicators_bp
     from pmg.institutions.routes import bp as institutions_bp
     from pmg.notifications.routes import bp as notifications_bp
-    from pmg.plans.routes import bp as plans_bp
     from pmg.requirements.routes import bp as requirements_bp
     from pmg.review.routes import bp as review_bp
-    from pmg.submissions.routes import bp as submissions_bp
+    from pmg.submission_pages.routes import bp as submissions_bp
+    from pmg.wiring import connect
 
     init_sessions(app)
     register_error_handlers(app)
     register_filters(app)
     register_security_headers(app)
+    connect(app)  # the kinds, registries and signal receivers, before the routes
     for blueprint in (
         core_bp,
         auth_bp,
         institutions_bp,
         cycles_bp,
         indicators_bp,
-        diagnostics_bp,
-        plans_bp,
         submissions_bp,
         evidence_bp,
         exports_bp,

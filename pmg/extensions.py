@@ -1,10 +1,11 @@
 """Flask extensions, created unbound and initialised in :func:`pmg.create_app`."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.model import Model as FlaskSQLAlchemyModel
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -25,6 +26,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+
+    class Model(Base, FlaskSQLAlchemyModel):
+        """What ``db.Model`` is: made at run time from Base and Flask-SQLAlchemy's mixin,
+        held in an attribute, which a type checker cannot take as a base class."""
+
+else:
+    Model = db.Model
 
 
 def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -1,7 +1,7 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
 from pmg.audit.models import AuditEntry
-from pmg.auth.models import LoginAttempt, PreservedForm, User, user_institutions
+from pmg.auth.models import LoginAttempt, PreservedForm, User
 from pmg.cycles.models import Cycle
 from pmg.evidence.models import EvidenceFile
 from pmg.indicators.models import (
@@ -11,11 +11,11 @@ from pmg.indicators.models import (
     ProcedureFigures,
     SaipFigures,
 )
-from pmg.institutions.models import Institution, Ministry
+from pmg.institutions.models import Institution, Ministry, user_institutions
 from pmg.notifications.models import OutgoingMail
 from pmg.requirements.models import Requirement, RequirementCatalog
-from pmg.review.models import Observation, ObservationEntry, Review, StateChange, Verdict
-from pmg.submissions.models import Submission, SubmissionVersion
+from pmg.review.models import Observation, ObservationEntry, Review, Verdict
+from pmg.submissions.models import StateChange, Submission, SubmissionVersion
 
 __all__ = [
     "AuditEntry",

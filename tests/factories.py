@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from pmg.auth import operations as auth_operations
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.institutions.models import FunctionalCategory, Institution, MesuCommitment, Ministry, Stage

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.review.operations import take
 from tests.conftest import login
@@ -61,8 +61,7 @@ ROUTES: dict[str, Route] = {
     "cycles.edit": Route("/admin/ciclos/{year}/editar", ADMIN),
     "cycles.make_current": Route("/admin/ciclos/{year}/vigente", ADMIN, "POST"),
     "indicators.import_indicators": Route("/admin/indicadores/importar", ADMIN),
-    "diagnostics.edit": Route("/instituciones/{code}/diagnostico", COORDINATOR),
-    "plans.edit": Route("/instituciones/{code}/plan", COORDINATOR),
+    "submissions.edit": Route("/instituciones/{code}/diagnostico", COORDINATOR),
     "submissions.check": Route("/instituciones/{code}/diagnostico/revisar", COORDINATOR),
     "submissions.submit": Route("/instituciones/{code}/diagnostico/enviar", COORDINATOR, "POST"),
     "submissions.versions": Route("/instituciones/{code}/{year}/diagnostico/", EVERYONE),

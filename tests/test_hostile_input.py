@@ -25,8 +25,8 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import BaseConverter, UnicodeConverter
 
 from pmg import create_app
-from pmg.auth.models import Role
 from pmg.core.forms import DATE_OUT_OF_RANGE, INVALID_CHOICE
+from pmg.core.permissions import Role
 from pmg.core.routing import DB_INT_MAX, NUL_REFUSED, DatabaseIntegerConverter
 from pmg.extensions import db
 from tests.conftest import BrowserLikeClient, empty_database, login, make_app

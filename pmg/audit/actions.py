@@ -1,14 +1,16 @@
 """The actions the trail records and their Spanish labels (objects: :mod:`pmg.audit.names`).
 
 State changes of submissions are recorded as ``submission.<action>`` by
-:func:`pmg.submissions.workflow.transition`; their labels come from its ``Action``
-enum, so a new transition is labelled without touching this file.
+:func:`pmg.submissions.workflow.transition`; the package above that records such codes
+registers their labels (:func:`register_action_labels`), so a new transition is labelled
+without touching this file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pmg.core.models import LabelledEnum
-from pmg.submissions.workflow import Action as SubmissionAction
 
 SUBMISSION_PREFIX = "submission."
 
@@ -42,33 +44,22 @@ class AuditAction(LabelledEnum):
     OBSERVATION_REOPEN = ("observation.reopen", "Observación reabierta")
 
 
-SUBMISSION_LABELS = {
-    SubmissionAction.SUBMIT.value: "Envío presentado",
-    SubmissionAction.TAKE.value: "Envío tomado para revisión",
-    SubmissionAction.ASSIGN.value: "Envío asignado a revisor/a",
-    SubmissionAction.OBSERVE.value: "Envío observado",
-    SubmissionAction.RESUBMIT.value: "Envío corregido y reenviado",
-    SubmissionAction.APPROVE.value: "Envío aprobado",
-    SubmissionAction.REJECT.value: "Envío rechazado",
-}
+# Codes recorded by packages above this one, with their labels, in registration order.
+_REGISTERED: dict[str, str] = {}
+
+
+def register_action_labels(labels: Mapping[str, str]) -> None:
+    """Label action codes that a higher package records (``submission.submit``)."""
+    _REGISTERED.update(labels)
 
 
 def action_label(code: str) -> str:
     """The Spanish label of an action code; the code itself when it is not known."""
     if code in AuditAction._value2member_map_:
         return AuditAction(code).label
-    if code.startswith(SUBMISSION_PREFIX):
-        value = code.removeprefix(SUBMISSION_PREFIX)
-        if value in SUBMISSION_LABELS:
-            return SUBMISSION_LABELS[value]
-        if value in SubmissionAction._value2member_map_:
-            return f"Envío: {SubmissionAction(value).label}"
-    return code
+    return _REGISTERED.get(code, code)
 
 
 def known_actions() -> list[str]:
     """Every action code this version of the application can record."""
-    return [action.value for action in AuditAction] + [
-        f"{SUBMISSION_PREFIX}{action.value}" for action in SubmissionAction
-    ]
-
+    return [action.value for action in AuditAction] + list(_REGISTERED)

@@ -4,13 +4,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import UTCDateTime, utcnow
-from pmg.extensions import db
+from pmg.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One fact of the trail. Rows are never updated or deleted (the database refuses).
 
     ``entry_hash`` covers every field and the previous entry's hash, so a changed
@@ -32,3 +32,6 @@ class AuditEntry(db.Model):
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
     previous_hash: Mapped[str] = mapped_column(String(64), unique=True)
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    # Named, not imported: the trail sits below the institutions it refers to.
+    institution: Mapped[Any] = relationship("Institution", viewonly=True, lazy="raise")

@@ -4,6 +4,10 @@ An entry keeps its object's type and id, hashed and never changed; its name is f
 the trail is read: for a page, or a batch of the export, one query per kind of object in
 it, never one per entry. An object deleted since, or of a kind not known here, is named
 by its kind and id: ``Versión #12``.
+
+The trail sits below every package whose objects it names: each one registers its own
+kinds with :func:`register_names` (in its ``audit_names`` module, imported by the app
+factory).
 """
 
 from __future__ import annotations
@@ -12,124 +16,55 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select
 
 from pmg.audit.operations import EntryFields
-from pmg.auth.models import LoginAttempt, User
 from pmg.core.routing import parse_db_int
-from pmg.cycles.models import Cycle
-from pmg.evidence.models import EvidenceFile
 from pmg.extensions import db
-from pmg.institutions.models import Institution
-from pmg.requirements.models import Requirement, RequirementCatalog
-from pmg.review.models import Observation, Review
-from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
 
-OBJECT_LABELS = {
-    "User": "Cuenta",
-    "LoginAttempt": "Intento de ingreso",
-    "Institution": "Institución",
-    "ImportedFile": "Archivo importado",
-    "Cycle": "Ciclo",
-    "RequirementCatalog": "Catálogo de requisitos",
-    "Submission": "Envío",
-    "SubmissionVersion": "Versión",
-    "EvidenceFile": "Archivo de evidencia",
-    "Review": "Revisión",
-    "Observation": "Observación",
-    "AuditTrail": "Registro de auditoría",
-}
-KIND_NAMES = {SubmissionKind.DIAGNOSTIC: "Diagnóstico", SubmissionKind.PLAN: "Plan de mejora"}
 HASH_PREFIX = 12
 
 
-def submission_name(row: Any) -> str:
-    """``Diagnóstico 2026 · 1306``: kind, cycle and institution code."""
-    return f"{KIND_NAMES[row.kind]} {row.cycle_year} · {row.institution_code}"
-
-
-def _of_submission(model: Any, submission_id: Any, *columns: Any) -> Select[Any]:
-    """``model``'s id and ``columns``, with what names its submission (see
-    :func:`submission_name`)."""
-    query = select(
-        model.id,
-        *columns,
-        Submission.kind,
-        Cycle.year.label("cycle_year"),
-        Institution.code.label("institution_code"),
-    )
-    if model is not Submission:
-        query = query.join(Submission, Submission.id == submission_id)
-    return query.join(Cycle, Cycle.id == Submission.cycle_id).join(
-        Institution, Institution.id == Submission.institution_id
-    )
-
-
 @dataclass(frozen=True)
-class _Namer:
-    """How one kind of object is looked up (``id`` first) and named from its row."""
+class RowNamer:
+    """How one kind of row is looked up (``id`` first) and named from its row; what names
+    it once it is gone (``None``: its kind and id)."""
 
     model: Any
-    query: Callable[[], Select[Any]]
-    name: Callable[[Row[Any]], str]
+    query: Callable[[], Select[*tuple[Any, ...]]]
+    name: Callable[[Row[*tuple[Any, ...]]], str]
+    deleted: Callable[[EntryFields], str | None] | None = None
 
 
-_NAMERS = {
-    "User": _Namer(User, lambda: select(User.id, User.email), lambda r: f"Cuenta {r.email}"),
-    "LoginAttempt": _Namer(
-        LoginAttempt,
-        lambda: select(LoginAttempt.id, LoginAttempt.email),
-        lambda r: f"Intento de ingreso con {r.email}",
-    ),
-    "Institution": _Namer(
-        Institution,
-        lambda: select(Institution.id, Institution.code, Institution.name),
-        lambda r: f"Institución {r.code} · {r.name}",
-    ),
-    "Cycle": _Namer(Cycle, lambda: select(Cycle.id, Cycle.year), lambda r: f"Ciclo {r.year}"),
-    "RequirementCatalog": _Namer(
-        RequirementCatalog,
-        lambda: select(RequirementCatalog.id, RequirementCatalog.version, Cycle.year).join(
-            Cycle, Cycle.id == RequirementCatalog.cycle_id
-        ),
-        lambda r: f"Catálogo de requisitos {r.year} · versión «{r.version}»",
-    ),
-    "Submission": _Namer(Submission, lambda: _of_submission(Submission, None), submission_name),
-    "SubmissionVersion": _Namer(
-        SubmissionVersion,
-        lambda: _of_submission(
-            SubmissionVersion, SubmissionVersion.submission_id, SubmissionVersion.number
-        ),
-        lambda r: f"{submission_name(r)} · versión {r.number}",
-    ),
-    "EvidenceFile": _Namer(
-        EvidenceFile,
-        lambda: _of_submission(
-            EvidenceFile, EvidenceFile.submission_id, EvidenceFile.declared_name
-        ),
-        lambda r: f"Archivo «{r.declared_name}» · {submission_name(r)}",
-    ),
-    "Review": _Namer(
-        Review,
-        lambda: _of_submission(Review, Review.submission_id, SubmissionVersion.number).join(
-            SubmissionVersion, SubmissionVersion.id == Review.version_id
-        ),
-        lambda r: f"Revisión de {submission_name(r)} · versión {r.number}",
-    ),
-    "Observation": _Namer(
-        Observation,
-        lambda: _of_submission(Observation, Observation.submission_id, Requirement.code).join(
-            Requirement, Requirement.id == Observation.requirement_id
-        ),
-        lambda r: f"Observación {r.code} · {submission_name(r)}",
-    ),
-}
+# A kind that is not a row is named from its id alone.
+IdNamer = Callable[[str], str]
 
-# Kinds that are not rows: their id says it all.
-_NAMED_BY_ID: dict[str, Callable[[str], str]] = {
-    "ImportedFile": lambda sha256: f"Archivo importado · SHA-256 {sha256[:HASH_PREFIX]}…",
-    "AuditTrail": lambda last: f"Registro de auditoría hasta la entrada {last}",
-}
+# The Spanish label of each registered kind, used when an object cannot be named.
+OBJECT_LABELS: dict[str, str] = {}
+_NAMERS: dict[str, RowNamer] = {}
+_NAMED_BY_ID: dict[str, IdNamer] = {}
+
+
+def register_names(object_type: str, label: str, namer: RowNamer | IdNamer | None = None) -> None:
+    """Name the objects recorded as ``object_type``: by ``namer`` (a row's, or from the id
+    alone), else by ``label`` and their id."""
+    OBJECT_LABELS[object_type] = label
+    if isinstance(namer, RowNamer):
+        _NAMERS[object_type] = namer
+    elif namer is not None:
+        _NAMED_BY_ID[object_type] = namer
+
+
+register_names(
+    "ImportedFile",
+    "Archivo importado",
+    lambda sha256: f"Archivo importado · SHA-256 {sha256[:HASH_PREFIX]}…",
+)
+register_names(
+    "AuditTrail",
+    "Registro de auditoría",
+    lambda last: f"Registro de auditoría hasta la entrada {last}",
+)
 
 
 def _row_id(object_id: str) -> int | None:
@@ -145,11 +80,11 @@ def _load(object_type: str, ids: set[int]) -> dict[int, str]:
 
 
 def _fallback(entry: EntryFields) -> str:
-    """An object deleted since, or unknown: its kind and id; a removed file by its name."""
-    if entry.object_type == "EvidenceFile":
-        data = entry.before if isinstance(entry.before, dict) else entry.after
-        if isinstance(data, dict) and isinstance(data.get("name"), str):
-            return f"Archivo «{data['name']}» (eliminado)"
+    """An object deleted since (by what its kind keeps of it), or unknown: its kind and id."""
+    namer = _NAMERS.get(entry.object_type)
+    deleted = namer.deleted(entry) if namer is not None and namer.deleted else None
+    if deleted is not None:
+        return deleted
     return f"{OBJECT_LABELS.get(entry.object_type, entry.object_type)} #{entry.object_id}"
 
 

@@ -180,7 +180,7 @@ def _entries_in_order(batch_size: int) -> Iterator[EntryFields]:
         ).all()
         if not rows:
             return
-        yield from rows  # type: ignore[misc]
+        yield from rows
         after_id = rows[-1].id
 
 

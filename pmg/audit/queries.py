@@ -13,17 +13,17 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from pmg.audit.actions import AuditAction, action_label, known_actions
 from pmg.audit.models import AuditEntry
 from pmg.audit.names import object_names
 from pmg.audit.operations import EntryFields, canonical_json
-from pmg.auth.models import Role
 from pmg.core.filters import CHILE
 from pmg.core.pagination import paginate
+from pmg.core.permissions import Role
 from pmg.extensions import db
-from pmg.institutions.models import Institution
 
 STREAM_BATCH = 500
 PREVIEW_CHARS = 120  # of a before or after value in the page's row; the rest in a disclosure
@@ -56,7 +56,7 @@ def chile_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=CHILE)
 
 
-def filtered_entries(filters: AuditFilters) -> Select[tuple[AuditEntry]]:
+def filtered_entries(filters: AuditFilters) -> Select[AuditEntry]:
     query = select(AuditEntry)
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
@@ -65,8 +65,8 @@ def filtered_entries(filters: AuditFilters) -> Select[tuple[AuditEntry]]:
             AuditEntry.actor_email.contains(filters.actor_email.strip().lower(), autoescape=True)
         )
     if filters.institution_code:
-        codes = select(Institution.id).where(Institution.code == filters.institution_code.strip())
-        query = query.where(AuditEntry.institution_id.in_(codes))
+        code = filters.institution_code.strip()
+        query = query.where(AuditEntry.institution.has(code=code))
     if filters.date_from:
         query = query.where(AuditEntry.at >= chile_midnight(filters.date_from))
     if filters.date_to:
@@ -160,23 +160,17 @@ def _pretty(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _institutions(ids: set[int]) -> dict[int, tuple[str, str]]:
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Institution.id, Institution.code, Institution.name).where(Institution.id.in_(ids))
-    )
-    return {row.id: (row.code, row.name) for row in rows}
-
-
 def search_entries(filters: AuditFilters, page: int = 1) -> tuple[Pagination, list[AuditRow]]:
     """One page of matching entries, newest first, with their institutions loaded at once."""
-    found = paginate(filtered_entries(filters).order_by(AuditEntry.id.desc()), page)
-    names = _institutions(
-        {entry.institution_id for entry in found.items if entry.institution_id is not None}
-    )
+    query = filtered_entries(filters).options(selectinload(AuditEntry.institution))
+    found = paginate(query.order_by(AuditEntry.id.desc()), page)
     rows = [
-        AuditRow(entry, *names.get(entry.institution_id or 0, (None, None)), object_name=name)
+        AuditRow(
+            entry,
+            entry.institution.code if entry.institution else None,
+            entry.institution.name if entry.institution else None,
+            object_name=name,
+        )
         for entry, name in zip(found.items, object_names(found.items), strict=True)
     ]
     return found, rows
@@ -186,19 +180,20 @@ def stream_entries(filters: AuditFilters) -> Iterator[AuditRow]:
     """Every matching entry in chain order, fetched in batches as plain rows; the objects of
     each batch are named together."""
     subquery = filtered_entries(filters).subquery()
+    institutions = AuditEntry.institution.property.target
     query = (
         select(
             subquery,
-            Institution.code.label("institution_code"),
-            Institution.name.label("institution_name"),
+            institutions.c.code.label("institution_code"),
+            institutions.c.name.label("institution_name"),
         )
-        .outerjoin(Institution, Institution.id == subquery.c.institution_id)
+        .outerjoin(institutions, institutions.c.id == subquery.c.institution_id)
         .order_by(subquery.c.id)
         .execution_options(yield_per=STREAM_BATCH)
     )
     for batch in db.session.execute(query).partitions():
-        for row, name in zip(batch, object_names(batch), strict=True):  # type: ignore[arg-type]
-            yield AuditRow(row, row.institution_code, row.institution_name, name)  # type: ignore[arg-type]
+        for row, name in zip(batch, object_names(batch), strict=True):
+            yield AuditRow(row, row.institution_code, row.institution_name, name)
 
 
 def last_entry_id() -> int:

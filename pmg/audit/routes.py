@@ -12,14 +12,13 @@ from werkzeug.wrappers import Response
 from pmg.audit.forms import AuditFilterForm
 from pmg.audit.queries import search_entries
 from pmg.audit.workbook import export_trail
-from pmg.auth.models import Role
 from pmg.core.filters import format_datetime
 from pmg.core.models import utcnow
 from pmg.core.pagination import requested_page
-from pmg.core.permissions import roles_required
+from pmg.core.permissions import Role, roles_required
 from pmg.core.security import PRIVATE_DOWNLOAD
-from pmg.exports.xlsx import XLSX_MIMETYPE
-from pmg.extensions import db
+from pmg.core.transactions import transaction
+from pmg.core.xlsx import XLSX_MIMETYPE
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 
@@ -52,8 +51,8 @@ def export() -> Response | tuple[str, int]:
     if not form.validate():
         return index()
     buffer = BytesIO()
-    export_trail(form.filters(), buffer, current_user._get_current_object())
-    db.session.commit()
+    with transaction():
+        export_trail(form.filters(), buffer, current_user._get_current_object())
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     response = Response(buffer.getvalue(), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="auditoria_{stamp}.xlsx"'

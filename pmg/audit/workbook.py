@@ -13,8 +13,7 @@ from typing import IO, Any
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.audit.queries import AuditFilters, AuditRow, last_entry_id, stream_entries
-from pmg.exports.records import CellValue, Table
-from pmg.exports.xlsx import write_xlsx
+from pmg.core.xlsx import CellValue, Table, write_xlsx
 
 SHEET = "auditoria"
 HEADERS = (
@@ -60,7 +59,7 @@ def audit_cells(row: AuditRow) -> tuple[CellValue, ...]:
 def audit_table(rows: Iterable[AuditRow]) -> Table:
     """One sheet; its rows are produced as the writer asks for them, never all at once."""
     cells: Iterator[tuple[CellValue, ...]] = (audit_cells(row) for row in rows)
-    return Table(SHEET, HEADERS, cells)  # type: ignore[arg-type]
+    return Table(SHEET, HEADERS, cells)
 
 
 def export_trail(filters: AuditFilters, target: str | PathLike[str] | IO[bytes], actor: Any) -> int:

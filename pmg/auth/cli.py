@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from pmg.auth import operations
-from pmg.auth.models import Role
 from pmg.core.errors import DomainError
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.institutions.queries import institutions_by_codes
 

@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from pmg.auth.models import Role
 from pmg.auth.operations import MIN_PASSWORD_LENGTH, password_problem
 from pmg.core.forms import INVALID_CHOICE, INVALID_EMAIL, REQUIRED, CheckboxListField
+from pmg.core.permissions import Role
 
 UNKNOWN_INSTITUTION = "Marque solo instituciones de la lista."
 

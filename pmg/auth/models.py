@@ -4,44 +4,30 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
+from pmg.core.models import UTCDateTime, enum_column, utcnow
+from pmg.core.permissions import Role
 from pmg.core.search import keeps_search_text
-from pmg.extensions import db
+from pmg.extensions import Model
+from pmg.institutions.models import Institution, user_institutions
 
 if TYPE_CHECKING:
-    from pmg.institutions.models import Institution
 
+    class UserMixin:
+        """Flask-Login ships no types, so its mixin would be ``Any`` and make a User fit
+        any parameter. What it adds is only reached through ``current_user``."""
 
-class Role(LabelledEnum):
-    COORDINATOR = ("coordinator", "Coordinador/a PMG")
-    REVIEWER = ("reviewer", "Revisor/a Secretaría de Modernización")
-    DIPRES = ("dipres", "Analista DIPRES")
-    ADMIN = ("admin", "Administrador/a")
+else:
+    from flask_login import UserMixin
 
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-user_institutions = Table(
-    "user_institutions",
-    db.metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "institution_id",
-        Integer,
-        ForeignKey("institutions.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-)
-
-
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person with exactly one role; coordinators are linked to their institutions."""
 
     __tablename__ = "users"
@@ -69,7 +55,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_token}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def has_role(self, *roles: Role) -> bool:
@@ -79,7 +65,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role.value}>"
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One login attempt, kept to throttle failures per account and per address."""
 
     __tablename__ = "login_attempts"
@@ -95,7 +81,7 @@ class LoginAttempt(db.Model):
     succeeded: Mapped[bool] = mapped_column(Boolean)
 
 
-class PreservedForm(db.Model):
+class PreservedForm(Model):
     """What a person had typed when their session expired, kept until they log in again.
 
     Only the same user, back on the same page, gets it back.

@@ -17,9 +17,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record, split_changes
-from pmg.auth.models import LoginAttempt, Role, User, new_session_token
+from pmg.auth.models import LoginAttempt, User, new_session_token
 from pmg.core.errors import Conflict, DomainError, TooManyAttempts
 from pmg.core.models import utcnow
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.institutions.models import Institution
 
@@ -39,6 +40,10 @@ class InvalidCredentials(DomainError):
 
 class AccountDisabled(DomainError):
     status_code = 200
+
+
+class WrongPassword(DomainError):
+    """The current password typed to change one's own is not the account's."""
 
 
 def normalize_email(email: str) -> str:
@@ -199,6 +204,13 @@ def set_password(user: User, password: str, *, actor: User | None = None) -> Non
         actor=actor,
         after={"changed": ["password"], "sessions_ended": True},
     )
+
+
+def change_own_password(user: User, current: str, password: str) -> None:
+    """``user`` sets a new password, proving who they are with the one they have now."""
+    if not check_password_hash(user.password_hash, current):
+        raise WrongPassword("La contraseña actual no es correcta.")
+    set_password(user, password, actor=user)
 
 
 def set_active(user: User, active: bool, *, actor: User | None) -> None:

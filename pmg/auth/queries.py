@@ -4,8 +4,9 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
 from pmg.core.pagination import paginate
+from pmg.core.permissions import Role
 from pmg.core.search import searched
 from pmg.extensions import db
 from pmg.institutions.models import Institution

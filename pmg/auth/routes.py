@@ -7,17 +7,17 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from pmg.auth import operations
 from pmg.auth.forms import ChangeOwnPasswordForm, LoginForm, NewPasswordForm, NewUserForm, UserForm
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
 from pmg.auth.queries import list_users
 from pmg.auth.sessions import start_session
 from pmg.core.errors import DomainError
 from pmg.core.pagination import requested_page
-from pmg.core.permissions import ALL_ROLES, roles_required
+from pmg.core.permissions import ALL_ROLES, Role, roles_required
+from pmg.core.transactions import transaction
 from pmg.extensions import db
 from pmg.institutions.queries import institution_choices, institutions_by_ids
 
@@ -42,22 +42,20 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/ingresar", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data))
     error = None
     if form.validate_on_submit():
-        try:
-            user = operations.authenticate(
-                form.email.data, form.password.data, request.remote_addr or "desconocida"
-            )
-        except DomainError as refused:
-            db.session.commit()  # keep the failed attempt for throttling
-            error = refused.message
-            status = refused.status_code
+        address = request.remote_addr or "desconocida"
+        # A refused login is kept too: the failed attempt counts toward the throttle.
+        with transaction(DomainError, commit_refused=True) as outcome:
+            user = operations.authenticate(form.email.data, form.password.data, address)
+        if outcome.refusal is not None:
+            error = outcome.refusal.message
+            status = outcome.refusal.status_code
             return render_template("auth/login.html", form=form, error=error), status
-        db.session.commit()
         login_user(user)
         start_session()
         return redirect(safe_next(form.next.data))
@@ -67,8 +65,8 @@ def login() -> str | Response:
 @bp.route("/salir", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def logout() -> Response:
-    operations.sign_out(current_user._get_current_object())
-    db.session.commit()
+    with transaction():
+        operations.sign_out(current_user._get_current_object())
     logout_user()
     flash("Cerró su sesión.", "info")
     return redirect(url_for("auth.login"))
@@ -79,12 +77,12 @@ def logout() -> Response:
 def change_own_password() -> str | Response:
     form = ChangeOwnPasswordForm()
     if form.validate_on_submit():
-        if not check_password_hash(current_user.password_hash, form.current.data):
-            form.current.errors = ["La contraseña actual no es correcta."]
+        user = current_user._get_current_object()
+        with transaction(operations.WrongPassword) as outcome:
+            operations.change_own_password(user, form.current.data, form.password.data)
+        if outcome.refusal is not None:
+            form.current.errors = [outcome.refusal.message]
         else:
-            user = current_user._get_current_object()
-            operations.set_password(user, form.password.data, actor=user)
-            db.session.commit()
             login_user(user)  # this session continues with the new token; others end
             start_session()
             flash("Su contraseña fue cambiada. Las demás sesiones abiertas se cerraron.", "success")
@@ -133,13 +131,11 @@ def new_user() -> str | Response:
     form = NewUserForm()
     form.institutions.choices = institution_choices()
     if form.validate_on_submit():
-        try:
+        with transaction(DomainError) as outcome:
             user = _save_user_form(form, None)
-        except DomainError as refused:
-            db.session.rollback()
-            form.email.errors = [refused.message]
+        if outcome.refusal is not None:
+            form.email.errors = [outcome.refusal.message]
         else:
-            db.session.commit()
             flash(f"Se creó la cuenta de {user.name}.", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=None)
@@ -168,13 +164,11 @@ def edit_user(user_id: int) -> str | Response:
     user = _get_user_or_404(user_id)
     form = _edit_form(user)
     if form.validate_on_submit():
-        try:
+        with transaction(DomainError) as outcome:
             _save_user_form(form, user)
-        except DomainError as refused:
-            db.session.rollback()
-            form.email.errors = [refused.message]
+        if outcome.refusal is not None:
+            form.email.errors = [outcome.refusal.message]
         else:
-            db.session.commit()
             flash(f"Se guardaron los cambios de {user.name}.", "success")
             return redirect(url_for("auth.users"))
     return render_template(
@@ -184,13 +178,13 @@ def edit_user(user_id: int) -> str | Response:
 
 @bp.route("/admin/usuarios/<int:user_id>/contrasena", methods=["POST"])
 @roles_required(Role.ADMIN)
-def set_user_password(user_id: int) -> str | Response:
+def set_user_password(user_id: int) -> str | Response | tuple[str, int]:
     user = _get_user_or_404(user_id)
     form = NewPasswordForm()
     if form.validate_on_submit():
         admin = current_user._get_current_object()
-        operations.set_password(user, form.password.data, actor=admin)
-        db.session.commit()
+        with transaction():
+            operations.set_password(user, form.password.data, actor=admin)
         flash(f"Se asignó una nueva contraseña a {user.name}; sus sesiones se cerraron.", "success")
         return redirect(url_for("auth.edit_user", user_id=user.id))
     user_form = _edit_form(user, formdata=None)  # the account as it is, not this POST
@@ -204,13 +198,11 @@ def set_user_password(user_id: int) -> str | Response:
 def set_user_active(user_id: int) -> Response:
     user = _get_user_or_404(user_id)
     active = request.form.get("activo") == "1"
-    try:
+    with transaction(DomainError) as outcome:
         operations.set_active(user, active, actor=current_user._get_current_object())
-    except DomainError as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
+    if outcome.refusal is not None:
+        flash(outcome.refusal.message, "error")
     else:
-        db.session.commit()
         state = "habilitada" if active else "deshabilitada"
         flash(f"La cuenta de {user.name} quedó {state}.", "success")
     return redirect(url_for("auth.users"))

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from pmg.auth.models import PreservedForm, User
 from pmg.core.models import utcnow
+from pmg.core.transactions import transaction
 from pmg.extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,15 +33,15 @@ PRESERVED_FOR = timedelta(hours=24)
 
 def preserves_input(view: F) -> F:
     """Mark a form view whose input survives an expired session (see :func:`take_preserved`)."""
-    view.preserves_input = True  # type: ignore[attr-defined]
+    view.preserves_input = True  # type: ignore[attr-defined]  # a mark the session check reads
     return view
 
 
 def _preserve(user: User) -> str:
     token = secrets.token_urlsafe(32)
     data = {key: values for key, values in request.form.lists() if key != "csrf_token"}
-    db.session.add(PreservedForm(token=token, user_id=user.id, path=request.path, data=data))
-    db.session.commit()
+    with transaction():
+        db.session.add(PreservedForm(token=token, user_id=user.id, path=request.path, data=data))
     return token
 
 
@@ -79,15 +80,14 @@ def start_session() -> None:
 
 
 def _expired(now: datetime, app: Flask) -> bool:
-    auth_at = session.get(AUTH_AT)
-    seen_at = session.get(SEEN_AT)
+    auth_at: float | None = session.get(AUTH_AT)
+    seen_at: float | None = session.get(SEEN_AT)
     if auth_at is None or seen_at is None:
         return True
     stamp = now.timestamp()
-    return (
-        stamp - auth_at > app.config["PMG_ABSOLUTE_TIMEOUT"].total_seconds()
-        or stamp - seen_at > app.config["PMG_IDLE_TIMEOUT"].total_seconds()
-    )
+    absolute: timedelta = app.config["PMG_ABSOLUTE_TIMEOUT"]
+    idle: timedelta = app.config["PMG_IDLE_TIMEOUT"]
+    return stamp - auth_at > absolute.total_seconds() or stamp - seen_at > idle.total_seconds()
 
 
 def init_sessions(app: Flask) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 
 class DomainError(Exception):
@@ -74,25 +74,25 @@ def register_error_handlers(app: Flask) -> None:
     """Spanish error pages for every HTTP error; never a stack trace."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_error(
             400,
             "El formulario expiró o no es válido. Recargue la página y envíelo de nuevo.",
         )
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(error: DomainError) -> tuple[str, int]:
         return render_error(error.status_code, error.message)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         status = error.code or 500
         response = render_error(status if status in ERROR_PAGES else 500)
-        if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
-            return response[0], 405, {"Allow": ", ".join(error.valid_methods)}  # type: ignore[attr-defined]
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:  # 405
+            return response[0], 405, {"Allow": ", ".join(error.valid_methods)}
         return response
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected_error(error: Exception) -> tuple[str, int]:
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(500)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import Flask, get_flashed_messages
@@ -33,7 +33,7 @@ def format_datetime(value: datetime | None) -> str:
     return f"{format_date(local.date())}, {local:%H:%M}"
 
 
-def format_number(value: int | float | None) -> str:
+def format_number(value: int | float | Decimal | None) -> str:
     """``12.345`` for integers, ``31,3`` for one decimal; ``-`` when missing."""
     if value is None:
         return "-"
@@ -70,9 +70,10 @@ FIELD_MESSAGE = "campo:"
 
 def page_messages() -> list[tuple[str, str]]:
     """The flashed messages for the top of the page: all but those of a field."""
+    flashed = cast("list[tuple[str, str]]", get_flashed_messages(with_categories=True))
     return [
         (category, message)
-        for category, message in get_flashed_messages(with_categories=True)
+        for category, message in flashed
         if not category.startswith(FIELD_MESSAGE)
     ]
 

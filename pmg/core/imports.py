@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
 
+import click
 from flask import current_app
 from flask_wtf import FlaskForm
 
 from pmg.core.errors import DomainError
 from pmg.core.spreadsheets import SpreadsheetError, read_limited
-from pmg.extensions import db
+from pmg.core.transactions import transaction
 
 BLANK_ROW = "Fila vacía."
 
@@ -106,6 +109,9 @@ class ImportResult:
         )
 
 
+Result = TypeVar("Result", bound=ImportResult)
+
+
 def import_upload(form: FlaskForm, run: Callable[[bytes], ImportResult]) -> ImportResult | None:
     """An upload page's transaction: read the file within the size limit, ``run`` the import,
     commit; on any refusal roll back and show the message at the file field.
@@ -116,17 +122,38 @@ def import_upload(form: FlaskForm, run: Callable[[bytes], ImportResult]) -> Impo
     form.file.problems = []
     if not form.validate_on_submit():
         return None
-    try:
+    with transaction(DomainError) as outcome:
         limit = current_app.config["PMG_MAX_UPLOAD_BYTES"]
         result = run(read_limited(form.file.data.stream, limit))
-    except InvalidRows as refused:
-        db.session.rollback()
+    refused = outcome.refusal
+    if refused is None:
+        return result
+    if isinstance(refused, InvalidRows):
         form.file.errors = [refused.headline]
         form.file.problems = refused.problems
-        return None
-    except DomainError as refused:
-        db.session.rollback()
+    else:
         form.file.errors = [refused.message]
-        return None
-    db.session.commit()
+    return None
+
+
+def import_file(path: Path, run: Callable[[bytes], Result]) -> Result:
+    """A command's transaction: read ``path``, ``run`` the import, commit; on any refusal
+    roll back and stop the command with the message (nothing was changed)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as missing:
+        raise click.ClickException(f"No existe el archivo {path}.") from missing
+    except OSError as problem:
+        raise click.ClickException(f"No se pudo leer el archivo {path}.") from problem
+    with transaction(DomainError) as outcome:
+        result = run(data)
+    if outcome.refusal is not None:
+        raise click.ClickException(outcome.refusal.message) from outcome.refusal
     return result
+
+
+def echo_import(result: ImportResult) -> None:
+    """The rows skipped, each with its number and reason, then the summary line."""
+    for row in result.skipped:
+        click.echo(f"Fila {row.row_number}: {row.reason}")
+    click.echo(result.summary)

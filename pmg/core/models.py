@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -40,11 +40,19 @@ class LabelledEnum(enum.StrEnum):
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> LabelledEnum:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
+    if TYPE_CHECKING:
+
+        def __new__(cls, value: str) -> Self:
+            """What a call does: ``Role("admin")`` looks a member up by its value."""
+
+    else:
+
+        def __new__(cls, value: str, label: str) -> Self:
+            """Create a member from the ``(value, label)`` pair in the class body."""
+            member = str.__new__(cls, value)
+            member._value_ = value
+            member.label = label
+            return member
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:

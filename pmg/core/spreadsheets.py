@@ -35,6 +35,16 @@ MAX_MEMBERS = 10_000
 REQUIRED_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml")
 MACRO_MEMBER = "xl/vbaProject.bin"
 MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+# What reading a damaged ZIP package may raise (the .xlsx here, evidence files elsewhere).
+# RuntimeError: an encrypted member; zlib.error: a damaged compressed member.
+BAD_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    OSError,
+    RuntimeError,
+    zlib.error,
+)
 
 NOT_XLSX = "El archivo no es un libro Excel (.xlsx) válido."
 EMPTY_FILE = "El archivo está vacío."
@@ -104,15 +114,7 @@ def check_ooxml(
                 raise SpreadsheetError(package.too_big)
             if package.macro_member in names or _declares_macros(archive, package):
                 raise SpreadsheetError(package.has_macros)
-    # RuntimeError: an encrypted member; zlib.error: a damaged compressed member.
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        NotImplementedError,
-        OSError,
-        RuntimeError,
-        zlib.error,
-    ) as bad:
+    except BAD_ZIP as bad:
         raise SpreadsheetError(package.not_valid) from bad
 
 
@@ -155,11 +157,14 @@ class _StreamingReader(ExcelReader):
             if rel.target not in self.valid_files:
                 continue
             if "chartsheet" in rel.Type:
-                self.read_chartsheet(sheet, rel)
+                # openpyxl's own reader passes this ChildSheet; its stub asks for a Chartsheet.
+                self.read_chartsheet(sheet, rel)  # type: ignore[arg-type]  # stub too narrow
                 continue
             worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
-            worksheet.sheet_state = sheet.state
-            self.wb._sheets.append(worksheet)
+            # As openpyxl's own reader does: its stubs hide the private list of sheets, and
+            # type the ChildSheet's state as optional where the worksheet's is not.
+            worksheet.sheet_state = sheet.state  # type: ignore[assignment]  # as openpyxl does
+            self.wb._sheets.append(worksheet)  # type: ignore[attr-defined]  # as openpyxl does
 
 
 @contextmanager
@@ -176,6 +181,14 @@ def open_workbook(data: bytes) -> Iterator[Workbook]:
         yield workbook
     finally:
         workbook.close()
+
+
+@contextmanager
+def sheet_rows(data: bytes, preferred: str | None = None) -> Iterator[Iterator[tuple[int, Row]]]:
+    """The rows of the checked workbook ``data``'s sheet ``preferred`` (else its first),
+    streamed while the block runs (:func:`iter_rows`)."""
+    with open_workbook(data) as workbook:
+        yield iter_rows(choose_sheet(workbook, preferred))
 
 
 def choose_sheet(workbook: Workbook, preferred: str | None = None) -> ReadOnlyWorksheet:
@@ -195,7 +208,8 @@ def iter_rows(sheet: ReadOnlyWorksheet, max_rows: int | None = None) -> Iterator
     """
     limit = max_rows if max_rows is not None else current_app.config["PMG_IMPORT_MAX_ROWS"]
     sheet.reset_dimensions()  # every row present, not the range the file declares
-    rows = sheet.iter_rows(values_only=True)
+    # The stub copies Worksheet.iter_rows, self type included; run time shares the method too.
+    rows = sheet.iter_rows(values_only=True)  # type: ignore[misc]  # stub's self type
     row_number = 0
     while True:
         try:
@@ -211,6 +225,16 @@ def iter_rows(sheet: ReadOnlyWorksheet, max_rows: int | None = None) -> Iterator
 
 
 _SPACES = re.compile(r"\s+")
+
+
+def header_row(rows: Iterator[tuple[int, Row]]) -> list[str]:
+    """The headers of a sheet: its first row that is not blank, each as
+    :func:`header_name` reads it. Raises :class:`SpreadsheetError` for a sheet with none."""
+    for _, values in rows:
+        headers = [header_name(value) for value in values]
+        if any(headers):
+            return headers
+    raise SpreadsheetError(EMPTY_FILE)
 
 
 def header_name(value: Any) -> str:

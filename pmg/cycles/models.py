@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmg.core.models import LabelledEnum
-from pmg.extensions import db
+from pmg.extensions import Model
 
 
 class WindowKind(LabelledEnum):
@@ -19,7 +19,7 @@ class WindowKind(LabelledEnum):
     CLOSE = ("close", "Cierre")
 
 
-class Cycle(db.Model):
+class Cycle(Model):
     """A PMG year with its windows; exactly one cycle is current at a time."""
 
     __tablename__ = "cycles"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,11 +18,9 @@ from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record, split_changes
 from pmg.core.errors import DomainError
 from pmg.core.filters import format_date
+from pmg.core.permissions import Actor
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.extensions import db
-
-if TYPE_CHECKING:
-    from pmg.auth.models import User
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -203,7 +201,7 @@ def create_cycle(
     windows: Windows,
     execution: tuple[date, date] | None = None,
     make_current: bool = False,
-    actor: User | None = None,
+    actor: Actor | None = None,
 ) -> Cycle:
     """Create the cycle of ``year``; the first cycle becomes current even if not asked.
 
@@ -232,7 +230,7 @@ def update_cycle(
     reference_year: int | None = None,
     windows: Windows,
     execution: tuple[date, date] | None = None,
-    actor: User | None = None,
+    actor: Actor | None = None,
 ) -> None:
     """Change the cycle's years, windows and (when given) the plan's execution period."""
     reference_year = year - 1 if reference_year is None else reference_year
@@ -250,7 +248,7 @@ def update_cycle(
         record(AuditAction.CYCLE_UPDATE, cycle, actor=actor, before=before, after=after)
 
 
-def set_current_cycle(cycle: Cycle, *, actor: User | None = None) -> None:
+def set_current_cycle(cycle: Cycle, *, actor: Actor | None = None) -> None:
     """Make ``cycle`` the current one.
 
     The previous current cycle is unset and flushed first, so the partial unique

@@ -16,7 +16,8 @@ def current_cycle() -> Cycle | None:
     """The cycle marked current, read once per request."""
     if "current_cycle" not in g:
         g.current_cycle = db.session.scalar(select(Cycle).where(Cycle.is_current.is_(True)))
-    return g.current_cycle
+    cycle: Cycle | None = g.current_cycle
+    return cycle
 
 
 def all_cycles() -> list[Cycle]:

@@ -1,4 +1,5 @@
-"""Admin pages for cycles and their windows, and the windows table shown on the home page."""
+"""Admin pages for cycles and their windows; the current cycle on every page and its windows
+table on the home page."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from pmg.auth.models import Role
-from pmg.core.permissions import roles_required
+from pmg.core.permissions import Role, roles_required
+from pmg.core.transactions import transaction
 from pmg.cycles import operations
 from pmg.cycles.forms import CycleForm, NewCycleForm
 from pmg.cycles.models import Cycle, WindowKind
@@ -16,13 +17,19 @@ from pmg.cycles.queries import (
     WindowRow,
     all_cycles,
     chile_today,
+    current_cycle,
     get_cycle,
     suggested_year,
     window_states,
 )
-from pmg.extensions import db
 
 bp = Blueprint("cycles", __name__, url_prefix="/admin/ciclos")
+
+
+@bp.app_context_processor
+def layout_context() -> dict[str, object]:
+    """What the base layout shows on every page: the current cycle."""
+    return {"current_cycle": current_cycle() if current_user.is_authenticated else None}
 
 
 @bp.app_template_global()
@@ -57,7 +64,7 @@ def new() -> str | tuple[str, int] | Response:
         form.year.data = suggested_year(chile_today())
         form.execution_start.data, form.execution_end.data = default_execution(form.year.data)
     if form.validate_on_submit():
-        try:
+        with transaction(operations.InvalidCycle) as outcome:
             cycle = operations.create_cycle(
                 form.year.data,
                 reference_year=form.reference_year.data,
@@ -66,11 +73,9 @@ def new() -> str | tuple[str, int] | Response:
                 make_current=form.make_current.data,
                 actor=current_user._get_current_object(),
             )
-        except operations.InvalidCycle as refused:
-            db.session.rollback()
-            form.show_problems(refused.problems)
+        if outcome.refusal is not None:
+            form.show_problems(outcome.refusal.problems)
         else:
-            db.session.commit()
             state = " y quedó como ciclo vigente" if cycle.is_current else ""
             flash(f"Se creó el ciclo {cycle.year}{state}.", "success")
             return redirect(url_for("cycles.index"))
@@ -83,7 +88,7 @@ def edit(year: int) -> str | tuple[str, int] | Response:
     cycle = _get_cycle_or_404(year)
     form = CycleForm(obj=cycle)
     if form.validate_on_submit():
-        try:
+        with transaction(operations.InvalidCycle) as outcome:
             operations.update_cycle(
                 cycle,
                 year=form.year.data,
@@ -92,11 +97,9 @@ def edit(year: int) -> str | tuple[str, int] | Response:
                 execution=form.execution(),
                 actor=current_user._get_current_object(),
             )
-        except operations.InvalidCycle as refused:
-            db.session.rollback()
-            form.show_problems(refused.problems)
+        if outcome.refusal is not None:
+            form.show_problems(outcome.refusal.problems)
         else:
-            db.session.commit()
             flash(f"Se guardaron los cambios del ciclo {cycle.year}.", "success")
             return redirect(url_for("cycles.index"))
     return _render_form(form, cycle)
@@ -106,7 +109,7 @@ def edit(year: int) -> str | tuple[str, int] | Response:
 @roles_required(Role.ADMIN)
 def make_current(year: int) -> Response:
     cycle = _get_cycle_or_404(year)
-    operations.set_current_cycle(cycle, actor=current_user._get_current_object())
-    db.session.commit()
+    with transaction():
+        operations.set_current_cycle(cycle, actor=current_user._get_current_object())
     flash(f"El ciclo {cycle.year} quedó como ciclo vigente.", "success")
     return redirect(url_for("cycles.index"))

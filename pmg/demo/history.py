@@ -1,8 +1,8 @@
 """Demo indicator history: the coordinator's institutions in the three official layouts.
 
-Written as official consolidated workbooks (the export's own writer) and loaded through
-the real import, so the demo's coordinator finds the reference year pre-filled in the
-diagnostic and the cycle's targets in the plan.
+Written as official consolidated workbooks (the app's writer, :mod:`pmg.core.xlsx`) and
+loaded through the real import, so the demo's coordinator finds the reference year
+pre-filled in the diagnostic and the cycle's targets in the plan.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from io import BytesIO
 from typing import Any
 
 from pmg.core.numbers import percent
+from pmg.core.xlsx import Table, write_xlsx
 from pmg.cycles.models import Cycle
-from pmg.exports.records import Table
-from pmg.exports.xlsx import write_xlsx
 from pmg.indicators.importer import IndicatorImportResult, import_indicators
 from pmg.indicators.layouts import COMPLAINTS, PROCEDURES, SAIP, SHEET, DerivedPercent, Layout
 from pmg.institutions.models import Institution
@@ -21,11 +20,13 @@ from pmg.institutions.models import Institution
 # By institution code: report code, then per layout the figures of the year before the
 # reference year and of the reference year, and the cycle's targets.
 REPORT_CODES = {"1306": 101, "1303": 102}
-COMPLAINT_FIGURES = {  # answered, received, mean, median, min, max, answered in > 20 days
+# Per institution: one tuple of figures per year, then its targets.
+YearsAndTargets = dict[str, tuple[tuple[float, ...], ...]]
+COMPLAINT_FIGURES: YearsAndTargets = {  # answered, received, mean, median, min, max, > 20 days
     "1306": ((118, 120, 8.4, 7, 1, 25, 6), (131, 135, 7.9, 7, 1, 22, 4), (98, 3, 7)),
     "1303": ((1480, 1502, 11.2, 9, 1, 60, 180), (1622, 1650, 10.5, 9, 1, 48, 150), (97, 8, 10)),
 }
-SAIP_FIGURES = {  # answered, received, mean, median, min, max, ≤10, ≤15, ≤20, > 20 days
+SAIP_FIGURES: YearsAndTargets = {  # answered, received, mean, median, min, max, ≤10, ≤15, ≤20, > 20
     "1306": (
         (240, 245, 9.1, 8, 1, 20, 150, 200, 240, 0),
         (262, 270, 8.7, 8, 1, 20, 170, 220, 262, 0),
@@ -89,8 +90,8 @@ def _rows(layout: Layout, institution: Institution) -> list[tuple[Any, ...]]:
         description, *years = PROCEDURE_ROWS[institution.code]
         return [(*identity, *description, *(value for year in years for value in year))]
     source = COMPLAINT_FIGURES if layout is COMPLAINTS else SAIP_FIGURES
-    *years, targets = source[institution.code]
-    by_year = [value for figures in years for value in _year(layout, figures)]
+    *yearly, targets = source[institution.code]
+    by_year = [value for figures in yearly for value in _year(layout, figures)]
     return [(*identity, *by_year, *targets)]
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from pmg.auth import operations as auth
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.operations import create_cycle, set_current_cycle, update_cycle
 from pmg.cycles.queries import get_cycle

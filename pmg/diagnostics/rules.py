@@ -45,7 +45,7 @@ def part_not_above_total(part: str, total: str, message: str) -> Rule:
 def minimum_not_above_maximum(minimum: str, maximum: str) -> Rule:
     def rule(values: Values, prefix: str) -> list[Finding]:
         low, high = values.get(minimum), values.get(maximum)
-        if _present(low, high) and low > high:
+        if low is not None and high is not None and low > high:
             return [Finding(f"{prefix}.{minimum}", "El mínimo no puede ser mayor que el máximo.")]
         return []
 
@@ -68,7 +68,7 @@ def answered_not_above_received(phrase: str) -> Rule:
 
     def rule(values: Values, prefix: str) -> list[Finding]:
         answered, received = values.get("answered"), values.get("received")
-        if _present(answered, received) and answered > received:
+        if answered is not None and received is not None and answered > received:
             return [
                 Finding(
                     f"{prefix}.answered",
@@ -87,7 +87,7 @@ OUTSIDE_RANGE = "El valor queda fuera del rango entre el mínimo y el máximo."
 def central_values_within_range(names: tuple[str, ...], minimum: str, maximum: str) -> Rule:
     def rule(values: Values, prefix: str) -> list[Finding]:
         low, high = values.get(minimum), values.get(maximum)
-        if not _present(low, high) or low > high:
+        if low is None or high is None or low > high:
             return []
         return [
             Finding(f"{prefix}.{name}", OUTSIDE_RANGE)
@@ -105,7 +105,7 @@ def saip_bands_cumulative(values: Values, prefix: str) -> list[Finding]:
     findings = []
     for shorter, longer in pairwise(SAIP_BANDS):
         shorter_value, longer_value = values.get(shorter), values.get(longer)
-        if _present(shorter_value, longer_value) and shorter_value > longer_value:
+        if shorter_value is not None and longer_value is not None and shorter_value > longer_value:
             findings.append(
                 Finding(
                     f"{prefix}.{longer}",
@@ -122,7 +122,12 @@ def saip_bands_add_up(values: Values, prefix: str) -> list[Finding]:
         values.get("answered_over_20"),
         values.get("answered"),
     )
-    if _present(within, over, answered) and within + over != answered:
+    if (
+        within is not None
+        and over is not None
+        and answered is not None
+        and within + over != answered
+    ):
         return [
             Finding(
                 f"{prefix}.answered_over_20",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pmg.core.models import LabelledEnum
 from pmg.indicators.models import Justification, TimeUnit
 from pmg.institutions.models import Institution, Stage
-from pmg.submissions.content import FieldKind, FieldSpec, SectionSpec
+from pmg.submissions.content import FieldKind, FieldSpec, InstitutionProfile, SectionSpec
 
 COUNT, DECIMAL, PERCENT = FieldKind.COUNT, FieldKind.DECIMAL, FieldKind.PERCENT
 TEXT, LONG_TEXT, CHOICE = FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.CHOICE
@@ -43,11 +43,11 @@ class Priority(LabelledEnum):
     LOW = ("baja", "Baja")
 
 
-def _not_saip_stage(institution: Institution) -> bool:
+def _not_saip_stage(institution: InstitutionProfile) -> bool:
     return institution.stage is not Stage.SAIP
 
 
-def _commits_mesu(institution: Institution) -> bool:
+def _commits_mesu(institution: InstitutionProfile) -> bool:
     return _not_saip_stage(institution) and institution.mesu.commits
 
 

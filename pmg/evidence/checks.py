@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
-import zlib
 from io import BytesIO
 
 from pmg.core.errors import DomainError
 from pmg.core.filters import format_number
 from pmg.core.spreadsheets import (
+    BAD_ZIP,
     MAX_UNCOMPRESSED_BYTES,
     OLE2_SIGNATURE,
     OoxmlPackage,
@@ -55,15 +55,6 @@ NOT_ODF = "El archivo no es un documento OpenDocument (.odt, .ods) válido."
 ODF_MACROS = "El documento contiene macros; guárdelo sin macros."
 ODF_TOO_BIG = "El documento es demasiado grande una vez descomprimido; no se acepta."
 
-# RuntimeError: an encrypted member; zlib.error: a damaged compressed member.
-BAD_ZIP = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    NotImplementedError,
-    OSError,
-    RuntimeError,
-    zlib.error,
-)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EXECUTABLE_SIGNATURES = (
     b"MZ",  # Windows .exe, .dll

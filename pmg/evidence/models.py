@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
-from pmg.extensions import db
+from pmg.extensions import Model
 
 if TYPE_CHECKING:
     from pmg.auth.models import User
@@ -27,7 +27,7 @@ class EvidenceType(LabelledEnum):
     CSV = ("csv", "Datos separados por comas (.csv)")
 
 
-class EvidenceFile(db.Model):
+class EvidenceFile(Model):
     """An uploaded file attached to a submission, or to one action of a plan.
 
     Stored under ``stored_name`` (generated) outside anything served as static.

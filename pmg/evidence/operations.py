@@ -24,6 +24,7 @@ from pmg.evidence.queries import action_keys
 from pmg.extensions import db
 from pmg.submissions.models import Submission, SubmissionVersion
 from pmg.submissions.permissions import EDITABLE_STATES
+from pmg.submissions.signals import documenting, frozen
 
 UNKNOWN_ACTION = (
     "La acción elegida en «Adjuntar a» ya no está en el borrador. Elija otra opción y vuelva a "
@@ -105,9 +106,9 @@ def remove(evidence: EvidenceFile, actor: User) -> None:
     storage.delete_on_commit(evidence.stored_name)
 
 
-def freeze(submission: Submission, version: SubmissionVersion) -> None:
+def freeze(version: SubmissionVersion) -> None:
     """Mark the files ``version`` lists as part of it: from then on they cannot be removed."""
-    for evidence in submission.evidence:
+    for evidence in version.submission.evidence:
         if evidence.first_version_id is None and evidence.first_version is None:
             evidence.first_version = version
 
@@ -166,3 +167,14 @@ def _touch(submission: Submission) -> None:
         db.session.flush()
     except StaleDataError:
         raise Conflict(CONCURRENT) from None
+
+
+def _documented(submission: Submission) -> dict[str, Any]:
+    return {"evidence": manifest(submission)}
+
+
+def subscribe() -> None:
+    """Every version document lists the submission's files, and the version keeps them
+    (the application does it once)."""
+    documenting.connect(_documented)
+    frozen.connect(freeze)

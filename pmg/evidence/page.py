@@ -1,7 +1,7 @@
 """The evidence panel's buttons on a submission's form page.
 
 The panel is part of the content form: «Adjuntar archivo» and «Eliminar» save what was
-typed in the same request (:mod:`pmg.submissions.drafts` saves the draft first). The file
+typed in the same request (:mod:`pmg.submission_pages.drafts` saves the draft first). The file
 action runs in a savepoint after that save, so a refused file changes nothing and the
 draft stays saved.
 """
@@ -16,11 +16,11 @@ from pmg.auth.models import User
 from pmg.core.errors import DomainError
 from pmg.core.filters import FIELD_MESSAGE
 from pmg.core.routing import parse_db_int
+from pmg.core.transactions import transaction
 from pmg.evidence import operations
 from pmg.evidence.checks import clean_name
 from pmg.evidence.forms import PREFIX, EvidenceUploadForm
 from pmg.evidence.queries import find_evidence
-from pmg.extensions import db
 from pmg.submissions.models import Submission
 
 ATTACH = "adjuntar"
@@ -43,17 +43,14 @@ def run_file_action(submission: Submission, action: str, actor: User) -> FileOut
     verb, _, target = action.partition(":")
     if verb not in (ATTACH, REMOVE):
         return None
-    savepoint = db.session.begin_nested()
-    try:
+    with transaction(DomainError, savepoint=True) as outcome:
         if verb == ATTACH:
             message = _attach(submission, actor)
         else:
             message = _remove(submission, target, actor)
-    except DomainError as refused:
-        savepoint.rollback()
+    if outcome.refusal is not None:
         category = f"{FIELD_MESSAGE}{FILE_FIELD}" if verb == ATTACH else "error"
-        return FileOutcome(refused.message, category)
-    savepoint.commit()
+        return FileOutcome(outcome.refusal.message, category)
     return FileOutcome(message, "success")
 
 

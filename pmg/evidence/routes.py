@@ -12,27 +12,26 @@ from werkzeug.wrappers import Response
 
 from pmg.core.permissions import ALL_ROLES, roles_required
 from pmg.core.security import PRIVATE_DOWNLOAD
+from pmg.core.transactions import transaction
 from pmg.evidence import operations, storage
 from pmg.evidence.checks import MEDIA_TYPES, download_name, format_size
 from pmg.evidence.queries import get_evidence
-from pmg.extensions import db
-from pmg.submissions.kinds import BY_SLUG
+from pmg.submissions.kinds import by_slug
 from pmg.submissions.queries import get_visible_submission
 
 bp = Blueprint("evidence", __name__, url_prefix="/instituciones/<code>")
-SLUGS = "any(" + ", ".join(BY_SLUG) + "):slug"
 
 bp.add_app_template_filter(format_size, "file_size_es")
 
 
-@bp.route(f"/<int:year>/<{SLUGS}>/evidencia/<int:evidence_id>")
+@bp.route("/<int:year>/<kind:slug>/evidencia/<int:evidence_id>")
 @roles_required(*ALL_ROLES)
 def download(code: str, year: int, slug: str, evidence_id: int) -> Response:
     """Sent as an attachment typed by its checked content, never shown inline."""
-    submission = get_visible_submission(current_user, code, year, BY_SLUG[slug].kind)
+    submission = get_visible_submission(current_user, code, year, by_slug(slug).kind)
     evidence = get_evidence(submission, evidence_id)
-    operations.record_download(evidence, current_user._get_current_object())
-    db.session.commit()
+    with transaction():
+        operations.record_download(evidence, current_user._get_current_object())
     response = send_file(
         storage.path_for(evidence.stored_name),
         mimetype=MEDIA_TYPES[evidence.file_type],

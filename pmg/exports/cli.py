@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from pmg.core.errors import DomainError
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import current_cycle, get_cycle
-from pmg.exports import export_consolidated
+from pmg.exports.workbook import export_consolidated
 from pmg.extensions import db
 
 YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")

@@ -8,16 +8,15 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from pmg.auth.models import Role
 from pmg.core.errors import DomainError
-from pmg.core.permissions import roles_required
+from pmg.core.permissions import Role, roles_required
 from pmg.core.routing import parse_db_int
 from pmg.core.security import PRIVATE_DOWNLOAD
+from pmg.core.transactions import transaction
+from pmg.core.xlsx import XLSX_MIMETYPE
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import all_cycles, current_cycle, get_cycle
-from pmg.exports import MAX_YEARS, consolidated_filename, export_consolidated
-from pmg.exports.xlsx import XLSX_MIMETYPE
-from pmg.extensions import db
+from pmg.exports.workbook import MAX_YEARS, consolidated_filename, export_consolidated
 
 bp = Blueprint("exports", __name__, url_prefix="/reportes")
 
@@ -72,7 +71,7 @@ def consolidated() -> Response | tuple[str, int]:
     if cycle is None:
         return _render_index(None, "No hay un ciclo vigente; elija un ciclo."), 422
     buffer = BytesIO()
-    try:
+    with transaction(DomainError) as outcome:
         export_consolidated(
             cycle,
             buffer,
@@ -80,10 +79,8 @@ def consolidated() -> Response | tuple[str, int]:
             _year_arg("hasta"),
             actor=current_user._get_current_object(),
         )
-    except DomainError as refused:
-        db.session.rollback()
-        return _render_index(cycle, refused.message), 422
-    db.session.commit()
+    if outcome.refusal is not None:
+        return _render_index(cycle, outcome.refusal.message), 422
     response = Response(buffer.getvalue(), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{consolidated_filename(cycle)}"'

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from pmg.core.models import LabelledEnum
 from pmg.core.numbers import NumberProblem, parse_count, parse_decimal
@@ -92,11 +92,11 @@ def read_percent(value: Any) -> float | None:
 
 
 def read_justification(value: Any) -> Justification | None:
-    return _choice(value, Justification, JUSTIFICATION_ALIASES)  # type: ignore[return-value]
+    return _choice(value, Justification, JUSTIFICATION_ALIASES)
 
 
 def read_time_unit(value: Any) -> TimeUnit | None:
-    return _choice(value, TimeUnit, TIME_UNIT_ALIASES)  # type: ignore[return-value]
+    return _choice(value, TimeUnit, TIME_UNIT_ALIASES)
 
 
 def _number(value: Any, *, whole: bool) -> float | None:
@@ -140,9 +140,10 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", comparable(text)).split())
 
 
-def _choice(
-    value: Any, enum_class: type[LabelledEnum], aliases: dict[str, LabelledEnum]
-) -> LabelledEnum | None:
+Choice = TypeVar("Choice", bound=LabelledEnum)
+
+
+def _choice(value: Any, enum_class: type[Choice], aliases: Mapping[str, Choice]) -> Choice | None:
     text = read_text(value)
     if not text:
         return None

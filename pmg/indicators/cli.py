@@ -5,8 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from pmg.core.errors import DomainError
-from pmg.extensions import db
+from pmg.core.imports import echo_import, import_file
 from pmg.indicators.importer import import_indicators
 
 
@@ -30,19 +29,6 @@ def import_indicators_command(path: Path, cycle_year: int | None) -> None:
     importar (en blanco, notas, totales, instituciones fuera del catálogo) se omiten y se
     listan antes del resumen, la última línea (created N, updated N, unchanged N, skipped N).
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as missing:
-        raise click.ClickException(f"No existe el archivo {path}.") from missing
-    except OSError as problem:
-        raise click.ClickException(f"No se pudo leer el archivo {path}.") from problem
-    try:
-        result = import_indicators(data, cycle_year=cycle_year)
-    except DomainError as refused:
-        db.session.rollback()
-        raise click.ClickException(refused.message) from refused
-    db.session.commit()
+    result = import_file(path, lambda data: import_indicators(data, cycle_year=cycle_year))
     click.echo(result.description)
-    for row in result.skipped:
-        click.echo(f"Fila {row.row_number}: {row.reason}")
-    click.echo(result.summary)
+    echo_import(result)

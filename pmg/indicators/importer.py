@@ -20,7 +20,7 @@ import enum
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +30,7 @@ from pmg.audit.operations import record
 from pmg.core.errors import Conflict, DomainError
 from pmg.core.imports import ImportResult
 from pmg.core.models import changed_fields
+from pmg.core.permissions import Actor
 from pmg.core.spreadsheets import comparable
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.operations import MAX_YEAR, MIN_YEAR, Windows, create_cycle
@@ -38,9 +39,6 @@ from pmg.indicators.layouts import Layout
 from pmg.indicators.models import UNREPORTED, CycleTargets, Procedure, ProcedureFigures
 from pmg.indicators.reading import IndicatorRow, read_indicators
 from pmg.institutions.models import Institution
-
-if TYPE_CHECKING:
-    from pmg.auth.models import User
 
 
 @dataclass
@@ -70,7 +68,7 @@ class Outcome(enum.Enum):
 
 
 def import_indicators(
-    data: bytes, *, cycle_year: int | None = None, actor: User | None = None
+    data: bytes, *, cycle_year: int | None = None, actor: Actor | None = None
 ) -> IndicatorImportResult:
     """Create or update the figures (and targets) in the workbook ``data``; flush, no commit.
 
@@ -126,7 +124,7 @@ def default_windows(year: int) -> Windows:
 
 
 def _targets_cycle(
-    year: int, rows: list[IndicatorRow], actor: User | None
+    year: int, rows: list[IndicatorRow], actor: Actor | None
 ) -> tuple[Cycle | None, bool]:
     """The cycle of ``year``, created only if it is missing and some row has targets."""
     cycle = db.session.scalar(select(Cycle).where(Cycle.year == year))

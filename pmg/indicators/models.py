@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, enum_column
-from pmg.extensions import db
+from pmg.extensions import Model
 
 if TYPE_CHECKING:
     from pmg.cycles.models import Cycle
@@ -74,13 +74,13 @@ class YearlyResponseFigures(KeepsUnreported):
         return relationship()
 
 
-class ComplaintFigures(YearlyResponseFigures, db.Model):
+class ComplaintFigures(YearlyResponseFigures, Model):
     """*Reclamos* of one institution in one year."""
 
     __tablename__ = "complaint_figures"
 
 
-class SaipFigures(YearlyResponseFigures, db.Model):
+class SaipFigures(YearlyResponseFigures, Model):
     """Transparency requests (Ley 20.285) of one institution in one year, with the bands of
     answered requests by response time."""
 
@@ -91,7 +91,7 @@ class SaipFigures(YearlyResponseFigures, db.Model):
     answered_within_20: Mapped[int | None] = mapped_column(Integer)
 
 
-class Procedure(KeepsUnreported, db.Model):
+class Procedure(KeepsUnreported, Model):
     """A relevant procedure (*trámite o servicio relevante*) of an institution, by name.
 
     Texts are kept as the file wrote them; ``justification`` and ``time_unit`` are the
@@ -121,7 +121,7 @@ class Procedure(KeepsUnreported, db.Model):
     )
 
 
-class ProcedureFigures(KeepsUnreported, db.Model):
+class ProcedureFigures(KeepsUnreported, Model):
     """Handling times of one procedure in one year, in the procedure's time unit."""
 
     __tablename__ = "procedure_figures"
@@ -140,7 +140,7 @@ class ProcedureFigures(KeepsUnreported, db.Model):
     procedure: Mapped[Procedure] = relationship(back_populates="figures")
 
 
-class CycleTargets(KeepsUnreported, db.Model):
+class CycleTargets(KeepsUnreported, Model):
     """The ``plan_*_meta`` targets of one institution for one cycle, as imported."""
 
     __tablename__ = "cycle_targets"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,12 +30,11 @@ class History:
 def history_before(institution_id: int, reference_year: int, span: int = 3) -> History:
     """The ``span`` years before ``reference_year`` (three queries, whatever the data)."""
     years = list(range(reference_year - span, reference_year))
-    result = History(years=years)
-    for model, target in ((ComplaintFigures, result.complaints), (SaipFigures, result.saip)):
-        rows = db.session.scalars(
-            select(model).where(model.institution_id == institution_id, model.year.in_(years))
-        )
-        target.update({row.year: row for row in rows})
+    result = History(
+        years=years,
+        complaints=_by_year(ComplaintFigures, institution_id, years),
+        saip=_by_year(SaipFigures, institution_id, years),
+    )
     procedures = db.session.scalars(
         select(Procedure)
         .where(Procedure.institution_id == institution_id)
@@ -45,3 +45,15 @@ def history_before(institution_id: int, reference_year: int, span: int = 3) -> H
             figures.year: figures for figures in procedure.figures if figures.year in years
         }
     return result
+
+
+YearlyFigures = TypeVar("YearlyFigures", ComplaintFigures, SaipFigures)
+
+
+def _by_year(
+    model: type[YearlyFigures], institution_id: int, years: list[int]
+) -> dict[int, YearlyFigures]:
+    rows = db.session.scalars(
+        select(model).where(model.institution_id == institution_id, model.year.in_(years))
+    )
+    return {row.year: row for row in rows}

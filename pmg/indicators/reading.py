@@ -19,16 +19,13 @@ from typing import Any
 from pmg.core.imports import BLANK_ROW, RowFindings, SkippedRow
 from pmg.core.numbers import NOT_REPORTED
 from pmg.core.spreadsheets import (
-    EMPTY_FILE,
     Row,
     SpreadsheetError,
     cell_string,
-    choose_sheet,
     compact_text,
     comparable,
-    header_name,
-    iter_rows,
-    open_workbook,
+    header_row,
+    sheet_rows,
 )
 from pmg.indicators.cells import CellProblem, cell_value, read_code, read_text
 from pmg.indicators.layouts import (
@@ -74,8 +71,7 @@ class IndicatorFile:
 def read_indicators(data: bytes, known_codes: Collection[str]) -> IndicatorFile:
     """Every usable row and every skipped one; rows of codes not in ``known_codes`` are
     skipped. Raises :class:`InvalidRows` with every problem in the other rows."""
-    with open_workbook(data) as workbook:
-        rows = iter_rows(choose_sheet(workbook, SHEET))
+    with sheet_rows(data, SHEET) as rows:
         layout, years, columns = _read_header(rows)
         parser = _RowParser(layout, years, columns, known_codes)
         for row_number, values in rows:
@@ -113,12 +109,7 @@ def _read_header(
     rows: Iterator[tuple[int, Row]],
 ) -> tuple[Layout, list[int], dict[str, _FileColumn]]:
     """The layout, its years and, for each of its headers, the file's column."""
-    for _, values in rows:
-        headers = [header_name(value) for value in values]
-        if any(headers):
-            break
-    else:
-        raise SpreadsheetError(EMPTY_FILE)
+    headers = header_row(rows)
     positions: dict[str, int] = {}
     repeated: set[str] = set()
     for index, header in enumerate(headers):

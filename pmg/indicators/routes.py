@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from pmg.auth.models import Role
 from pmg.core.imports import import_upload
-from pmg.core.permissions import roles_required
+from pmg.core.permissions import Role, roles_required
 from pmg.indicators.forms import IndicatorsUploadForm
 from pmg.indicators.importer import import_indicators as run_import
 

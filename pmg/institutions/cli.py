@@ -5,8 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from pmg.core.errors import DomainError
-from pmg.extensions import db
+from pmg.core.imports import echo_import, import_file
 from pmg.institutions.importer import import_catalog
 
 
@@ -22,18 +21,4 @@ def import_institutions_command(path: Path) -> None:
     y se listan antes del resumen, la última línea (created N, updated N, unchanged N,
     skipped N).
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as missing:
-        raise click.ClickException(f"No existe el archivo {path}.") from missing
-    except OSError as problem:
-        raise click.ClickException(f"No se pudo leer el archivo {path}.") from problem
-    try:
-        result = import_catalog(data)
-    except DomainError as refused:
-        db.session.rollback()
-        raise click.ClickException(refused.message) from refused
-    db.session.commit()
-    for row in result.skipped:
-        click.echo(f"Fila {row.row_number}: {row.reason}")
-    click.echo(result.summary)
+    echo_import(import_file(path, import_catalog))

@@ -15,7 +15,7 @@ import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,28 +25,24 @@ from pmg.audit.operations import record
 from pmg.core.errors import Conflict
 from pmg.core.imports import BLANK_ROW, ImportResult, RowFindings, SkippedRow
 from pmg.core.models import LabelledEnum, changed_fields
+from pmg.core.permissions import Actor
 from pmg.core.spreadsheets import (
-    EMPTY_FILE,
     Row,
     SpreadsheetError,
-    choose_sheet,
     compact_text,
     comparable,
-    header_name,
-    iter_rows,
-    open_workbook,
+    header_row,
+    sheet_rows,
 )
 from pmg.extensions import db
 from pmg.institutions.models import (
+    CatalogEntry,
     FunctionalCategory,
     Institution,
     MesuCommitment,
     Ministry,
     Stage,
 )
-
-if TYPE_CHECKING:
-    from pmg.auth.models import User
 
 SHEET = "Hoja1"
 COLUMNS: dict[str, str] = {
@@ -63,20 +59,13 @@ MISSING = "falta el valor"
 
 
 @dataclass(frozen=True)
-class CatalogRow:
+class CatalogRow(CatalogEntry):
     """One usable row of the catalog, already converted to domain values."""
 
     row_number: int
-    code: str
-    name: str
-    ministry: str
-    stage: Stage
-    mesu: MesuCommitment
-    category: FunctionalCategory
-    commits_system: bool
 
 
-def import_catalog(data: bytes, *, actor: User | None = None) -> ImportResult:
+def import_catalog(data: bytes, *, actor: Actor | None = None) -> ImportResult:
     """Create or update the institutions listed in the workbook ``data``; flush, no commit.
 
     The audit trail names the file by its SHA-256 and keeps the counts.
@@ -97,8 +86,7 @@ def import_catalog(data: bytes, *, actor: User | None = None) -> ImportResult:
 def read_catalog(data: bytes) -> tuple[list[CatalogRow], list[SkippedRow]]:
     """Every usable row and every skipped one; raises if the file itself is unusable, or
     with every problem (:class:`InvalidRows`) if a row that has a code cannot be used."""
-    with open_workbook(data) as workbook:
-        rows = iter_rows(choose_sheet(workbook, SHEET))
+    with sheet_rows(data, SHEET) as rows:
         positions = _read_header(rows)
         parsed, findings = _parse_rows(rows, positions)
     findings.refuse_if_any_problem()
@@ -111,12 +99,7 @@ def _read_header(rows: Iterator[tuple[int, Row]]) -> dict[str, int]:
     Headers are matched as written (spaces aside), so messages name each column as the
     file does by its title in :data:`COLUMNS`.
     """
-    for _, values in rows:
-        headers = [header_name(value) for value in values]
-        if any(headers):
-            break
-    else:
-        raise SpreadsheetError(EMPTY_FILE)
+    headers = header_row(rows)
     missing = [title for title in COLUMNS.values() if title not in headers]
     if missing:
         raise SpreadsheetError(

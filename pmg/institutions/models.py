@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from dataclasses import dataclass
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, enum_column
 from pmg.core.search import keeps_search_text
-from pmg.extensions import db
+from pmg.extensions import Model, db
 
 
 class Stage(LabelledEnum):
@@ -37,7 +39,21 @@ class FunctionalCategory(LabelledEnum):
     PRODUCTIVE_PROMOTION = ("fomento_productivo", "FOMENTO PRODUCTIVO")
 
 
-class Ministry(db.Model):
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What the official catalog says of an institution, as plain values (the ministry by
+    its name): what an imported row carries and what the exports write."""
+
+    code: str
+    name: str
+    ministry: str
+    stage: Stage
+    mesu: MesuCommitment
+    category: FunctionalCategory
+    commits_system: bool
+
+
+class Ministry(Model):
     __tablename__ = "ministries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +65,7 @@ class Ministry(db.Model):
         return f"<Ministry {self.name}>"
 
 
-class Institution(db.Model):
+class Institution(Model):
     """An institution (*servicio*) keyed by its code in the system, always text."""
 
     __tablename__ = "institutions"
@@ -76,3 +92,19 @@ class Institution(db.Model):
 
     def __repr__(self) -> str:
         return f"<Institution {self.code} {self.name}>"
+
+
+# The institutions each person is linked to: a coordinator sees only these
+# (pmg.institutions.queries); ``User.institutions`` reads them.
+user_institutions = Table(
+    "user_institutions",
+    db.metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "institution_id",
+        Integer,
+        ForeignKey("institutions.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)

@@ -5,17 +5,15 @@ Operations flush but never commit: the route or CLI command owns the transaction
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record, split_changes
 from pmg.core.errors import DomainError
 from pmg.core.models import changed_fields
+from pmg.core.permissions import Actor
 from pmg.extensions import db
 from pmg.institutions.models import Institution, Ministry
-
-if TYPE_CHECKING:
-    from pmg.auth.models import User
 
 EDITABLE_FIELDS = frozenset(
     {"name", "report_code", "ministry", "stage", "mesu", "category", "commits_system", "active"}
@@ -23,7 +21,7 @@ EDITABLE_FIELDS = frozenset(
 
 
 def update_institution(
-    institution: Institution, *, actor: User | None = None, **values: Any
+    institution: Institution, *, actor: Actor | None = None, **values: Any
 ) -> dict[str, tuple[Any, Any]]:
     """Apply ``values`` and return ``{field: (before, after)}`` for what changed.
 

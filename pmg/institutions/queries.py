@@ -15,15 +15,21 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
 
-from pmg.auth.models import Role, User, user_institutions
 from pmg.core.errors import DomainError
 from pmg.core.pagination import paginate
+from pmg.core.permissions import Actor, Role
 from pmg.core.search import searched
 from pmg.extensions import db
-from pmg.institutions.models import FunctionalCategory, Institution, Ministry, Stage
+from pmg.institutions.models import (
+    FunctionalCategory,
+    Institution,
+    Ministry,
+    Stage,
+    user_institutions,
+)
 
 
-def visible_institutions(user: User) -> Select[tuple[Institution]]:
+def visible_institutions(user: Actor) -> Select[Institution]:
     """Institutions ``user`` may see, with their ministry loaded in the same query."""
     query = (
         select(Institution)
@@ -37,7 +43,7 @@ def visible_institutions(user: User) -> Select[tuple[Institution]]:
     return query
 
 
-def get_visible_institution(user: User, code: str) -> Institution:
+def get_visible_institution(user: Actor, code: str) -> Institution:
     """The institution with ``code`` if ``user`` may see it; 404 otherwise."""
     institution = db.session.scalar(visible_institutions(user).where(Institution.code == code))
     if institution is None:
@@ -75,7 +81,7 @@ class InstitutionFilters:
         )
 
 
-def search_institutions(user: User, filters: InstitutionFilters, page: int = 1) -> Pagination:
+def search_institutions(user: Actor, filters: InstitutionFilters, page: int = 1) -> Pagination:
     """One page of the institutions ``user`` may see that match ``filters``: the search
     looks in code and name, ignoring case and accents (see :mod:`pmg.core.search`)."""
     query = visible_institutions(user).order_by(Ministry.name, Institution.name)

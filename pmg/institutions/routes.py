@@ -7,24 +7,22 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from pmg.auth.models import Role
 from pmg.core.errors import DomainError
 from pmg.core.imports import import_upload
 from pmg.core.pagination import requested_page
-from pmg.core.permissions import ALL_ROLES, roles_required
-from pmg.extensions import db
+from pmg.core.permissions import ALL_ROLES, Role, roles_required
+from pmg.core.transactions import transaction
 from pmg.institutions import operations
 from pmg.institutions.forms import CatalogUploadForm, InstitutionForm
 from pmg.institutions.importer import import_catalog as run_import
 from pmg.institutions.models import FunctionalCategory, Stage
+from pmg.institutions.panels import detail_panels
 from pmg.institutions.queries import (
     InstitutionFilters,
     get_visible_institution,
     ministries,
     search_institutions,
 )
-from pmg.submissions.kinds import KINDS
-from pmg.submissions.queries import submissions_of
 
 bp = Blueprint("institutions", __name__, url_prefix="/instituciones")
 
@@ -53,10 +51,7 @@ def index() -> tuple[str, int]:
 def detail(code: str) -> str:
     institution = get_visible_institution(current_user, code)
     return render_template(
-        "institutions/detail.html",
-        institution=institution,
-        submissions=submissions_of(institution),
-        kinds=KINDS,
+        "institutions/detail.html", institution=institution, panels=detail_panels(institution)
     )
 
 
@@ -68,7 +63,7 @@ def edit(code: str) -> str | Response | tuple[str, int]:
     by_id = {ministry.id: ministry for ministry in ministries()}
     form.ministry_id.choices = [SelectChoice(m.id, m.name) for m in by_id.values()]
     if form.validate_on_submit():
-        try:
+        with transaction(DomainError) as outcome:
             changes = operations.update_institution(
                 institution,
                 name=form.name.data,
@@ -81,16 +76,13 @@ def edit(code: str) -> str | Response | tuple[str, int]:
                 active=form.active.data,
                 actor=current_user._get_current_object(),
             )
-        except DomainError as refused:
-            db.session.rollback()
-            form.name.errors = [refused.message]
-        else:
-            db.session.commit()
+        if outcome.refusal is None:
             if changes:
                 flash(f"Se guardaron los cambios de {institution.name}.", "success")
             else:
                 flash("No hubo cambios que guardar.", "info")
             return redirect(url_for("institutions.detail", code=institution.code))
+        form.name.errors = [outcome.refusal.message]
     status = 422 if form.errors else 200
     return render_template("institutions/edit.html", form=form, institution=institution), status
 

@@ -41,7 +41,8 @@ def format_day(day: date) -> str:
 
 def _address(path: str) -> str:
     """``path`` under ``PMG_BASE_URL`` (the address people use), or as it is without one."""
-    return current_app.config.get("PMG_BASE_URL", "") + path
+    base: str = current_app.config.get("PMG_BASE_URL", "")
+    return base + path
 
 
 def submission_path(submission: Submission) -> str:

@@ -6,10 +6,10 @@ from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmg.core.models import UTCDateTime, utcnow
-from pmg.extensions import db
+from pmg.extensions import Model
 
 
-class OutgoingMail(db.Model):
+class OutgoingMail(Model):
     """One message, written in the transaction of the change it tells about.
 
     Sending happens after the commit; a failure leaves the row unsent for the next try.

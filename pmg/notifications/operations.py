@@ -38,6 +38,7 @@ from pmg.notifications.queries import (
 )
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import Action, Submission
+from pmg.submissions.signals import transitioned
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -100,11 +101,11 @@ def notify_transition(
 ) -> list[OutgoingMail]:
     """Queue the mail about ``submission`` having just moved by ``action``.
 
-    Call it from the transition, after the new state (and, when observing, the
-    ``correction_due`` date; when assigning, the ``reviewer``) is set, inside the same
-    transaction. ``note`` is the observation summary or the reason, shown as written.
-    Nobody is told about their own action; ``take`` tells nobody. ``actor`` is ``None``
-    for a change made by the system.
+    It runs on the workflow's ``transitioned`` signal (:func:`subscribe`), after the new
+    state (and, when observing, the ``correction_due`` date; when assigning, the
+    ``reviewer``) is set, inside the same transaction. ``note`` is the observation
+    summary or the reason, shown as written. Nobody is told about their own action;
+    ``take`` tells nobody. ``actor`` is ``None`` for a change made by the system.
     """
     action = Action(action)  # an unknown action is a programming error: ValueError
     facts = messages.TransitionFacts(submission, actor, note)
@@ -119,6 +120,15 @@ def notify_transition(
         if mail is not None:
             queued.append(mail)
     return queued
+
+
+def _on_transition(submission: Submission, *, action: Action, actor: User, note: str) -> None:
+    notify_transition(submission, action, actor, note)
+
+
+def subscribe() -> None:
+    """Queue mail on every transition of a submission (the application does it once)."""
+    transitioned.connect(_on_transition)
 
 
 # --- Reminders -----------------------------------------------------------------------------

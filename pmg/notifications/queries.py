@@ -9,12 +9,13 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from pmg.auth.models import Role, User, user_institutions
+from pmg.auth.models import User
 from pmg.core.models import LabelledEnum
 from pmg.core.pagination import paginate
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
-from pmg.institutions.models import Institution
+from pmg.institutions.models import Institution, user_institutions
 from pmg.notifications.models import OutgoingMail
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
 
@@ -60,7 +61,11 @@ def observed_submissions_due(first: date, last: date) -> list[Submission]:
         .options(selectinload(Submission.cycle))
         .order_by(Submission.id)
     )
-    due = [s for s in observed if first <= s.correction_deadline <= last]  # type: ignore[operator]
+    due = [
+        s
+        for s in observed
+        if (deadline := s.correction_deadline) is not None and first <= deadline <= last
+    ]
     return sorted(due, key=lambda submission: (submission.correction_deadline, submission.id))
 
 
@@ -72,7 +77,7 @@ class MailState(LabelledEnum):
     GIVEN_UP = ("sin-enviar", "No enviados tras agotar los intentos")
 
 
-def _filtered(state: MailState | None) -> Select[tuple[OutgoingMail]]:
+def _filtered(state: MailState | None) -> Select[OutgoingMail]:
     query = select(OutgoingMail)
     if state is MailState.PENDING:
         query = query.where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS)
@@ -83,7 +88,7 @@ def _filtered(state: MailState | None) -> Select[tuple[OutgoingMail]]:
     return query
 
 
-def next_mail_query(tried: Collection[int] = ()) -> Select[tuple[OutgoingMail]]:
+def next_mail_query(tried: Collection[int] = ()) -> Select[OutgoingMail]:
     """The next unsent mail still worth trying and not in ``tried``: the least tried first,
     oldest first among equals.
 

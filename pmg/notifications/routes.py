@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from pmg.auth.models import Role
 from pmg.core.pagination import requested_page
-from pmg.core.permissions import roles_required
+from pmg.core.permissions import Role, roles_required
 from pmg.notifications.operations import send_pending
 from pmg.notifications.queries import MAX_ATTEMPTS, MailState, count_mail, outbox_page
 

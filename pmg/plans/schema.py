@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pmg.diagnostics.schema import PROCEDURES
 from pmg.institutions.models import Institution, Stage
-from pmg.submissions.content import FieldKind, FieldSpec, SectionSpec
+from pmg.submissions.content import FieldKind, FieldSpec, InstitutionProfile, SectionSpec
 
 TEXT, LONG_TEXT, DATE = FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.DATE
 DECIMAL, PERCENT = FieldKind.DECIMAL, FieldKind.PERCENT
 
 
-def _not_saip_stage(institution: Institution) -> bool:
+def _not_saip_stage(institution: InstitutionProfile) -> bool:
     return institution.stage is not Stage.SAIP
 
 

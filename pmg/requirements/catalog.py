@@ -14,9 +14,8 @@ from typing import Any
 import yaml
 
 from pmg.core.errors import DomainError
-from pmg.diagnostics.schema import SECTIONS as DIAGNOSTIC_SECTIONS
 from pmg.institutions.models import Stage
-from pmg.plans.schema import SECTIONS as PLAN_SECTIONS
+from pmg.submissions.kinds import KINDS, by_slug
 from pmg.submissions.models import SubmissionKind
 
 MAX_VERSION = 40
@@ -34,11 +33,6 @@ REQUIREMENT_KEYS = (
     "solo_mesu",
     "secciones",
 )
-KIND_NAMES = {"diagnostico": SubmissionKind.DIAGNOSTIC, "plan": SubmissionKind.PLAN}
-SECTION_KEYS: dict[SubmissionKind, tuple[str, ...]] = {
-    SubmissionKind.DIAGNOSTIC: tuple(section.key for section in DIAGNOSTIC_SECTIONS),
-    SubmissionKind.PLAN: tuple(section.key for section in PLAN_SECTIONS),
-}
 ALL_STAGES = "todas"
 YES = ("si", "sí", "true", "yes")
 NO = ("no", "false")
@@ -99,14 +93,14 @@ class _StrictLoader(yaml.SafeLoader):
     """``yaml.SafeLoader`` that refuses a key written twice in one mapping (it would
     silently keep the last one)."""
 
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[str] = set()
         for key_node, _ in getattr(node, "value", []):
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
                 if key_node.value in seen:
                     raise _DuplicateKey(key_node.value, key_node.start_mark.line + 1)
                 seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
+        return super().construct_mapping(node, deep=deep)
 
 
 def _load_yaml(text: str) -> Any:
@@ -152,13 +146,14 @@ def _text(value: Any, key: str, limit: int | None = None, *, required: bool = Tr
 
 
 def _kind(value: Any) -> SubmissionKind:
-    names = " o ".join(KIND_NAMES)
+    """A kind of submission by its slug (``aplica_a: diagnostico``)."""
+    names = " o ".join(spec.slug for spec in KINDS.values())
     if value is None:
         raise _Invalid(f"falta «aplica_a» ({names}).")
-    kind = KIND_NAMES.get(str(value).strip().lower())
-    if kind is None:
-        raise _Invalid(f"«aplica_a» debe ser {names}, no «{value}».")
-    return kind
+    try:
+        return by_slug(str(value).strip().lower()).kind
+    except KeyError:
+        raise _Invalid(f"«aplica_a» debe ser {names}, no «{value}».") from None
 
 
 def _stage(value: Any) -> Stage | None:
@@ -207,11 +202,11 @@ def _sections(value: Any, kind: SubmissionKind | None) -> tuple[str, ...]:
     sections: list[str] = []
     for item in items:
         key = str(item).strip()
-        allowed = SECTION_KEYS[kind] if kind is not None else ()
-        if kind is not None and key not in allowed:
-            kind_name = next(name for name, member in KIND_NAMES.items() if member is kind)
+        spec = KINDS[kind] if kind is not None else None
+        allowed = tuple(section.key for section in spec.all_sections) if spec else ()
+        if spec is not None and key not in allowed:
             raise _Invalid(
-                f"sección desconocida «{key}» para {kind_name}. "
+                f"sección desconocida «{key}» para {spec.slug}. "
                 f"Secciones permitidas: {', '.join(allowed)}."
             )
         if key not in sections:

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import UTCDateTime, enum_column, utcnow
-from pmg.extensions import db
+from pmg.extensions import Model
 from pmg.institutions.models import Institution
 from pmg.submissions.models import SubmissionKind
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pmg.cycles.models import Cycle
 
 
-class RequirementCatalog(db.Model):
+class RequirementCatalog(Model):
     """The technical requirements of one cycle, as loaded from one file with a version.
 
     A cycle may have several versions; the one loaded last applies to new reviews.
@@ -43,7 +43,7 @@ class RequirementCatalog(db.Model):
         return [r for r in self.requirements if r.kind is kind and r.applies_to(institution)]
 
 
-class Requirement(db.Model):
+class Requirement(Model):
     """One requirement: what it asks, of which kind, and to which institutions it applies."""
 
     __tablename__ = "requirements"

@@ -18,7 +18,9 @@ from pmg.core.models import LabelledEnum, utcnow
 from pmg.extensions import db
 from pmg.requirements.catalog import CatalogSpec, normalise_text, parse_catalog
 from pmg.requirements.models import Requirement, RequirementCatalog
-from pmg.requirements.queries import get_catalog, is_answered
+from pmg.requirements.queries import current_catalog, get_catalog, is_answered
+from pmg.submissions.models import Submission
+from pmg.submissions.signals import freezing
 
 if TYPE_CHECKING:
     from pmg.auth.models import User
@@ -135,3 +137,14 @@ def load_catalog(cycle: Cycle, text: str, actor: User | None) -> LoadResult:
         after=describe(catalog),
     )
     return LoadResult(catalog, LoadOutcome.REPLACED)
+
+
+def _pinned_catalog(submission: Submission) -> dict[str, str | None]:
+    """A new version is reviewed against the cycle's catalog in force when it is sent."""
+    catalog = current_catalog(submission.cycle)
+    return {"requirements_version": catalog.version if catalog else None}
+
+
+def subscribe() -> None:
+    """Pin the catalog on every new version (the application does it once)."""
+    freezing.connect(_pinned_catalog)

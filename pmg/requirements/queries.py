@@ -7,8 +7,8 @@ from sqlalchemy import exists, select
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import all_cycles
 from pmg.extensions import db
+from pmg.requirements import signals
 from pmg.requirements.models import RequirementCatalog
-from pmg.review.models import Review
 from pmg.submissions.models import Submission, SubmissionVersion
 
 NEWEST_FIRST = (RequirementCatalog.loaded_at.desc(), RequirementCatalog.id.desc())
@@ -44,9 +44,9 @@ def get_catalog(cycle: Cycle, version: str) -> RequirementCatalog | None:
 
 
 def is_answered(catalog: RequirementCatalog) -> bool:
-    """Whether a review or a submitted version already used this catalog: then it may
-    not change any more, only be followed by a new version."""
-    reviewed = exists().where(Review.catalog_id == catalog.id)
+    """Whether a submitted version, or anything that answers :data:`signals.used` (a
+    review), already used this catalog: then it may not change any more, only be followed
+    by a new version."""
     submitted = (
         exists()
         .where(SubmissionVersion.submission_id == Submission.id)
@@ -55,7 +55,9 @@ def is_answered(catalog: RequirementCatalog) -> bool:
             SubmissionVersion.requirements_version == catalog.version,
         )
     )
-    return bool(db.session.scalar(select(reviewed | submitted)))
+    if db.session.scalar(select(submitted)):
+        return True
+    return any(answer for _, answer in signals.used.send(catalog))
 
 
 @dataclass(frozen=True)

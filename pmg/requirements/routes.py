@@ -6,12 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from pmg.auth.models import Role
-from pmg.core.errors import Conflict
-from pmg.core.permissions import roles_required
+from pmg.core.errors import DomainError
+from pmg.core.permissions import Role, roles_required
+from pmg.core.transactions import transaction
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import get_cycle
-from pmg.extensions import db
 from pmg.institutions.models import Stage
 from pmg.requirements.catalog import CatalogProblems, starting_catalog_text
 from pmg.requirements.forms import CatalogForm
@@ -65,18 +64,14 @@ def edit(year: int) -> str | tuple[str, int] | Response:
     if request.method == "GET":
         form.source.data = current.source if current else starting_catalog_text()
     if form.validate_on_submit():
-        try:
+        with transaction(DomainError) as outcome:
             result = load_catalog(cycle, form.source.data, current_user._get_current_object())
-        except CatalogProblems as refused:
-            db.session.rollback()
-            form.source.errors = [*form.source.errors, *refused.problems]
-        except Conflict as refused:
-            db.session.rollback()
-            form.source.errors = [*form.source.errors, refused.message]
-        else:
-            db.session.commit()
+        refused = outcome.refusal
+        if refused is None:
             unchanged = result.outcome is LoadOutcome.UNCHANGED
             flash(result.summary, "info" if unchanged else "success")
             return redirect(url_for("requirements.detail", year=cycle.year))
+        problems = refused.problems if isinstance(refused, CatalogProblems) else [refused.message]
+        form.source.errors = [*form.source.errors, *problems]
     page = render_template("requirements/form.html", form=form, cycle=cycle, current=current)
     return (page, 422) if request.method == "POST" else page

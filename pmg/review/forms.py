@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -114,7 +114,7 @@ def review_form(
             validators=[Length(max=MAX_TEXT, message=TOO_LONG)],
             render_kw={"rows": 2, "maxlength": MAX_TEXT},
         )
-    form_class = type("ReviewPageForm", (ReviewForm,), fields)
+    form_class = cast("type[ReviewForm]", type("ReviewPageForm", (ReviewForm,), fields))
     return form_class(data=data, **kwargs)
 
 

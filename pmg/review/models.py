@@ -7,8 +7,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
-from pmg.extensions import db
-from pmg.submissions.models import Action, SubmissionState
+from pmg.extensions import Model
 
 if TYPE_CHECKING:
     from pmg.auth.models import User
@@ -28,7 +27,7 @@ class Decision(LabelledEnum):
     REJECT = ("reject", "Rechazado")
 
 
-class Review(db.Model):
+class Review(Model):
     """The review of one submitted version against one requirement catalog."""
 
     __tablename__ = "reviews"
@@ -61,7 +60,7 @@ class Review(db.Model):
         return next((v for v in self.verdicts if v.requirement_id == requirement.id), None)
 
 
-class Verdict(db.Model):
+class Verdict(Model):
     """The reviewer's answer for one requirement: an outcome and, if needed, an observation."""
 
     __tablename__ = "verdicts"
@@ -91,7 +90,7 @@ class ObservationAction(LabelledEnum):
     REOPEN = ("reopen", "Reabierta")
 
 
-class Observation(db.Model):
+class Observation(Model):
     """What the reviewer asks the institution to fix, tracked until it is resolved."""
 
     __tablename__ = "observations"
@@ -119,7 +118,7 @@ class Observation(db.Model):
         return answers[-1] if answers else ""
 
 
-class ObservationEntry(db.Model):
+class ObservationEntry(Model):
     """One step in an observation's life: raised, answered, resolved or reopened (append-only)."""
 
     __tablename__ = "observation_entries"
@@ -135,27 +134,4 @@ class ObservationEntry(db.Model):
     version_number: Mapped[int] = mapped_column()
 
     observation: Mapped[Observation] = relationship(back_populates="entries")
-    actor: Mapped[User] = relationship()
-
-
-class StateChange(db.Model):
-    """One transition of a submission: who, when, from which state to which, on which
-    version, and why. Append-only (the database refuses changes)."""
-
-    __tablename__ = "state_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
-    version_number: Mapped[int | None] = mapped_column()
-    action: Mapped[Action] = mapped_column(enum_column(Action, "state_change_action"))
-    from_state: Mapped[SubmissionState] = mapped_column(
-        enum_column(SubmissionState, "state_change_from")
-    )
-    to_state: Mapped[SubmissionState] = mapped_column(
-        enum_column(SubmissionState, "state_change_to")
-    )
-    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="")
-
     actor: Mapped[User] = relationship()

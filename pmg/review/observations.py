@@ -4,7 +4,9 @@ resolved or reopened by the next review's decision. Every step is an append-only
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import cast
+
+from sqlalchemy import Table, update
 
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
@@ -41,7 +43,7 @@ def lock(submission: Submission) -> None:
     PostgreSQL, the write lock on SQLite, which ignores ``FOR UPDATE``). It comes before
     anything else is written, so the row lock always precedes the audit trail's lock.
     """
-    table = Submission.__table__
+    table = cast(Table, Submission.__table__)  # typed as any FromClause; a model's is a Table
     db.session.execute(
         update(table).where(table.c.id == submission.id).values(lock_version=table.c.lock_version)
     )
@@ -141,7 +143,7 @@ def answer_observation(observation: Observation, text: str, actor: User) -> None
     if not text:
         raise DomainError("Escriba la respuesta: qué corrigió y en qué sección.")
     observation.state = ObservationState.ANSWERED
-    add_entry(observation, ObservationAction.ANSWER, text, actor, submission.latest_version.number)
+    add_entry(observation, ObservationAction.ANSWER, text, actor, submission.versions[-1].number)
     record(
         AuditAction.OBSERVATION_ANSWER,
         observation,

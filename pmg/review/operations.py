@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import exists, select
+
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError, Forbidden
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.requirements.models import RequirementCatalog
 from pmg.requirements.queries import current_catalog, get_catalog
+from pmg.requirements.signals import used as catalog_used
 from pmg.review.models import (
     Decision,
     ObservationAction,
@@ -35,9 +39,16 @@ from pmg.review.observations import (
     raise_observations,
     resolution_problem,
 )
-from pmg.review.queries import UNRESOLVED, current_review, observations_of, reviews_of
+from pmg.review.queries import (
+    UNRESOLVED,
+    current_review,
+    observations_of,
+    reviews_of,
+    unanswered_observations,
+)
 from pmg.submissions.models import Action, Submission, SubmissionState, SubmissionVersion
-from pmg.submissions.workflow import ensure_fresh, transition
+from pmg.submissions.signals import resubmitting
+from pmg.submissions.workflow import ensure_fresh, needs_reason, transition
 
 DECISION_ACTIONS = {
     Decision.OBSERVE: Action.OBSERVE,
@@ -228,6 +239,14 @@ def _approval_problem(
     return None
 
 
+def reason_problem(decision: Decision | None, note: str) -> str | None:
+    """Why ``note`` cannot go with ``decision`` (``None`` only saves the checklist): a
+    decision whose transition asks for a reason needs one written, sent to the institution."""
+    if decision is not None and needs_reason(DECISION_ACTIONS[decision]) and not note.strip():
+        return "Escriba el fundamento: se envía a la institución."
+    return None
+
+
 def decision_problem(
     review: Review,
     decision: Decision,
@@ -331,3 +350,24 @@ def reject_overdue(
         note=check_text(note, "Fundamento"),
         details={"overdue_since": deadline},
     )
+
+
+def _answers_first(submission: Submission) -> str | None:
+    """Why an observed submission cannot be sent again yet: observations to answer."""
+    count = len(unanswered_observations(submission))
+    if not count:
+        return None
+    plural = "n" if count > 1 else ""
+    return f"Responda cada observación antes de reenviar: falta{plural} {count} por responder."
+
+
+def _reviewed_with(catalog: RequirementCatalog) -> bool:
+    reviewed = exists().where(Review.catalog_id == catalog.id)
+    return bool(db.session.scalar(select(reviewed)))
+
+
+def subscribe() -> None:
+    """A resubmission waits for every observation's answer, and a catalog a review used
+    may not change (the application does it once)."""
+    resubmitting.connect(_answers_first)
+    catalog_used.connect(_reviewed_with)

@@ -11,17 +11,17 @@ from pmg.cycles.queries import chile_today
 from pmg.requirements.models import Requirement
 from pmg.review.diff import EVIDENCE, SectionChanges, section_changes
 from pmg.review.forms import AssignForm, RejectOverdueForm, ReviewForm, TakeForm, review_form
-from pmg.review.models import Observation, Review, StateChange
+from pmg.review.models import Observation, Review
 from pmg.review.observations import resolvable_observations
 from pmg.review.operations import catalog_for, saved_resolutions
 from pmg.review.queries import (
     current_review,
-    history_of,
     last_observed_review,
     observations_of,
 )
 from pmg.submissions.kinds import KINDS
-from pmg.submissions.models import Submission, SubmissionState, SubmissionVersion
+from pmg.submissions.models import StateChange, Submission, SubmissionState, SubmissionVersion
+from pmg.submissions.queries import history_of
 from pmg.submissions.workflow import Action, may_act
 
 
@@ -55,7 +55,7 @@ def _requirements(submission: Submission, review: Review | None) -> tuple[list[R
     if review is not None:
         return [verdict.requirement for verdict in review.verdicts], ""
     try:
-        catalog = catalog_for(submission.latest_version)
+        catalog = catalog_for(submission.versions[-1])  # under review: submitted at least once
     except DomainError as missing:
         return [], missing.message
     return catalog.applicable(submission.institution, submission.kind), ""
@@ -89,7 +89,7 @@ def review_page(
     assign_form: AssignForm | None = None,
     overdue_form: RejectOverdueForm | None = None,
 ) -> ReviewPage:
-    version = submission.latest_version
+    version = submission.versions[-1]  # under review: submitted at least once
     review = current_review(submission)
     requirements, problem = _requirements(submission, review)
     observations = observations_of(submission)

@@ -12,8 +12,13 @@ from pmg.cycles.models import Cycle
 from pmg.cycles.queries import chile_today
 from pmg.extensions import db
 from pmg.institutions.models import Institution, Stage
-from pmg.review.models import Decision, Observation, ObservationState, Review, StateChange
-from pmg.submissions.models import Submission, SubmissionKind, SubmissionState, SubmissionVersion
+from pmg.review.models import Decision, Observation, ObservationState, Review
+from pmg.submissions.models import (
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    SubmissionVersion,
+)
 
 PENDING_ANSWER = frozenset({ObservationState.OPEN, ObservationState.REOPENED})
 # Still in the way of an approval: not yet resolved by the reviewer.
@@ -140,15 +145,3 @@ def review_queue(cycle: Cycle, filters: QueueFilters) -> tuple[list[QueueRow], d
     if filters.state is not None:
         rows = [row for row in rows if row.submission.state is filters.state]
     return rows, counts
-
-
-def history_of(submission: Submission) -> list[StateChange]:
-    """Every transition of the submission, oldest first, with who acted."""
-    return list(
-        db.session.scalars(
-            select(StateChange)
-            .where(StateChange.submission_id == submission.id)
-            .options(selectinload(StateChange.actor))
-            .order_by(StateChange.id)
-        )
-    )

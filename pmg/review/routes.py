@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pmg.audit.actions import SUBMISSION_PREFIX, action_label
-from pmg.auth.models import Role
 from pmg.auth.queries import active_reviewers
 from pmg.core.errors import DomainError
-from pmg.core.permissions import roles_required
+from pmg.core.permissions import Role, roles_required
+from pmg.core.transactions import transaction
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.extensions import db
 from pmg.institutions.queries import ministries
@@ -27,33 +28,30 @@ from pmg.review.forms import (
     review_form,
 )
 from pmg.review.models import Decision
-from pmg.review.operations import DECISION_ACTIONS
 from pmg.review.pages import ReviewPage, review_page
 from pmg.review.queries import current_review, review_queue
-from pmg.submissions.kinds import BY_SLUG
+from pmg.submissions.kinds import KINDS, by_slug, slugs
 from pmg.submissions.models import Submission
 from pmg.submissions.queries import get_visible_submission
-from pmg.submissions.workflow import Action, may_act, needs_reason
+from pmg.submissions.workflow import Action, may_act
 
 bp = Blueprint("review", __name__, url_prefix="/revision")
-SLUGS = "any(" + ", ".join(BY_SLUG) + "):slug"
-PAGE = f"/<code>/<int:year>/<{SLUGS}>"
+PAGE = "/<code>/<int:year>/<kind:slug>"
 STAFF = (Role.REVIEWER, Role.DIPRES, Role.ADMIN)
 
 
 def _submission(code: str, year: int, slug: str) -> Submission:
-    submission = get_visible_submission(current_user, code, year, BY_SLUG[slug].kind)
+    submission = get_visible_submission(current_user, code, year, by_slug(slug).kind)
     if submission.latest_version is None:
         abort(404)
     return submission
 
 
-BY_SLUG_OF = {spec.kind: slug for slug, spec in BY_SLUG.items()}
 # The query-string keys of the queue's filters: the only ones carried across pages.
 FILTER_KEYS = ("estado", "tipo", "ministerio", "etapa", "revisor", "vence_hasta")
 
 
-def _filters() -> dict[str, str]:
+def _filters() -> dict[str, Any]:  # Any as in url_for(**values); str could also be _external
     return {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
 
 
@@ -63,26 +61,21 @@ def _back(submission: Submission) -> Response:
             "review.page",
             code=submission.institution.code,
             year=submission.cycle.year,
-            slug=BY_SLUG_OF[submission.kind],
+            slug=KINDS[submission.kind].slug,
         )
     )
 
 
-def _done(message: str) -> None:
-    """Commit the change; the mail it queued goes out with ``flask pmg send-mail``."""
-    db.session.commit()
-    flash(message, "success")
-
-
 def _act(submission: Submission, act: Callable[[], object], message: str) -> Response:
-    """Run one operation on ``submission``: commit and say ``message``, or say why not."""
-    try:
+    """Run one operation on ``submission``: commit and say ``message``, or say why not.
+
+    The mail it queued goes out with ``flask pmg send-mail``."""
+    with transaction(DomainError) as outcome:
         act()
-    except DomainError as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return _back(submission)
-    _done(message)
+    if outcome.refusal is not None:
+        flash(outcome.refusal.message, "error")
+    else:
+        flash(message, "success")
     return _back(submission)
 
 
@@ -100,13 +93,13 @@ def queue() -> str:
         rows=rows,
         counts=counts,
         bulk=BulkApproveForm(),
-        slugs=BY_SLUG_OF,
+        slugs=slugs(),
         filters=_filters(),
     )
 
 
 def _render(page: ReviewPage, status: int = 200) -> tuple[str, int]:
-    return render_template("review/page.html", page=page, slugs=BY_SLUG_OF), status
+    return render_template("review/page.html", page=page, slugs=slugs()), status
 
 
 @bp.route(PAGE)
@@ -148,7 +141,7 @@ def assign(code: str, year: int, slug: str) -> Response | tuple[str, int]:
 
 DECISION_BUTTONS = {decision.value: decision for decision in Decision}
 SAVE_BUTTON = "save"
-DONE_MESSAGES = {
+DONE_MESSAGES: dict[Decision | None, str] = {
     Decision.OBSERVE: "Se enviaron las observaciones a la institución.",
     Decision.APPROVE: "El envío quedó aprobado.",
     Decision.REJECT: "El envío quedó rechazado.",
@@ -156,7 +149,6 @@ DONE_MESSAGES = {
 
 
 def _refused(submission: Submission, form: ReviewForm, refused: DomainError) -> tuple[str, int]:
-    db.session.rollback()
     page = review_page(submission, current_user, form=form)
     page.problem = refused.message
     return _render(page, refused.status_code if refused.status_code in (403, 409) else 422)
@@ -178,15 +170,15 @@ def decide(code: str, year: int, slug: str) -> Response | tuple[str, int]:
     decision = DECISION_BUTTONS.get(chosen)
     valid = form.validate_on_submit()
     valid = form.check_reopenings(page.resolvable) and valid
-    reason_missing = not (form.note.data or "").strip()
-    if decision and needs_reason(DECISION_ACTIONS[decision]) and reason_missing:
-        form.note.errors = [*form.note.errors, "Escriba el fundamento: se envía a la institución."]
+    unreasoned = operations.reason_problem(decision, form.note.data or "")
+    if unreasoned:
+        form.note.errors = [*form.note.errors, unreasoned]
         valid = False
     if not valid:
         return _render(page, 422)
     checklist = form.checklist(page.requirements)
     resolutions = form.resolutions(page.resolvable)
-    try:
+    with transaction(DomainError) as outcome:
         if decision is None:
             operations.save_review(review, checklist, resolutions, current_user)
         else:
@@ -200,9 +192,9 @@ def decide(code: str, year: int, slug: str) -> Response | tuple[str, int]:
                 checklist=checklist,
                 resolutions=resolutions,
             )
-    except DomainError as refused:
-        return _refused(submission, form, refused)
-    _done(DONE_MESSAGES.get(decision, "Se guardó el avance de la revisión."))
+    if outcome.refusal is not None:
+        return _refused(submission, form, outcome.refusal)
+    flash(DONE_MESSAGES.get(decision, "Se guardó el avance de la revisión."), "success")
     return _back(submission)
 
 
@@ -238,13 +230,11 @@ def bulk_approve() -> Response:
         if submission is None or not may_act(current_user, submission, Action.APPROVE):
             refused.append(f"envío {submission_id}: no está asignado a usted en revisión")
             continue
-        try:
+        with transaction(DomainError) as outcome:
             operations.approve_if_met(submission, current_user, seen, chile_today())
-        except DomainError as problem:
-            db.session.rollback()
-            refused.append(f"{submission.institution.name}: {problem.message}")
+        if outcome.refusal is not None:
+            refused.append(f"{submission.institution.name}: {outcome.refusal.message}")
             continue
-        db.session.commit()
         approved += 1
     if approved:
         flash(f"Se aprobaron {approved} envío(s).", "success")

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pmg.core.forms import typed_length
 from pmg.core.models import LabelledEnum
 from pmg.core.numbers import NumberProblem, parse_count, parse_decimal
-from pmg.institutions.models import Institution
+from pmg.institutions.models import MesuCommitment, Stage
 
 REQUIRED = "Complete este campo."
 CHARACTERS_PER_LINE = 50
@@ -73,6 +73,16 @@ class Finding:
     message: str
 
 
+class InstitutionProfile(Protocol):
+    """What decides whether a section applies: an Institution, or the export's record of one."""
+
+    @property
+    def stage(self) -> Stage: ...
+
+    @property
+    def mesu(self) -> MesuCommitment: ...
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     """A section of a submission; a ``repeated`` one holds ``min_rows`` to ``max_rows`` rows.
@@ -89,7 +99,7 @@ class SectionSpec:
     min_rows: int = 0
     max_rows: int = 0
     intro: str = ""
-    applies: Callable[[Institution], bool] = field(default=lambda institution: True)
+    applies: Callable[[InstitutionProfile], bool] = field(default=lambda institution: True)
 
     def __post_init__(self) -> None:
         if self.repeated and self.max_rows < max(self.min_rows, 1):
@@ -137,6 +147,7 @@ def parse_value(spec: FieldSpec, raw: Any) -> Any:
     text = (raw or "").strip()
     if spec.kind is FieldKind.DATE:
         return parse_date(text).isoformat() if text else None
+    value: int | Decimal | str | None
     if spec.kind is FieldKind.COUNT:
         value = parse_count(text)
     elif spec.kind in (FieldKind.DECIMAL, FieldKind.PERCENT):
@@ -145,7 +156,7 @@ def parse_value(spec: FieldSpec, raw: Any) -> Any:
         value = text or None
     if value is None:
         return None
-    if spec.numeric:
+    if isinstance(value, int | Decimal):  # spec.numeric
         if value < 0:
             raise NumberProblem("El valor no puede ser negativo.")
         if spec.kind is FieldKind.PERCENT and value > 100:

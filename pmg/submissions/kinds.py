@@ -1,67 +1,122 @@
-"""What differs between the kinds of submission: rules, window, names in URLs."""
+"""The registry of kinds of submission: everything that differs between them, in one entry.
+
+Each kind registers its :class:`KindSpec` from its own package (``pmg/diagnostics/kind.py``,
+``pmg/plans/kind.py``), which the application imports when it is built; code here and
+in the other packages reads :data:`KINDS` and never names a kind's package. Adding a
+kind is one enum member (:class:`~pmg.submissions.models.SubmissionKind`), one package
+with its schema, rules and ``kind.py``, and its templates.
+
+URLs name a kind by its slug through the ``kind`` converter (:func:`kind_converter`):
+``/instituciones/<code>/<kind:slug>``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from werkzeug.routing import BaseConverter
+
 from pmg.cycles.models import Cycle, WindowKind
-from pmg.diagnostics.prefill import prefill as prefill_diagnostic
-from pmg.diagnostics.rules import evaluate as evaluate_diagnostic
-from pmg.diagnostics.schema import sections_for as diagnostic_sections
 from pmg.institutions.models import Institution
-from pmg.plans.prefill import prefill as prefill_plan
-from pmg.plans.rules import evaluate as evaluate_plan
-from pmg.plans.schema import sections_for as plan_sections
 from pmg.submissions.content import SectionSpec, describe_path
 from pmg.submissions.evaluation import Evaluation, SubmissionContext
 from pmg.submissions.models import SubmissionKind
 from pmg.submissions.prefill import Prefill
 
-Evaluator = Callable[[dict[str, Any], SubmissionContext, bool], Evaluation]
+Draft = dict[str, Any]
+Evaluator = Callable[[Draft, SubmissionContext, bool], Evaluation]
+
+
+def _same(draft: Draft, context: SubmissionContext) -> Draft:
+    return draft
+
+
+def _nothing(*args: Any) -> dict[str, Any]:
+    return {}
+
+
+def _never_blocked(context: SubmissionContext) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class FormPage:
+    """How a kind's form page differs: its template and the hooks the page calls."""
+
+    template: str = "submissions/form.html"
+    # Adjust a draft to its context before showing it (e.g. one row per diagnostic procedure).
+    prepare: Callable[[Draft, SubmissionContext], Draft] = _same
+    # Set what the form needs from the context (e.g. the choices of gap references).
+    configure: Callable[[Any, SubmissionContext], Any] = _nothing
+    # More template variables.
+    variables: Callable[[SubmissionContext, Evaluation], dict[str, Any]] = _nothing
+    # A template shown instead of the form when the context does not allow one yet.
+    blocked: Callable[[SubmissionContext], str | None] = _never_blocked
 
 
 @dataclass(frozen=True)
 class KindSpec:
     kind: SubmissionKind
-    slug: str
+    slug: str  # in URLs and in the requirement catalogs: diagnostico, plan
+    short_name: str  # in lists and the audit trail: "Diagnóstico"
+    whole: str  # the whole submission, as the evidence panel names it: "Todo el plan"
     window: WindowKind
     evaluator: Evaluator
+    # Every section the kind can ask, in order, and those an institution is asked.
+    all_sections: tuple[SectionSpec, ...]
     sections: Callable[[Institution], tuple[SectionSpec, ...]]
-    edit_endpoint: str
     # What a new draft starts with from the official consolidated files.
     prefill: Callable[[Institution, Cycle], Prefill]
+    pdf_template: str
+    page: FormPage = field(default_factory=FormPage)
 
-    def evaluate(
-        self, draft: dict[str, Any], context: SubmissionContext, *, complete: bool
-    ) -> Evaluation:
+    def evaluate(self, draft: Draft, context: SubmissionContext, *, complete: bool) -> Evaluation:
         return self.evaluator(draft, context, complete)
 
     def describe(self, institution: Institution, path: str) -> str:
         return describe_path(self.sections(institution), path)
 
 
-KINDS: dict[SubmissionKind, KindSpec] = {
-    SubmissionKind.DIAGNOSTIC: KindSpec(
-        kind=SubmissionKind.DIAGNOSTIC,
-        slug="diagnostico",
-        window=WindowKind.DIAGNOSTIC,
-        evaluator=lambda draft, context, complete: evaluate_diagnostic(
-            draft, context.institution, complete=complete
-        ),
-        sections=diagnostic_sections,
-        edit_endpoint="diagnostics.edit",
-        prefill=prefill_diagnostic,
-    ),
-    SubmissionKind.PLAN: KindSpec(
-        kind=SubmissionKind.PLAN,
-        slug="plan",
-        window=WindowKind.PLAN,
-        evaluator=lambda draft, context, complete: evaluate_plan(draft, context, complete=complete),
-        sections=plan_sections,
-        edit_endpoint="plans.edit",
-        prefill=prefill_plan,
-    ),
-}
-BY_SLUG = {spec.slug: spec for spec in KINDS.values()}
+KINDS: dict[SubmissionKind, KindSpec] = {}
+
+
+def register_kind(spec: KindSpec) -> KindSpec:
+    """Add ``spec`` to the registry (its package does it once, when imported)."""
+    known = KINDS.get(spec.kind)
+    if known is not None and known != spec:
+        raise ValueError(f"The kind {spec.kind.value!r} is already registered.")
+    KINDS[spec.kind] = spec
+    return spec
+
+
+def by_slug(slug: str) -> KindSpec:
+    """The kind named ``slug`` in a URL; ``KeyError`` when there is none."""
+    for spec in KINDS.values():
+        if spec.slug == slug:
+            return spec
+    raise KeyError(slug)
+
+
+def kind_of(value: Any) -> KindSpec | None:
+    """The kind a frozen document names by its value (``"plan"``); ``None`` if unknown."""
+    try:
+        return KINDS.get(SubmissionKind(value))
+    except ValueError:
+        return None
+
+
+def slugs() -> dict[SubmissionKind, str]:
+    """Each kind's slug, for templates that link to a submission of any kind."""
+    return {spec.kind: spec.slug for spec in KINDS.values()}
+
+
+def kind_converter() -> type[BaseConverter]:
+    """The ``kind`` URL converter: matches the slugs registered when the app is built."""
+    slugs = "|".join(sorted(spec.slug for spec in KINDS.values()))
+
+    class KindConverter(BaseConverter):
+        regex = f"(?:{slugs})"
+
+    return KindConverter

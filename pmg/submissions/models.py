@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
-from pmg.extensions import db
+from pmg.extensions import Model
 
 if TYPE_CHECKING:
     from pmg.auth.models import User
@@ -47,7 +47,7 @@ class Action(LabelledEnum):
     REJECT = ("reject", "rechazar")
 
 
-class Submission(db.Model):
+class Submission(Model):
     """What one institution sends for one kind in one cycle: a draft and its versions.
 
     ``lock_version`` is SQLAlchemy's version counter: an UPDATE that finds another
@@ -107,7 +107,7 @@ class Submission(db.Model):
         return max(self.correction_due, self.cycle.correction_end)
 
 
-class SubmissionVersion(db.Model):
+class SubmissionVersion(Model):
     """A submitted, numbered, immutable copy of the content with its SHA-256.
 
     The database refuses UPDATE and DELETE on this table (triggers in the migration).
@@ -132,4 +132,28 @@ class SubmissionVersion(db.Model):
 
     @property
     def content(self) -> dict[str, Any]:
-        return json.loads(self.content_json)
+        content: dict[str, Any] = json.loads(self.content_json)
+        return content
+
+
+class StateChange(Model):
+    """One transition of a submission: who, when, from which state to which, on which
+    version, and why. Append-only (the database refuses changes)."""
+
+    __tablename__ = "state_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    version_number: Mapped[int | None] = mapped_column()
+    action: Mapped[Action] = mapped_column(enum_column(Action, "state_change_action"))
+    from_state: Mapped[SubmissionState] = mapped_column(
+        enum_column(SubmissionState, "state_change_from")
+    )
+    to_state: Mapped[SubmissionState] = mapped_column(
+        enum_column(SubmissionState, "state_change_to")
+    )
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User] = relationship()

@@ -17,12 +17,9 @@ from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError
 from pmg.core.models import utcnow
 from pmg.cycles.models import Cycle
-from pmg.evidence.operations import freeze as freeze_evidence
-from pmg.evidence.operations import manifest as evidence_manifest
 from pmg.extensions import db
 from pmg.institutions.models import Institution
-from pmg.requirements.queries import current_catalog
-from pmg.review.queries import unanswered_observations
+from pmg.submissions import signals
 from pmg.submissions.evaluation import Evaluation
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import (
@@ -98,7 +95,7 @@ def version_document(submission: Submission, content: dict[str, Any]) -> dict[st
         "cycle": submission.cycle.year,
         "reference_year": submission.cycle.reference_year,
         "content": content,
-        "evidence": evidence_manifest(submission),
+        **signals.contributions(signals.documenting, submission),
     }
     if submission.prefilled:
         document["prefilled"] = submission.prefilled
@@ -134,13 +131,9 @@ def _check_resubmission(submission: Submission, content_digest: str) -> None:
             f"El contenido es idéntico al de la versión {observed.number}, que fue observada. "
             "Corrija lo observado antes de reenviar."
         )
-    pending = unanswered_observations(submission)
-    if pending:
-        count = len(pending)
-        raise DomainError(
-            f"Responda cada observación antes de reenviar: falta{'n' if count > 1 else ''} "
-            f"{count} por responder."
-        )
+    problems = signals.refusals(signals.resubmitting, submission)
+    if problems:
+        raise DomainError(" ".join(problems))
 
 
 def _complete_evaluation(submission: Submission) -> Evaluation:
@@ -171,7 +164,7 @@ def submit(
     if resubmitting:
         _check_resubmission(submission, digest)
     number = len(submission.versions) + 1
-    catalog = current_catalog(submission.cycle)
+    recorded = signals.contributions(signals.freezing, submission)
     transition(
         submission,
         Action.RESUBMIT if resubmitting else Action.SUBMIT,
@@ -186,11 +179,11 @@ def submit(
         content_json=text,
         content_hash=digest,
         warnings=[{"path": w.path, "message": w.message} for w in evaluation.warnings],
-        requirements_version=catalog.version if catalog else None,
         submitted_at=submission.state_changed_at,
         submitted_by=actor,
+        **recorded,
     )
     db.session.add(version)
-    freeze_evidence(submission, version)
+    signals.frozen.send(version)
     db.session.flush()
     return version

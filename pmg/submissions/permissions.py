@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.submissions.models import Submission, SubmissionState
 
 EDITABLE_STATES = frozenset({SubmissionState.DRAFT, SubmissionState.OBSERVED})

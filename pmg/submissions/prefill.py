@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pmg.core.filters import format_decimal, format_number
 from pmg.core.models import LabelledEnum
@@ -117,7 +117,7 @@ def typed(spec: FieldSpec, text: Any) -> Any:
         return text
 
 
-def _alike(value: Any) -> Any:
+def _alike(value: object) -> object:
     return CARRIAGE_RETURNS.sub("\n", value) if isinstance(value, str) else value
 
 
@@ -130,7 +130,7 @@ def unchanged(spec: FieldSpec, value: Any, text: str) -> bool:
 def shown(spec: FieldSpec, text: str) -> str:
     """A pre-filled text as the form shows it: a choice by its label."""
     if spec.kind is FieldKind.CHOICE and spec.choices is not None:
-        member = spec.choices._value2member_map_.get(text)
+        member = cast("LabelledEnum | None", spec.choices._value2member_map_.get(text))
         return member.label if member is not None else text
     return text
 

@@ -12,7 +12,7 @@ from pmg.extensions import db
 from pmg.institutions.models import Institution
 from pmg.institutions.queries import get_visible_institution
 from pmg.submissions.evaluation import SubmissionContext
-from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
+from pmg.submissions.models import StateChange, Submission, SubmissionKind, SubmissionVersion
 
 
 def find_submission(
@@ -90,4 +90,16 @@ def submission_context(institution: Institution, cycle: Cycle) -> SubmissionCont
         institution=institution,
         cycle=cycle,
         diagnostic=diagnostic.content if diagnostic else None,
+    )
+
+
+def history_of(submission: Submission) -> list[StateChange]:
+    """Every transition of the submission, oldest first, with who acted."""
+    return list(
+        db.session.scalars(
+            select(StateChange)
+            .where(StateChange.submission_id == submission.id)
+            .options(selectinload(StateChange.actor))
+            .order_by(StateChange.id)
+        )
     )

@@ -3,8 +3,9 @@
 The table says which action moves which state to which, who may take it and whether
 it needs a reason. :func:`transition` applies it: it refuses a page older than the
 last change (naming who acted), writes the state change first (so that a concurrent
-second decision waits on the row and then finds it changed), then the history row,
-the audit entry and the mail to send.
+second decision waits on the row and then finds it changed), then the history row and
+the audit entry, and announces it (:data:`pmg.submissions.signals.transitioned`; the
+mail to send subscribes to it in :mod:`pmg.notifications`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from dataclasses import dataclass
 from sqlalchemy.orm.exc import StaleDataError
 
 from pmg.audit.operations import record
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError, Forbidden
 from pmg.core.filters import format_datetime
 from pmg.core.models import utcnow
+from pmg.core.permissions import Role
 from pmg.extensions import db
-from pmg.notifications.operations import notify_transition
-from pmg.review.models import StateChange
-from pmg.submissions.models import Action, Submission, SubmissionState
+from pmg.submissions.models import Action, StateChange, Submission, SubmissionState
 from pmg.submissions.permissions import is_coordinator_of
+from pmg.submissions.signals import transitioned
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def _write_history(
     details: dict[str, object] | None,
 ) -> None:
     """The history row and the audit entry of a transition just applied."""
-    number = version_number or (submission.latest_version.number if submission.versions else None)
+    latest = submission.latest_version
+    number = version_number or (latest.number if latest is not None else None)
     db.session.add(
         StateChange(
             submission_id=submission.id,
@@ -179,5 +181,5 @@ def transition(
     submission.state_changed_by = actor
     flush_or_conflict(submission)
     _write_history(submission, action, actor, before, note, version_number, details)
-    notify_transition(submission, action, actor, note)
+    transitioned.send(submission, action=action, actor=actor, note=note)
     return rule.target

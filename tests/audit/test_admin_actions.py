@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from pmg.audit.operations import verify_chain
 from pmg.audit.queries import last_entry_id
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.institutions.models import Institution

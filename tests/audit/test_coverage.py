@@ -10,8 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from pmg.audit.actions import AuditAction, action_label, known_actions
-from pmg.auth.models import LoginAttempt, Role
+from pmg.audit import actions
+from pmg.audit.actions import AuditAction, action_label, known_actions, register_action_labels
+from pmg.auth.models import LoginAttempt
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from tests.audit.trail import actor_of, entries, only, trail_text
 from tests.conftest import login
@@ -205,10 +207,19 @@ def test_user_created_on_the_command_line_is_recorded_without_actor(runner: Any)
 # --- Labels --------------------------------------------------------------------------------
 
 
-def test_every_known_action_has_a_spanish_label() -> None:
+def test_every_known_action_has_a_spanish_label(app) -> None:  # type: ignore[no-untyped-def]
+    """With the app built, every package has registered the labels of its actions."""
     labels = [action_label(code) for code in known_actions()]
     assert all(label != code for label, code in zip(labels, known_actions(), strict=True))
     assert len(set(labels)) == len(labels)
     assert action_label("submission.submit") == "Envío presentado"
     assert action_label("otra.cosa") == "otra.cosa"
     assert {action.value for action in AuditAction} <= set(known_actions())
+
+
+def test_a_registered_action_is_known_and_labelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(actions, "_REGISTERED", {})
+    register_action_labels({"receipt.issue": "Comprobante emitido"})
+    assert action_label("receipt.issue") == "Comprobante emitido"
+    assert action_label("receipt.void") == "receipt.void"
+    assert known_actions() == [action.value for action in AuditAction] + ["receipt.issue"]

@@ -9,12 +9,16 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from pmg.audit import names
 from pmg.audit.models import AuditEntry
-from pmg.audit.names import OBJECT_LABELS, object_names
+from pmg.audit.names import OBJECT_LABELS, RowNamer, object_names, register_names
 from pmg.audit.operations import record
-from pmg.auth.models import LoginAttempt, Role
+from pmg.auth.models import LoginAttempt
+from pmg.core.permissions import Role
 from pmg.extensions import db
+from pmg.institutions.models import Ministry
 from tests.audit.trail import entries
 from tests.evidence.files import create_evidence
 from tests.exports.queries import counting_queries
@@ -23,6 +27,7 @@ from tests.exports.reviews import answer_and_resubmit, approve, observe, start
 from tests.factories import (
     create_cycle,
     create_institution,
+    create_ministry,
     create_submitted_diagnostic,
     create_submitted_plan,
     create_user,
@@ -212,3 +217,40 @@ def test_a_real_review_loop_names_every_object(admin_client: FlaskClient) -> Non
     assert [name for name in names.values() if "#" in name] == []
     assert "Observación R01 · Diagnóstico 2026 · 1306" in names.values()
     assert "Diagnóstico 2026 · 1306" in names.values()
+
+
+# --- The registry --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The application's namers, plus any a test registers, for that test only."""
+    for name in ("OBJECT_LABELS", "_NAMERS", "_NAMED_BY_ID"):
+        monkeypatch.setattr(names, name, dict(getattr(names, name)))
+
+
+def test_a_registered_kind_is_named_by_its_namer_else_by_its_label_and_id(
+    app: Any, registry: None
+) -> None:
+    ministry = create_ministry("MINISTERIO DE SALUD")
+    register_names(
+        "Ministry",
+        "Ministerio",
+        RowNamer(Ministry, lambda: select(Ministry.id, Ministry.name), lambda r: r.name.title()),
+    )
+    register_names("Receipt", "Comprobante", lambda number: f"Comprobante N.º {number}")
+    register_names("Stamp", "Sello")
+    trail = [
+        record(NAMING, ministry),
+        record(NAMING, object_type="Ministry", object_id=999),
+        record(NAMING, object_type="Receipt", object_id="A-1"),
+        record(NAMING, object_type="Stamp", object_id=3),
+        record(NAMING, object_type="Thing", object_id="x"),
+    ]
+    assert object_names(trail) == [
+        "Ministerio De Salud",
+        "Ministerio #999",
+        "Comprobante N.º A-1",
+        "Sello #3",
+        "Thing #x",
+    ]

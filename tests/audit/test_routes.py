@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from pmg.audit.operations import canonical_json, record
-from pmg.auth.models import Role
-from pmg.exports.xlsx import XLSX_MIMETYPE
+from pmg.core.permissions import Role
+from pmg.core.xlsx import XLSX_MIMETYPE
 from pmg.extensions import db
 from tests.audit.trail import entries, only
 from tests.exports.reading import records, sheets

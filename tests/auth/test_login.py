@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from pmg.auth.models import LoginAttempt, Role
+from pmg.auth.models import LoginAttempt
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from tests.conftest import login
 from tests.factories import PASSWORD, create_user

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from pmg.auth import operations
 from pmg.auth.forms import UNKNOWN_INSTITUTION
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from tests.audit.trail import entries
 from tests.conftest import login

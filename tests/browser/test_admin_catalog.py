@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from tests.factories import PASSWORD, create_user
 from tests.institutions.workbooks import REAL_CATALOG
 

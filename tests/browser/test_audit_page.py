@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pmg.audit.operations import record
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from tests.factories import PASSWORD, create_user
 

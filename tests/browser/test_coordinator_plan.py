@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from tests.factories import (
     PASSWORD,
     create_cycle,

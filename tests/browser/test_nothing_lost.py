@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.submissions.models import SubmissionKind
 from pmg.submissions.operations import open_submission, save_draft

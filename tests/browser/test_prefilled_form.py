@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from tests.browser.signing import sign_in
 from tests.factories import create_cycle, create_institution, create_user
 from tests.submissions.prefill_history import PROCEDURE_FIGURES, add_figures, add_procedure

@@ -17,7 +17,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.institutions.models import Institution
 from pmg.notifications.models import OutgoingMail

@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from tests.factories import create_user
 
 

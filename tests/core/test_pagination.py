@@ -16,8 +16,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
 from pmg.core.pagination import paginate, requested_page
+from pmg.core.permissions import Role
 from pmg.core.routing import DB_INT_MAX
 from pmg.extensions import db
 from pmg.notifications.operations import queue_mail

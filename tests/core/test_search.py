@@ -11,7 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from pmg.auth import operations as auth_operations
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.core.search import search_text, searched
 from pmg.extensions import db
 from pmg.institutions import operations as institution_operations

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.queries import chile_today
 from pmg.extensions import db

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.demo.operations import ACCOUNTS, load_demo

@@ -8,8 +8,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from pmg.auth.models import Role
 from pmg.core.numbers import NO_EXPONENT, TOO_MANY_DIGITS
+from pmg.core.permissions import Role
 from pmg.diagnostics.schema import GAPS
 from pmg.extensions import db
 from pmg.institutions.models import MesuCommitment

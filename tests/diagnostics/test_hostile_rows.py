@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from tests.factories import create_cycle, create_institution, create_user
 
 NO_ROW = {"superscript": "²", "10000-digits": "9" * 10_000, "20-digits": "12345678901234567890"}

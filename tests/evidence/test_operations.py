@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from pmg.audit.models import AuditEntry
 from pmg.audit.operations import canonical_json
-from pmg.auth.models import Role
 from pmg.core.errors import Conflict, DomainError
+from pmg.core.permissions import Role
 from pmg.evidence import operations, storage
 from pmg.evidence.checks import EvidenceRefused
 from pmg.evidence.models import EvidenceFile, EvidenceType
@@ -231,7 +231,7 @@ def test_a_rolled_back_removal_keeps_the_file(app: Flask, draft) -> None:
 
 def _submit_with_evidence(submission: Submission, coordinator: Any) -> Any:
     version = submit(submission, coordinator, date.today(), submission.lock_version)
-    freeze(submission, version)
+    freeze(version)
     db.session.commit()
     return version
 
@@ -261,7 +261,7 @@ def test_freeze_marks_only_files_not_yet_in_a_version(draft) -> None:
     submission.state = SubmissionState.DRAFT  # open again, as after observations
     second = attach(submission, pdf("dos"), "dos.pdf", coordinator)
     version_2 = submit(submission, coordinator, date.today(), submission.lock_version)
-    freeze(submission, version_2)
+    freeze(version_2)
     db.session.commit()
     assert (first.first_version, second.first_version) == (version_1, version_2)
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.evidence.models import EvidenceFile
 from pmg.evidence.operations import freeze
 from pmg.extensions import db
@@ -272,7 +272,7 @@ def test_a_frozen_file_cannot_be_removed(app: Flask, client: FlaskClient, settin
     _upload(client, pdf(), "acta.pdf")
     submission = db.session.scalar(select(Submission))
     version = submit(submission, setting["coordinator"], date.today(), submission.lock_version)
-    freeze(submission, version)
+    freeze(version)
     submission.state = SubmissionState.OBSERVED
     db.session.commit()
     (evidence,) = _evidence()

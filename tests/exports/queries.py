@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import event
 
 from pmg.cycles.models import Cycle
-from pmg.exports import export_consolidated
+from pmg.exports.workbook import export_consolidated
 from pmg.extensions import db
 
 

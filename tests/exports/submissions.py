@@ -6,7 +6,8 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle
 from pmg.evidence.operations import attach
 from pmg.extensions import db

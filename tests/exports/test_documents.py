@@ -11,16 +11,16 @@ import pytest
 
 from pmg.diagnostics.rules import evaluate
 from pmg.diagnostics.schema import CHANNELS, COMPLAINTS, GAPS, PROCEDURES, SAIP, SATISFACTION
-from pmg.exports.documents import (
+from pmg.exports.documents import version_context
+from pmg.exports.documents.document import (
     EMPTY,
     Section,
     VersionDocument,
     build_document,
     format_value,
     pdf_filename,
-    version_context,
 )
-from pmg.exports.review_documents import build_review
+from pmg.exports.documents.review_document import build_review
 from pmg.institutions.models import Institution, MesuCommitment, Stage
 from pmg.submissions.content import FieldKind, FieldSpec
 from pmg.submissions.models import SubmissionState

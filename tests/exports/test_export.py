@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from pmg.auth.models import Role
 from pmg.core.errors import DomainError
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle
-from pmg.exports import choose_years, export_consolidated
+from pmg.exports.workbook import choose_years, export_consolidated
 from pmg.extensions import db
 from pmg.indicators.models import (
     ComplaintFigures,

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from pmg.exports import export_consolidated
-from pmg.exports.pdf import render_version_pdf
+from pmg.exports.documents.pdf import render_version_pdf
+from pmg.exports.workbook import export_consolidated
 from tests.exports.reading import records, sheets
 from tests.exports.test_pdf import flat, pages_text
 from tests.factories import create_cycle, create_institution, create_submitted_diagnostic

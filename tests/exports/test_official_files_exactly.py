@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from pmg.core.imports import InvalidRows
 from pmg.cycles.models import Cycle
-from pmg.exports import export_consolidated
+from pmg.exports.workbook import export_consolidated
 from pmg.extensions import db
 from pmg.indicators.importer import IndicatorImportResult, import_indicators
 from pmg.indicators.layouts import COMPLAINTS, PROCEDURES, SAIP, Layout

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 
 from pmg.core.filters import CHILE, MONTHS
 from pmg.diagnostics.schema import sections_for
-from pmg.exports import pdf
-from pmg.exports.pdf import (
+from pmg.exports.documents import pdf
+from pmg.exports.documents.pdf import (
     ZERO_WIDTH_SPACE,
     AssetFetcher,
     AssetRefused,

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from pmg.diagnostics.rules import evaluate as evaluate_diagnostic
-from pmg.exports.documents import VersionDocument, build_document
-from pmg.exports.plan_documents import NO_REFERENCE
+from pmg.exports.documents.document import VersionDocument, build_document
+from pmg.exports.documents.plan_document import NO_REFERENCE
 from pmg.institutions.models import Institution, MesuCommitment, Stage
 from pmg.plans.rules import evaluate as evaluate_plan
 from pmg.submissions.evaluation import SubmissionContext

@@ -12,11 +12,11 @@ from flask import Flask
 from openpyxl import load_workbook
 
 from pmg.cycles.models import Cycle
-from pmg.exports import export_consolidated
-from pmg.exports.plan_tables import actions_table, gap_numbers
-from pmg.exports.queries import reference_diagnostic
-from pmg.exports.records import ConsolidatedData, InstitutionRecord, SubmissionRecord
-from pmg.exports.tables import indicator_table
+from pmg.exports.documents.queries import reference_diagnostic
+from pmg.exports.workbook import export_consolidated
+from pmg.exports.workbook.plan_tables import actions_table, gap_numbers
+from pmg.exports.workbook.records import ConsolidatedData, InstitutionRecord, SubmissionRecord
+from pmg.exports.workbook.tables import indicator_table
 from pmg.extensions import db
 from pmg.indicators.layouts import COMPLAINTS, SAIP
 from pmg.indicators.models import CycleTargets

@@ -10,10 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from pmg.audit.operations import canonical_json
-from pmg.auth.models import Role
-from pmg.exports.documents import pdf_filename, version_context
-from pmg.exports.pdf import render_version_pdf
-from pmg.exports.queries import reference_diagnostic
+from pmg.core.permissions import Role
+from pmg.exports.documents import version_context
+from pmg.exports.documents.document import pdf_filename
+from pmg.exports.documents.pdf import render_version_pdf
+from pmg.exports.documents.queries import reference_diagnostic
 from pmg.extensions import db
 from pmg.institutions.models import Stage
 from pmg.submissions.models import SubmissionKind, SubmissionVersion

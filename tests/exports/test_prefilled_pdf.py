@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from pmg.auth.models import Role
-from pmg.exports.documents import build_document
-from pmg.exports.pdf import render_version_pdf
+from pmg.core.permissions import Role
+from pmg.exports.documents.document import build_document
+from pmg.exports.documents.pdf import render_version_pdf
 from pmg.extensions import db
 from pmg.submissions.models import SubmissionKind
 from pmg.submissions.operations import open_submission, save_draft, submit

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pmg.exports.review_documents import HistoryLine, build_review, concerns
+from pmg.exports.documents.review_document import HistoryLine, build_review, concerns
 from pmg.review.models import ObservationAction
 from pmg.submissions.models import Action as SubmissionAction
 from pmg.submissions.models import SubmissionState

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from pmg.cycles.models import Cycle
-from pmg.exports.pdf import render_version_pdf
+from pmg.exports.documents.pdf import render_version_pdf
 from pmg.extensions import db
 from pmg.review.operations import take
 from tests.exports.reviews import (

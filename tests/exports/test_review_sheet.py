@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 
 from pmg.cycles.models import Cycle
-from pmg.exports import export_consolidated
-from pmg.exports.records import chile_time
+from pmg.exports.workbook import export_consolidated
+from pmg.exports.workbook.records import chile_time
 from pmg.extensions import db
 from pmg.requirements.catalog import starting_catalog_text
 from pmg.requirements.operations import load_catalog

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from pmg.exports import export_consolidated
+from pmg.exports.workbook import export_consolidated
 from pmg.extensions import db
 from pmg.indicators.cells import cell_value, read_code, read_text
 from pmg.indicators.importer import import_indicators

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pmg.auth.models import Role
-from pmg.exports.xlsx import XLSX_MIMETYPE
+from pmg.core.permissions import Role
+from pmg.core.xlsx import XLSX_MIMETYPE
 from tests.exports.reading import SHEETS, records, sheets
 from tests.factories import (
     create_cycle,

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from pmg.exports.records import (
+from pmg.core.xlsx import Table
+from pmg.exports.workbook.records import (
     ConsolidatedData,
     InstitutionRecord,
     ProcedureRecord,
     SubmissionRecord,
-    Table,
 )
-from pmg.exports.tables import (
+from pmg.exports.workbook.tables import (
     consolidated_tables,
     gaps_table,
     indicator_table,

@@ -20,11 +20,11 @@ from pmg.audit.queries import AuditFilters
 from pmg.audit.workbook import HEADERS as AUDIT_HEADERS
 from pmg.audit.workbook import SHEET as AUDIT_SHEET
 from pmg.audit.workbook import export_trail
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
+from pmg.core.xlsx import MAX_WIDTH, MIN_WIDTH, WIDTH_SAMPLE, Table, column_widths, write_xlsx
 from pmg.cycles.models import Cycle
-from pmg.exports import export_consolidated
-from pmg.exports.records import Table, number_or_text
-from pmg.exports.xlsx import MAX_WIDTH, MIN_WIDTH, WIDTH_SAMPLE, column_widths, write_xlsx
+from pmg.exports.workbook import export_consolidated
+from pmg.exports.workbook.records import number_or_text
 from pmg.extensions import db
 from pmg.indicators.models import ComplaintFigures, Procedure, ProcedureFigures, SaipFigures
 from pmg.submissions.models import SubmissionKind

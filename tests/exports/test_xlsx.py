@@ -10,8 +10,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from pmg.exports.records import Table
-from pmg.exports.xlsx import write_xlsx
+from pmg.core.xlsx import Table, write_xlsx
 from tests.exports.reading import sheet_xml, sheets
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

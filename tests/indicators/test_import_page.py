@@ -7,7 +7,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.indicators.models import Procedure, ProcedureFigures

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.institutions.models import FunctionalCategory, MesuCommitment, Stage
 from tests.factories import create_institution, create_ministry, create_user

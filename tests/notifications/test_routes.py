@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pmg.auth.models import Role
 from pmg.core.models import utcnow
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.notifications import operations
 from pmg.notifications.operations import queue_mail

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.notifications.models import OutgoingMail
 from pmg.notifications.operations import notify_transition, queue_mail

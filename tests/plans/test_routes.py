@@ -7,7 +7,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
 from tests.factories import (

@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from pmg.audit.actions import AuditAction
-from pmg.auth.models import Role
 from pmg.core.errors import Conflict
 from pmg.core.models import utcnow
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.requirements.catalog import CatalogProblems, starting_catalog_text
 from pmg.requirements.models import Requirement, RequirementCatalog

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from pmg.audit.actions import AuditAction
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.requirements.catalog import starting_catalog_text
 from pmg.requirements.models import RequirementCatalog

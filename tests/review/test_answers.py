@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.review.answers import answer_observations, typed_answers
 from pmg.review.models import ObservationAction, ObservationState

@@ -13,13 +13,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from pmg.auth.models import Role, User
+from pmg.auth.models import User
 from pmg.core.errors import Conflict
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.review import operations
-from pmg.review.models import Decision, Outcome, Review, StateChange
+from pmg.review.models import Decision, Outcome, Review
 from pmg.review.operations import VerdictInput
-from pmg.submissions.models import Submission, SubmissionState
+from pmg.submissions.models import StateChange, Submission, SubmissionState
 from tests.factories import (
     create_cycle,
     create_institution,

@@ -11,16 +11,17 @@ from sqlalchemy.exc import DatabaseError
 
 from pmg.audit.models import AuditEntry
 from pmg.audit.operations import verify_chain
-from pmg.auth.models import Role
 from pmg.core.errors import Conflict, DomainError, Forbidden
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.review import operations
 from pmg.review.models import Decision, ObservationAction, ObservationState, Outcome
 from pmg.review.observations import answer_observation
 from pmg.review.operations import VerdictInput
-from pmg.review.queries import current_review, history_of, observations_of
+from pmg.review.queries import current_review, observations_of
 from pmg.submissions.models import SubmissionState
 from pmg.submissions.operations import save_draft, submit
+from pmg.submissions.queries import history_of
 from tests.factories import (
     create_cycle,
     create_institution,

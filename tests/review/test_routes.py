@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.cycles.queries import chile_today
 from pmg.extensions import db
 from pmg.notifications.models import OutgoingMail

@@ -9,11 +9,10 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from pmg.auth.models import Role
 from pmg.core.errors import Conflict, DomainError, Forbidden
+from pmg.core.permissions import Role
 from pmg.extensions import db
-from pmg.review.models import StateChange
-from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
+from pmg.submissions.models import StateChange, Submission, SubmissionKind, SubmissionState
 from pmg.submissions.workflow import Action, transition
 from tests.factories import create_cycle, create_institution, create_user
 

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.submissions.models import SubmissionKind
 from tests.conftest import login
 from tests.evidence.files import create_evidence, pdf

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.diagnostics.schema import sections_for as diagnostic_sections
 from pmg.evidence.models import EvidenceFile
 from pmg.extensions import db

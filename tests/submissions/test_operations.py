@@ -10,8 +10,8 @@ from sqlalchemy.exc import DatabaseError
 
 from pmg.audit.models import AuditEntry
 from pmg.audit.operations import entry_digest
-from pmg.auth.models import Role
 from pmg.core.errors import Conflict, DomainError
+from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.submissions.models import SubmissionKind, SubmissionState, SubmissionVersion
 from pmg.submissions.operations import open_submission, save_draft, submit

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.diagnostics.prefill import prefill as prefill_diagnostic
 from pmg.diagnostics.schema import COMPLAINTS, PROCEDURES
 from pmg.indicators.models import Justification, TimeUnit

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pmg.auth.models import Role
+from pmg.core.permissions import Role
 from pmg.diagnostics.prefill import prefill as prefill_diagnostic
 from pmg.submissions.models import SubmissionKind
 from tests.factories import (

@@ -2,9 +2,10 @@
 
 :func:`build_review` turns the version's review, the submission's observations and
 its history (models, or any objects with their attributes) into a
-:class:`VersionReview`; :func:`review_context` loads them first
-(:func:`pmg.exports.review_queries.load_version_review`). Dates stay dates: the
-template shows them with the ``date_es`` and ``datetime_es`` filters.
+:class:`VersionReview`; the caller loads them first
+(:func:`pmg.exports.documents.queries.load_version_review`, as
+:func:`pmg.exports.documents.version_context` does). Dates stay dates: the template
+shows them with the ``date_es`` and ``datetime_es`` filters.
 
 What a version's section shows:
 
@@ -187,11 +188,3 @@ def _history_line(change: Any) -> HistoryLine:
 
 def _name(user: Any | None) -> str:
     return user.name if user is not None else ""
-
-
-def review_context(version: Any) -> VersionReview:
-    """The section of ``version`` (a :class:`~pmg.submissions.models.SubmissionVersion`)."""
-    from pmg.exports.review_queries import load_version_review
-
-    data = load_version_review(version)
-    return build_review(version.number, data.review, data.observations, data.history)

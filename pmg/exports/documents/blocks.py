@@ -1,6 +1,6 @@
 """The pieces a version document is made of, and its values formatted for Chile. Pure.
 
-:mod:`pmg.exports.documents` assembles them; the templates only lay them out.
+:mod:`pmg.exports.documents.document` assembles them; the templates only lay them out.
 """
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from pmg.core.filters import format_date, format_decimal, format_number
+from pmg.core.models import LabelledEnum
 from pmg.evidence.checks import format_size
 from pmg.submissions.content import FieldKind, FieldSpec
 
@@ -130,7 +131,7 @@ def format_value(spec: FieldSpec, value: Any) -> str:
         text = format_decimal(value)
         return f"{text}{NBSP}%" if spec.kind is FieldKind.PERCENT else text
     if spec.kind is FieldKind.CHOICE and spec.choices is not None:
-        member = spec.choices._value2member_map_.get(value)
+        member = cast("LabelledEnum | None", spec.choices._value2member_map_.get(value))
         return member.label if member is not None else str(value)
     if spec.kind is FieldKind.DATE and isinstance(value, str):
         try:

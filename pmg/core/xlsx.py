@@ -1,4 +1,7 @@
-"""The one .xlsx writer of the exports: tables in, a workbook out, streamed.
+"""The one .xlsx writer: tables in, a workbook out, streamed.
+
+Every workbook the app writes goes through it (the consolidated export, the audit
+trail, the demo's official files); it knows nothing of what their sheets hold.
 
 openpyxl in write-only mode (rows go to disk as they come; memory stays flat).
 Every cell is a number, a date-time, a date or text — never a formula. openpyxl turns a
@@ -13,11 +16,16 @@ Every sheet, even one with no rows, has its header row frozen, a filter over the
 header and the rows, and a width per column (:func:`column_widths`). Texts are not
 wrapped (that would take a style per cell): one wider than its column spills over
 the next cells while they are empty, and the cell always holds it whole.
+
+``-`` (:data:`pmg.core.numbers.NOT_REPORTED`), the official files' mark of a figure
+not reported, is the one text that fills whole columns and needs a styled cell (it
+starts like a formula): one such cell per sheet serves every row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
@@ -26,12 +34,12 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from pmg.exports.records import NOT_AVAILABLE, Table
+from pmg.core.numbers import NOT_REPORTED
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +54,22 @@ HEADER_ROOM = 4  # the margins, the bold face and the filter's drop-down button
 GENERAL_DIGITS = 11  # the most characters Excel's General format shows of a number
 # Widths come from the first rows: a streamed sheet (the audit trail) is never held whole.
 WIDTH_SAMPLE = 1000
+# What a cell holds: a number, text, a date-time, a date or nothing (an empty cell). The
+# writer also takes a bool (Sí/No) and a Decimal (a number).
+CellValue = int | float | str | datetime | date | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet: its title, header row and data rows.
+
+    ``rows`` is a list, or any iterable the writer reads once: a streamed sheet (the
+    audit trail) is produced as it is written, never held whole.
+    """
+
+    title: str
+    headers: tuple[str, ...]
+    rows: Iterable[tuple[CellValue, ...]]
 
 
 def write_xlsx(tables: Iterable[Table], target: str | PathLike[str] | IO[bytes]) -> dict[str, int]:
@@ -62,9 +86,11 @@ def write_xlsx(tables: Iterable[Table], target: str | PathLike[str] | IO[bytes])
 def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> int:
     rows = iter(table.rows)
     first = list(islice(rows, WIDTH_SAMPLE))
-    # A write-only sheet takes its widths and frozen panes before its first row.
+    # A write-only sheet takes its widths and frozen panes before its first row. Its
+    # column_dimensions and auto_filter come from Worksheet at run time; its stub omits them.
     for index, width in enumerate(column_widths(table.headers, first), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        dimension = sheet.column_dimensions[get_column_letter(index)]  # type: ignore[attr-defined]  # stub
+        dimension.width = width
     sheet.freeze_panes = "A2"
     sheet.append([_header(sheet, header) for header in table.headers])
     writer = _CellWriter(sheet)
@@ -74,7 +100,7 @@ def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> int:
         count += 1
     if table.headers:
         last = get_column_letter(len(table.headers))
-        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"  # type: ignore[attr-defined]  # stub, see above
     return count
 
 
@@ -111,13 +137,13 @@ def _shown_length(value: Any) -> int:
     return len(str(value))
 
 
-def _header(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+def _header(sheet: WriteOnlyWorksheet, text: str) -> Cell:
     cell = text_cell(sheet, text)
     cell.font = HEADER_FONT
     return cell
 
 
-def text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+def text_cell(sheet: WriteOnlyWorksheet, text: str) -> Cell:
     """A string cell holding exactly ``text`` (minus characters XML cannot carry)."""
     cell = WriteOnlyCell(sheet)
     cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
@@ -137,7 +163,7 @@ class _CellWriter:
 
     def __init__(self, sheet: WriteOnlyWorksheet) -> None:
         self.sheet = sheet
-        self.not_available = text_cell(sheet, NOT_AVAILABLE)
+        self.not_reported = text_cell(sheet, NOT_REPORTED)
 
     def cells(self, row: Sequence[Any]) -> list[Any]:
         return [self.cell(value) for value in row]
@@ -146,8 +172,8 @@ class _CellWriter:
         if value is None or type(value) in (int, float):
             return value
         if isinstance(value, str):
-            if value == NOT_AVAILABLE:
-                return self.not_available
+            if value == NOT_REPORTED:
+                return self.not_reported
             if (
                 value.startswith(FORMULA_STARTS)
                 or value in ERROR_CODES
@@ -166,7 +192,8 @@ class _CellWriter:
             cell.number_format = DATETIME_FORMAT
             return cell
         if isinstance(value, date):
-            cell = WriteOnlyCell(self.sheet, value=value)
+            # WriteOnlyCell makes a Cell, which takes a date; its stub lists fewer types.
+            cell = WriteOnlyCell(self.sheet, value=value)  # type: ignore[arg-type]  # stub
             cell.number_format = DATE_FORMAT
             return cell
         return text_cell(self.sheet, str(value))

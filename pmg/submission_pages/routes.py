@@ -1,4 +1,5 @@
-"""Checking and submitting a draft, and the submitted versions (page and PDF)."""
+"""A submission's pages for any kind: its form, checking and submitting it, and its
+submitted versions (page and PDF). The kind comes from the URL (``<kind:slug>``)."""
 
 from __future__ import annotations
 
@@ -6,32 +7,37 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from pmg.auth.models import Role
+from pmg.auth.sessions import preserves_input
 from pmg.core.errors import DomainError
 from pmg.core.forms import parse_lock_version
-from pmg.core.permissions import ALL_ROLES, roles_required
+from pmg.core.permissions import ALL_ROLES, Role, roles_required
 from pmg.core.security import PRIVATE_DOWNLOAD
+from pmg.core.transactions import transaction
 from pmg.cycles.queries import chile_today, current_cycle
-from pmg.extensions import db
 from pmg.institutions.queries import get_visible_institution
-from pmg.review.queries import history_of, unanswered_observations
+from pmg.review.queries import unanswered_observations
+from pmg.submission_pages.drafts import edit_draft
 from pmg.submissions import operations
-from pmg.submissions.kinds import BY_SLUG, KindSpec
+from pmg.submissions.kinds import KindSpec, by_slug
 from pmg.submissions.models import Submission, SubmissionVersion
 from pmg.submissions.permissions import can_edit
 from pmg.submissions.queries import (
     find_submission,
     get_visible_submission,
     get_visible_version,
+    history_of,
     submission_context,
 )
 
 bp = Blueprint("submissions", __name__, url_prefix="/instituciones/<code>")
-SLUGS = "any(" + ", ".join(BY_SLUG) + "):slug"
 
 
-def _kind(slug: str) -> KindSpec:
-    return BY_SLUG[slug]
+@bp.route("/<kind:slug>", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+@preserves_input
+def edit(code: str, slug: str) -> tuple[str, int] | Response:
+    """The coordinator's form of the current cycle's submission of the kind ``slug``."""
+    return edit_draft(code, by_slug(slug))
 
 
 def _editable_submission(code: str, kind: KindSpec) -> Submission:
@@ -44,11 +50,11 @@ def _editable_submission(code: str, kind: KindSpec) -> Submission:
     return submission
 
 
-@bp.route(f"/<{SLUGS}>/revisar")
+@bp.route("/<kind:slug>/revisar")
 @roles_required(Role.COORDINATOR)
 def check(code: str, slug: str) -> str:
     """Everything submitting would check, before submitting: errors block, warnings don't."""
-    kind = _kind(slug)
+    kind = by_slug(slug)
     submission = _editable_submission(code, kind)
     context = submission_context(submission.institution, submission.cycle)
     evaluation = kind.evaluate(submission.draft, context, complete=True)
@@ -63,23 +69,21 @@ def check(code: str, slug: str) -> str:
     )
 
 
-@bp.route(f"/<{SLUGS}>/enviar", methods=["POST"])
+@bp.route("/<kind:slug>/enviar", methods=["POST"])
 @roles_required(Role.COORDINATOR)
 def submit(code: str, slug: str) -> Response:
-    kind = _kind(slug)
+    kind = by_slug(slug)
     submission = _editable_submission(code, kind)
     seen = request.form.get("lock_version", "")
-    try:
+    with transaction(DomainError) as outcome:
         if not can_edit(current_user, submission):
             raise DomainError("Este envío ya no se puede modificar.")
         version = operations.submit(
             submission, current_user, chile_today(), parse_lock_version(seen)
         )
-    except DomainError as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
+    if outcome.refusal is not None:
+        flash(outcome.refusal.message, "error")
         return redirect(url_for("submissions.check", code=code, slug=slug))
-    db.session.commit()
     flash(
         f"Se envió la versión {version.number}. Código de verificación (SHA-256): "
         f"{version.content_hash}",
@@ -96,10 +100,10 @@ def submit(code: str, slug: str) -> Response:
     )
 
 
-@bp.route(f"/<int:year>/<{SLUGS}>/")
+@bp.route("/<int:year>/<kind:slug>/")
 @roles_required(*ALL_ROLES)
 def versions(code: str, year: int, slug: str) -> str:
-    submission = get_visible_submission(current_user, code, year, _kind(slug).kind)
+    submission = get_visible_submission(current_user, code, year, by_slug(slug).kind)
     return render_template(
         "submissions/versions.html",
         submission=submission,
@@ -109,10 +113,10 @@ def versions(code: str, year: int, slug: str) -> str:
 
 
 def _visible_version(code: str, year: int, slug: str, number: int) -> SubmissionVersion:
-    return get_visible_version(current_user, code, year, _kind(slug).kind, number)
+    return get_visible_version(current_user, code, year, by_slug(slug).kind, number)
 
 
-@bp.route(f"/<int:year>/<{SLUGS}>/v<int:number>")
+@bp.route("/<int:year>/<kind:slug>/v<int:number>")
 @roles_required(*ALL_ROLES)
 def version(code: str, year: int, slug: str, number: int) -> str:
     from pmg.exports.documents import version_context
@@ -123,17 +127,17 @@ def version(code: str, year: int, slug: str, number: int) -> str:
     )
 
 
-@bp.route(f"/<int:year>/<{SLUGS}>/v<int:number>.pdf")
+@bp.route("/<int:year>/<kind:slug>/v<int:number>.pdf")
 @roles_required(*ALL_ROLES)
 def version_pdf(code: str, year: int, slug: str, number: int) -> Response:
-    from pmg.exports import record_version_pdf
-    from pmg.exports.documents import pdf_filename
-    from pmg.exports.pdf import render_version_pdf  # WeasyPrint loads on first use only
+    from pmg.exports.documents import record_version_pdf
+    from pmg.exports.documents.document import pdf_filename
+    from pmg.exports.documents.pdf import render_version_pdf  # WeasyPrint loads on first use only
 
     found = _visible_version(code, year, slug, number)
     document = render_version_pdf(found)
-    record_version_pdf(found, current_user._get_current_object())
-    db.session.commit()
+    with transaction():
+        record_version_pdf(found, current_user._get_current_object())
     response = Response(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(found)}"'
     response.headers["Cache-Control"] = PRIVATE_DOWNLOAD

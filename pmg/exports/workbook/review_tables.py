@@ -14,20 +14,19 @@ starts its review with the previous outcomes, a draft that is no verdict):
   reviewed, those of the decision about the previous one; empty before the first
   decision. A requirement that does not apply to the institution is left empty.
 
-See :func:`pmg.exports.review_queries.load_reviews` for where each value comes from.
+See :func:`pmg.exports.workbook.review_queries.load_reviews` for where each value comes from.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from pmg.exports.records import (
+from pmg.core.xlsx import CellValue, Table
+from pmg.exports.workbook.records import (
     IDENTITY_HEADERS,
-    CellValue,
     ConsolidatedData,
     InstitutionRecord,
     ReviewRecord,
-    Table,
     chile_time,
     code_cell,
 )

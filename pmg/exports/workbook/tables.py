@@ -2,7 +2,7 @@
 
 The three indicator sheets follow :mod:`pmg.indicators.layouts` (the import reads
 the same definitions), so the official column names and order live in one place.
-Cell values are described in :mod:`pmg.exports.records`.
+Cell values are described in :mod:`pmg.exports.workbook.records`.
 
 The reference year's figures (and procedures) come from the institution's latest
 submitted diagnostic of the cycle, when there is one; the history tables supply
@@ -18,22 +18,21 @@ from functools import cache
 from typing import Any
 
 from pmg.core.spreadsheets import comparable
+from pmg.core.xlsx import CellValue, Table
 from pmg.diagnostics.schema import COMPLAINTS as COMPLAINTS_SECTION
 from pmg.diagnostics.schema import GAPS as GAPS_SECTION
 from pmg.diagnostics.schema import PROCEDURES as PROCEDURES_SECTION
 from pmg.diagnostics.schema import SAIP as SAIP_SECTION
 from pmg.diagnostics.schema import GapDimension, Priority
-from pmg.exports.plan_tables import actions_table
-from pmg.exports.records import (
+from pmg.exports.workbook.plan_tables import actions_table
+from pmg.exports.workbook.records import (
     IDENTITY_HEADERS,
     NOT_AVAILABLE,
-    CellValue,
     ConsolidatedData,
     Figures,
     InstitutionRecord,
     ProcedureRecord,
     SubmissionRecord,
-    Table,
     cell,
     chile_time,
     code_cell,
@@ -42,7 +41,7 @@ from pmg.exports.records import (
     number_or_text,
     text,
 )
-from pmg.exports.review_tables import review_table
+from pmg.exports.workbook.review_tables import review_table
 from pmg.indicators import figures
 from pmg.indicators.cells import read_text
 from pmg.indicators.layouts import (
@@ -100,7 +99,7 @@ def indicator_table(layout: Layout, data: ConsolidatedData) -> Table:
     rows: list[tuple[CellValue, ...]] = []
     for institution in data.institutions:
         # The diagnostic's own rule: SAIP-stage institutions report no complaints or procedures.
-        if not SECTIONS[layout.name].applies(institution):  # type: ignore[arg-type]
+        if not SECTIONS[layout.name].applies(institution):
             continue
         diagnostic = data.diagnostics.get(institution.id)
         if layout.per_procedure:

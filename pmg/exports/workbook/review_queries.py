@@ -1,11 +1,11 @@
-"""Loading the review side of the exports: the ``revision`` sheet and a version's PDF.
+"""Loading the ``revision`` sheet: where the review of each submission of the cycle stands.
 
-The sheet takes three queries whatever the number of submissions: the submissions
+It takes three queries whatever the number of submissions: the submissions
 of the cycle that have a version, with their version counts and dates, reviewer,
 the decision about the latest version and the latest decided review (catalog
 version); that review's verdicts; and the observation counts. Columns are selected
-and become :class:`~pmg.exports.records.ReviewRecord`, so nothing downstream loads
-lazily. Which review fills which field:
+and become :class:`~pmg.exports.workbook.records.ReviewRecord`, so nothing downstream
+loads lazily. Which review fills which field:
 
 - ``decision`` and ``decided_at``: the review of the latest version, once decided;
   ``None`` while that version waits to be taken or is being reviewed;
@@ -13,30 +13,23 @@ lazily. Which review fills which field:
   version it was about; ``None`` and empty before the first decision. A review in
   progress never shows: taking a resubmitted version copies the previous outcomes
   into it as the reviewer's starting point, and they are not a verdict yet.
-
-A version's PDF takes its review with the verdicts and people (eager), the
-submission's observations with every step and who took it, and its history.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from pmg.auth.models import User
 from pmg.cycles.models import Cycle
-from pmg.exports.records import ReviewRecord
+from pmg.exports.workbook.records import ReviewRecord
 from pmg.extensions import db
 from pmg.requirements.models import Requirement, RequirementCatalog
-from pmg.review.models import Observation, ObservationEntry, Review, StateChange, Verdict
-from pmg.review.queries import UNRESOLVED, history_of
+from pmg.review.models import Observation, Review, Verdict
+from pmg.review.queries import UNRESOLVED
 from pmg.submissions.models import Submission, SubmissionVersion
-
-# --- The revision sheet ---------------------------------------------------------------------
 
 
 def load_reviews(cycle: Cycle) -> list[ReviewRecord]:
@@ -168,38 +161,3 @@ def _observation_counts(cycle: Cycle) -> dict[int, tuple[int, int]]:
         submission_id: (int(pending or 0), total)
         for submission_id, pending, total in db.session.execute(query)
     }
-
-
-# --- A version's PDF ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VersionReviewData:
-    """What the «Revisión» section of a version is made from (models, loaded eagerly)."""
-
-    review: Review | None
-    observations: list[Observation]
-    history: list[StateChange]
-
-
-def load_version_review(version: SubmissionVersion) -> VersionReviewData:
-    review = db.session.scalar(
-        select(Review)
-        .where(Review.version_id == version.id)
-        .options(
-            joinedload(Review.catalog),
-            joinedload(Review.reviewer),
-            joinedload(Review.decided_by),
-            selectinload(Review.verdicts).joinedload(Verdict.requirement),
-        )
-    )
-    observations = db.session.scalars(
-        select(Observation)
-        .where(Observation.submission_id == version.submission_id)
-        .options(
-            joinedload(Observation.requirement),
-            selectinload(Observation.entries).joinedload(ObservationEntry.actor),
-        )
-        .order_by(Observation.id)
-    )
-    return VersionReviewData(review, list(observations), history_of(version.submission))

@@ -33,8 +33,10 @@ from flask import current_app
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
-from pmg.exports.documents import pdf_filename, version_context
-from pmg.submissions.models import SubmissionKind, SubmissionVersion
+from pmg.exports.documents import version_context
+from pmg.exports.documents.document import pdf_filename
+from pmg.submissions.kinds import KINDS
+from pmg.submissions.models import SubmissionVersion
 
 __all__ = [
     "AssetFetcher",
@@ -53,10 +55,6 @@ MEDIA_TYPES = {
     ".woff2": "font/woff2",
     ".ttf": "font/ttf",
     ".otf": "font/otf",
-}
-TEMPLATES = {
-    SubmissionKind.DIAGNOSTIC: "exports/pdf/diagnostic.html",
-    SubmissionKind.PLAN: "exports/pdf/plan.html",
 }
 
 
@@ -124,7 +122,8 @@ def asset_base_url(static_folder: str | Path | None = None) -> str:
     folder = static_folder or current_app.static_folder
     if folder is None:
         raise PdfRenderingError("La aplicación no tiene carpeta de recursos estáticos.")
-    return path2url(Path(folder).resolve())
+    url: str = path2url(Path(folder).resolve())  # WeasyPrint is untyped
+    return url
 
 
 def write_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
@@ -134,7 +133,7 @@ def write_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
         string=html, base_url=asset_base_url(fetcher.static_folder), url_fetcher=fetcher
     )
     with _render_lock:
-        pdf = document.write_pdf(font_config=_fonts(), attachments=[])
+        pdf: bytes = document.write_pdf(font_config=_fonts(), attachments=[])
     if fetcher.problems:
         urls = ", ".join(url[:120] for url, _ in fetcher.problems)
         raise PdfRenderingError(f"El PDF pidió recursos no permitidos o inexistentes: {urls}")
@@ -180,10 +179,11 @@ def render_version_html(version: SubmissionVersion) -> str:
     every ``.html``) but without the context processors of the pages: the PDF needs
     no user, no navigation and no queries beyond the version's own.
     """
-    template = TEMPLATES.get(version.submission.kind)
-    if template is None:
+    spec = KINDS.get(version.submission.kind)
+    if spec is None:
         raise PdfRenderingError(f"No hay PDF para envíos de tipo «{version.submission.kind}».")
-    html = current_app.jinja_env.get_template(template).render(version_context(version))
+    template = current_app.jinja_env.get_template(spec.pdf_template)
+    html = template.render(version_context(version))
     return breakable_words(html)
 
 

@@ -6,15 +6,15 @@ typed first: «Guardar borrador», «Revisar y enviar», adding or removing a ro
 or removing an evidence file, answering an observation. Saving keeps everything typed,
 valid or not; a stale page is refused and what was typed is shown again.
 
-Each kind gives a :class:`DraftPage` (its template and what it adds to the form);
+Each kind gives its :class:`~pmg.submissions.kinds.FormPage` (its template and what it adds
+to the form) in the registry of kinds;
 :func:`edit_draft` does the rest, the same way for every kind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask import flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -25,17 +25,18 @@ from pmg.auth.sessions import take_preserved
 from pmg.core.errors import DomainError
 from pmg.core.filters import FIELD_MESSAGE
 from pmg.core.forms import parse_lock_version
+from pmg.core.transactions import transaction
+from pmg.cycles.models import Cycle
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.evidence.forms import upload_form
 from pmg.evidence.page import ATTACH, FILE_FIELD, run_file_action, unattached_file
 from pmg.evidence.queries import evidence_targets
-from pmg.extensions import db
 from pmg.institutions.queries import get_visible_institution
 from pmg.review.answers import ANSWER_FIELD, answer_observations, typed_answers
 from pmg.review.observations import MAX_TEXT
 from pmg.review.queries import observations_of
 from pmg.submissions import operations
-from pmg.submissions.evaluation import Evaluation, SubmissionContext
+from pmg.submissions.evaluation import SubmissionContext
 from pmg.submissions.forms import (
     attach_findings,
     attach_prefilled,
@@ -56,35 +57,11 @@ ANSWER = "responder"
 ERROR_SUMMARY = "resumen-errores"
 
 
-def _same(draft: Draft, context: SubmissionContext) -> Draft:
-    return draft
-
-
-def _nothing(*args: Any) -> dict[str, Any]:
-    return {}
-
-
-@dataclass(frozen=True)
-class DraftPage:
-    kind: KindSpec
-    template: str
-    # How the evidence panel names the whole submission ("Todo el plan").
-    evidence_whole: str
-    # Adjust a draft to its context before showing it (e.g. one row per diagnostic procedure).
-    prepare: Callable[[Draft, SubmissionContext], Draft] = _same
-    # Set what the form needs from the context (e.g. the choices of gap references).
-    configure: Callable[[Any, SubmissionContext], Any] = _nothing
-    # More template variables.
-    variables: Callable[[SubmissionContext, Evaluation], dict[str, Any]] = _nothing
-    # A page shown instead of the form when the context does not allow one yet.
-    blocked: Callable[[SubmissionContext], str | None] = field(default=lambda context: None)
-
-
 @dataclass
 class PageState:
     """What one request of the form page works with."""
 
-    page: DraftPage
+    kind: KindSpec
     context: SubmissionContext
     submission: Submission | None
     form: Any
@@ -103,35 +80,40 @@ def _prefilled(state: PageState) -> Marks:
         return state.submission.prefilled or {}
     if state.prefilled is None:
         context = state.context
-        state.prefilled = state.page.kind.prefill(context.institution, context.cycle).marks
+        state.prefilled = state.kind.prefill(context.institution, _cycle(context)).marks
     return state.prefilled
 
 
+def _cycle(context: SubmissionContext) -> Cycle:
+    """The page's cycle: :func:`edit_draft` makes every context it uses with one."""
+    return cast(Cycle, context.cycle)
+
+
 def _render(state: PageState, status: int = 200) -> tuple[str, int]:
-    page, context, submission = state.page, state.context, state.submission
-    cycle = context.cycle
-    evaluation = page.kind.evaluate(state.draft, context, complete=False)
-    page.configure(state.form, context)
+    kind, context, submission = state.kind, state.context, state.submission
+    cycle = _cycle(context)
+    evaluation = kind.evaluate(state.draft, context, complete=False)
+    kind.page.configure(state.form, context)
     attach_findings(state.form, evaluation.errors, evaluation.warnings)
-    sections = page.kind.sections(context.institution)
+    sections = kind.sections(context.institution)
     prefilled_sections = attach_prefilled(state.form, sections, _prefilled(state))
-    targets = evidence_targets(submission, page.evidence_whole)
+    targets = evidence_targets(submission, kind.whole)
     upload = upload_form(targets)
     upload.file.errors = get_flashed_messages(category_filter=[f"{FIELD_MESSAGE}{FILE_FIELD}"])
     html = render_template(
-        page.template,
-        kind=page.kind,
+        kind.page.template,
+        kind=kind,
         institution=context.institution,
         cycle=cycle,
         submission=submission,
         editable=submission is None or can_edit(current_user, submission),
-        window_open=cycle.window_is_open(page.kind.window, chile_today()),
-        window=cycle.window(page.kind.window),
+        window_open=cycle.window_is_open(kind.window, chile_today()),
+        window=cycle.window(kind.window),
         sections=sections,
         prefilled_sections=prefilled_sections,
         form=state.form,
         evaluation=evaluation,
-        slug=page.kind.slug,
+        slug=kind.slug,
         evidence_targets=targets,
         upload=upload,
         observations=observations_of(submission) if submission else [],
@@ -141,48 +123,48 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
         answer_max=MAX_TEXT,
         # A page shown again with what was typed holds changes not saved yet.
         unsaved=status != 200,
-        **page.variables(context, evaluation),
+        **kind.page.variables(context, evaluation),
     )
     return html, status
 
 
 def _starting_draft(
-    page: DraftPage, context: SubmissionContext, submission: Submission | None
+    kind: KindSpec, context: SubmissionContext, submission: Submission | None
 ) -> tuple[Draft, Marks | None]:
     """The saved draft; before the first save, what creating the submission will pre-fill
     (and its marks)."""
     if submission is not None:
         return submission.draft, None
-    start = page.kind.prefill(context.institution, context.cycle)
+    start = kind.prefill(context.institution, _cycle(context))
     return start.draft, start.marks
 
 
-def edit_draft(code: str, page: DraftPage) -> tuple[str, int] | Response:
+def edit_draft(code: str, kind: KindSpec) -> tuple[str, int] | Response:
     """GET shows the draft; POST saves what was typed, then does what the button says."""
     institution = get_visible_institution(current_user, code)
     cycle = current_cycle()
     if cycle is None:
         return render_template("submissions/no_cycle.html", institution=institution), 200
     context = submission_context(institution, cycle)
-    blocked = page.blocked(context)
+    blocked = kind.page.blocked(context)
     if blocked:
         return render_template(blocked, institution=institution, cycle=cycle), 200
-    sections = page.kind.sections(institution)
+    sections = kind.sections(institution)
     form_class = content_form_class(sections)
-    submission = find_submission(institution, cycle, page.kind.kind)
+    submission = find_submission(institution, cycle, kind.kind)
     preserved = take_preserved(current_user) if request.method == "GET" else None
     formdata: MultiDict[str, str] | None = request.form if request.method == "POST" else preserved
     if formdata is None:
-        draft, marks = _starting_draft(page, context, submission)
-        draft = page.prepare(draft, context)
+        draft, marks = _starting_draft(kind, context, submission)
+        draft = kind.page.prepare(draft, context)
         form = form_class(formdata=None, data=draft)
         form.lock_version.data = submission.lock_version if submission else ""
-        return _render(PageState(page, context, submission, form, draft, prefilled=marks))
+        return _render(PageState(kind, context, submission, form, draft, prefilled=marks))
 
     form = form_class(formdata=formdata)
-    page.configure(form, context)
+    kind.page.configure(form, context)
     state = PageState(
-        page, context, submission, form, draft_from_form(form, sections), typed_answers(formdata)
+        kind, context, submission, form, draft_from_form(form, sections), typed_answers(formdata)
     )
     if request.method == "POST" and not form.validate_on_submit():  # only CSRF can fail here
         return _render(state, 400)
@@ -194,24 +176,22 @@ def _save(state: PageState, action: str, *, restored: bool) -> tuple[str, int] |
 
     Input given back after an expired session is saved, and its button is not pressed again.
     """
-    page, context = state.page, state.context
+    kind, context = state.kind, state.context
     action = SAVE if restored else action
-    sections = page.kind.sections(context.institution)
+    sections = kind.sections(context.institution)
     state.draft, anchor, refusal = change_rows(state.draft, sections, action)
     verb, _, target = action.partition(":")
-    try:
+    with transaction(DomainError) as outcome:
         submission = _save_draft(state)
-    except DomainError as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
+        required = target if verb == ANSWER else None
+        answers = answer_observations(submission, state.answers, current_user, required=required)
+        file_outcome = run_file_action(submission, action, current_user)
+    if outcome.refusal is not None:  # the draft was refused: nothing else was tried
+        flash(outcome.refusal.message, "error")
         if verb == ATTACH:
             flash("El archivo no se adjuntó: vuelva a elegirlo y adjúntelo.", "error")
-        return _render(state, refused.status_code)
-    required = target if verb == ANSWER else None
-    answers = answer_observations(submission, state.answers, current_user, required=required)
-    file_outcome = run_file_action(submission, action, current_user)
-    db.session.commit()
-    errors = len(page.kind.evaluate(state.draft, context, complete=False).errors)
+        return _render(state, outcome.refusal.status_code)
+    errors = len(kind.evaluate(state.draft, context, complete=False).errors)
     _say_saved(errors, restored)
     for message in (refusal, unattached_file(action)):
         if message:
@@ -231,21 +211,22 @@ def _save(state: PageState, action: str, *, restored: bool) -> tuple[str, int] |
 def _go_on(state: PageState, verb: str, target: str, anchor: str | None) -> Response:
     """Where the page goes after a save: the check page, or back to the form at ``anchor``
     (the observation answered, when that was the button)."""
-    code, kind = state.context.institution.code, state.page.kind
+    code, kind = state.context.institution.code, state.kind
     if verb == CHECK:
         return redirect(url_for("submissions.check", code=code, slug=kind.slug))
     if verb == ANSWER and target.isdigit():
         anchor = f"observacion-{target}"
-    return redirect(url_for(kind.edit_endpoint, code=code, _anchor=anchor))
+    return redirect(url_for("submissions.edit", code=code, slug=kind.slug, _anchor=anchor))
 
 
 def _save_draft(state: PageState) -> Submission:
     """Save what was typed, opening the submission the first time; raises when refused."""
     context = state.context
     submission = state.submission
+    seen: int | None
     if submission is None:
         submission = operations.open_submission(
-            context.institution, context.cycle, state.page.kind.kind
+            context.institution, _cycle(context), state.kind.kind
         )
         seen = submission.lock_version
         state.submission = submission

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pmg.exports.blocks import Line, Section, format_value
+from pmg.exports.documents.blocks import Line, Section, format_value
 from pmg.submissions.content import FieldSpec, SectionSpec
 from pmg.submissions.prefill import row_marks, section_marks, typed, unchanged
 

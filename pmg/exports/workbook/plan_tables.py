@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pmg.core.xlsx import CellValue, Table
 from pmg.diagnostics.schema import GAPS
-from pmg.exports.records import (
+from pmg.exports.workbook.records import (
     IDENTITY_HEADERS,
-    CellValue,
     ConsolidatedData,
     InstitutionRecord,
     SubmissionRecord,
-    Table,
     calendar_date,
     cell,
     code_cell,

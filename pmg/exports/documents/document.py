@@ -1,9 +1,10 @@
 """What the PDF of a submitted version says, as plain data for a template.
 
 Pure: a version (or any object with its attributes) in, a :class:`VersionDocument`
-out; no Flask, no WeasyPrint, and no database queries of its own except in
-:func:`version_context`, which finds the diagnostic a plan answers. Every value is
-already formatted as a Chilean reader expects it, so the template only lays out.
+out; no Flask, no WeasyPrint, no queries. What else a document needs (the diagnostic
+a plan answers) the caller loads first (:func:`pmg.exports.documents.version_context`).
+Every value is already formatted as a Chilean reader expects it, so the template only
+lays out.
 
 The sections, their order, labels and choices come from the specs in
 :mod:`pmg.diagnostics.schema` and :mod:`pmg.plans.schema`; derived percentages
@@ -20,11 +21,10 @@ from datetime import datetime
 from typing import Any
 
 from pmg.core.filters import format_datetime
-from pmg.core.models import utcnow
 from pmg.diagnostics.schema import COMPLAINTS, PROCEDURES, SAIP
 from pmg.diagnostics.schema import SECTIONS as DIAGNOSTIC_SECTIONS
 from pmg.evidence.models import EvidenceType
-from pmg.exports.blocks import (
+from pmg.exports.documents.blocks import (
     EMPTY,
     Entry,
     EvidenceItem,
@@ -38,14 +38,13 @@ from pmg.exports.blocks import (
     format_raw,
     format_value,
 )
-from pmg.exports.plan_documents import (
+from pmg.exports.documents.plan_document import (
     HASH_PREFIX_LENGTH,
     gap_namer,
     procedure_targets_section,
     reference_fact,
 )
-from pmg.exports.prefilled import NOTHING_PREFILLED, Prefilled, with_official
-from pmg.exports.review_documents import VersionReview, review_context
+from pmg.exports.documents.prefilled import NOTHING_PREFILLED, Prefilled, with_official
 from pmg.indicators.figures import (
     Derived,
     complaint_percentages,
@@ -57,20 +56,13 @@ from pmg.institutions.models import MesuCommitment, Stage
 from pmg.plans.schema import ACTIONS, PROCEDURE_TARGETS
 from pmg.plans.schema import SECTIONS as PLAN_SECTIONS
 from pmg.submissions.content import FieldKind, SectionSpec, describe_path
+from pmg.submissions.kinds import kind_of
 from pmg.submissions.models import SubmissionKind
 
 DERIVED: dict[str, Callable[[Any], Derived]] = {
     COMPLAINTS.key: complaint_percentages,
     SAIP.key: saip_percentages,
     PROCEDURES.key: procedure_percentages,
-}
-SPECS: dict[str, tuple[SectionSpec, ...]] = {
-    SubmissionKind.DIAGNOSTIC.value: DIAGNOSTIC_SECTIONS,
-    SubmissionKind.PLAN.value: PLAN_SECTIONS,
-}
-WHOLE = {
-    SubmissionKind.DIAGNOSTIC.value: "Todo el diagnóstico",
-    SubmissionKind.PLAN.value: "Todo el plan",
 }
 GONE_ACTION = "Una acción que no está en esta versión"
 Namer = Callable[[str], str]
@@ -299,15 +291,17 @@ def build_document(
 
     ``generated_at`` dates the state shown: the submission's state changes after the
     version is frozen, its content never does. For a plan, ``diagnostic`` is the
-    diagnostic version it answers (see :func:`pmg.exports.queries.reference_diagnostic`),
-    which names and numbers the gaps its actions refer to.
+    diagnostic version it answers (see
+    :func:`pmg.exports.documents.queries.reference_diagnostic`), which names and numbers
+    the gaps its actions refer to.
     """
     frozen = version.content
     institution = frozen.get("institution", {})
     content = frozen.get("content", {})
     kind_value = frozen.get("kind")
     is_plan = kind_value == SubmissionKind.PLAN.value
-    specs = SPECS.get(kind_value, DIAGNOSTIC_SECTIONS)
+    spec = kind_of(kind_value)
+    specs = spec.all_sections if spec else DIAGNOSTIC_SECTIONS
     kind = _label(SubmissionKind, kind_value)
     notices = build_notices(version.warnings or [], specs)
     notes: dict[str, list[int]] = {}
@@ -320,7 +314,7 @@ def build_document(
     else:
         sections = build_sections(content, specs, notes, prefilled=prefilled)
     reference = reference_fact(diagnostic) if is_plan else None
-    whole = WHOLE.get(kind_value, "Todo el envío")
+    whole = spec.whole if spec else "Todo el envío"
     evidence = build_evidence(frozen.get("evidence"), content.get(ACTIONS.key), whole)
     return VersionDocument(
         title=f"{kind} · {institution.get('name', '')} · versión {version.number}",
@@ -339,34 +333,13 @@ def build_document(
     )
 
 
-def version_context(
-    version: Any,
-    *,
-    generated_at: datetime | None = None,
-    diagnostic: Any | None = None,
-    review: VersionReview | None = None,
-) -> dict[str, Any]:
-    """The context of the templates that show a version (the PDF and its HTML page): the
-    ``document`` and its «Revisión» section, ``review``.
-
-    For a plan version not given its ``diagnostic``, the one it answers is looked up; a
-    version not given its ``review`` section, its review, observations and history.
-    """
-    if diagnostic is None and version.content.get("kind") == SubmissionKind.PLAN.value:
-        from pmg.exports.queries import reference_diagnostic
-
-        diagnostic = reference_diagnostic(version)
-    document = build_document(version, generated_at=generated_at or utcnow(), diagnostic=diagnostic)
-    return {"document": document, "review": review or review_context(version)}
-
-
 def pdf_filename(version: Any) -> str:
     """``diagnostico-1306-2026-v2.pdf``: ASCII only, safe in a Content-Disposition header."""
     frozen = version.content
-    slug = {SubmissionKind.DIAGNOSTIC.value: "diagnostico", SubmissionKind.PLAN.value: "plan"}
     code = "".join(
         char if char.isascii() and (char.isalnum() or char in "-_") else "-"
         for char in str(frozen.get("institution", {}).get("code", "institucion"))
     )
-    kind = slug.get(frozen.get("kind"), "envio")
+    spec = kind_of(frozen.get("kind"))
+    kind = spec.slug if spec else "envio"
     return f"{kind}-{code}-{frozen.get('cycle', '')}-v{version.number}.pdf"

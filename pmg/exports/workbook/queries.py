@@ -5,12 +5,10 @@ table (institutions with their ministry, complaints, SAIP, procedures, procedure
 figures, targets), one per kind of submission (diagnostics, plans) with their
 latest versions, and four for the ``revision`` sheet (submissions with their
 versions and latest review, its verdicts, observation counts: see
-:mod:`pmg.exports.review_queries`; the cycle's requirement codes); two more find the
-years with data when none are given. Columns are selected (whole objects only for
-the versions), and become the plain records of :mod:`pmg.exports.records` here, so
-nothing downstream can trigger a lazy load.
-
-:func:`reference_diagnostic` finds the diagnostic a plan's PDF names gaps from.
+:mod:`pmg.exports.workbook.review_queries`; the cycle's requirement codes); two more
+find the years with data when none are given. Columns are selected (whole objects
+only for the versions), and become the plain records of
+:mod:`pmg.exports.workbook.records` here, so nothing downstream can trigger a lazy load.
 """
 
 from __future__ import annotations
@@ -18,20 +16,20 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, exists, func, select, union
 from sqlalchemy.orm import aliased
 
 from pmg.cycles.models import Cycle
-from pmg.exports.records import (
+from pmg.exports.workbook.records import (
     ConsolidatedData,
     Figures,
     InstitutionRecord,
     ProcedureRecord,
     SubmissionRecord,
 )
-from pmg.exports.review_queries import load_reviews
+from pmg.exports.workbook.review_queries import load_reviews
 from pmg.extensions import db
 from pmg.indicators.layouts import COMPLAINTS, PROCEDURES, SAIP, Layout
 from pmg.indicators.models import (
@@ -44,7 +42,12 @@ from pmg.indicators.models import (
 )
 from pmg.institutions.models import Institution, Ministry
 from pmg.requirements.models import Requirement, RequirementCatalog
-from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
+from pmg.submissions.models import (
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    SubmissionVersion,
+)
 
 # The procedure's own columns of the trámites layout (name, justification, milestones…),
 # the file's wording of its choices and how it wrote what it did not report.
@@ -158,8 +161,8 @@ def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
         in_years = by_procedure.get(procedure_id, {})
         if any_figures and not in_years:
             continue  # figures only in other years
-        values = dict(zip(PROCEDURE_FIELDS, description, strict=True))
-        found[institution_id].append(ProcedureRecord(**values, figures=in_years))
+        described = dict(zip(PROCEDURE_FIELDS, description, strict=True))
+        found[institution_id].append(ProcedureRecord(**described, figures=in_years))
     return dict(found)
 
 
@@ -195,7 +198,10 @@ def _latest_versions(cycle: Cycle, kind: SubmissionKind) -> dict[int, Submission
         .where(in_cycle)
     )
     found: dict[int, SubmissionRecord] = {}
-    for institution_id, state, version in db.session.execute(query):
+    rows = cast(  # the version is outer-joined: None when there is none
+        "Iterable[tuple[int, SubmissionState, SubmissionVersion | None]]", db.session.execute(query)
+    )
+    for institution_id, state, version in rows:
         if version is None:
             found[institution_id] = SubmissionRecord(state=state)
             continue
@@ -218,25 +224,3 @@ def requirement_codes(cycle: Cycle) -> tuple[str, ...]:
         .distinct()
     )
     return tuple(sorted(db.session.scalars(query), key=code_order))
-
-
-def reference_diagnostic(plan: SubmissionVersion) -> SubmissionVersion | None:
-    """The diagnostic version a plan version was built on: the institution's latest
-    diagnostic version of the cycle submitted no later than the plan version.
-
-    A plan's PDF numbers the gaps its actions name as that diagnostic does; a diagnostic
-    sent again later may number them otherwise.
-    """
-    submission = plan.submission
-    return db.session.scalar(
-        select(SubmissionVersion)
-        .join(SubmissionVersion.submission)
-        .where(
-            Submission.institution_id == submission.institution_id,
-            Submission.cycle_id == submission.cycle_id,
-            Submission.kind == SubmissionKind.DIAGNOSTIC,
-            SubmissionVersion.submitted_at <= plan.submitted_at,
-        )
-        .order_by(SubmissionVersion.number.desc())
-        .limit(1)
-    )

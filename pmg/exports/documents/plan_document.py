@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pmg.core.filters import format_datetime
-from pmg.exports.blocks import (
+from pmg.exports.documents.blocks import (
     EMPTY,
     Fact,
     Grid,

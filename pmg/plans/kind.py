@@ -1,26 +1,25 @@
-"""The coordinator's improvement plan form, built on the submitted diagnostic."""
+"""The improvement plan in the registry of kinds: its rules, sections, pre-fill and pages.
+
+Its form is built on the submitted diagnostic: one target row per diagnostic procedure,
+actions that choose among the diagnostic's gaps, dates inside the execution period.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from flask import Blueprint
-from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from pmg.auth.models import Role
-from pmg.auth.sessions import preserves_input
 from pmg.core.filters import format_date
-from pmg.core.permissions import roles_required
+from pmg.cycles.models import Cycle, WindowKind
 from pmg.indicators.figures import procedure_percentages
-from pmg.plans.rules import diagnostic_gaps, gap_id, gap_reference
-from pmg.plans.schema import ACTIONS, PROCEDURE_TARGETS
-from pmg.submissions.drafts import DraftPage, edit_draft
+from pmg.plans.prefill import prefill
+from pmg.plans.rules import diagnostic_gaps, evaluate, gap_id, gap_reference
+from pmg.plans.schema import ACTIONS, PROCEDURE_TARGETS, SECTIONS, sections_for
 from pmg.submissions.evaluation import Evaluation, SubmissionContext
-from pmg.submissions.kinds import KINDS
+from pmg.submissions.kinds import FormPage, KindSpec, register_kind
 from pmg.submissions.models import SubmissionKind
 
-bp = Blueprint("plans", __name__, url_prefix="/instituciones/<code>/plan")
 DATE_FIELDS = ("start_date", "end_date")
 
 
@@ -54,7 +53,7 @@ def _configure_actions(form: Any, context: SubmissionContext) -> None:
         SelectChoice(gap_id(number, gap), gap_reference(number, gap))
         for number, gap in enumerate(diagnostic_gaps(context), start=1)
     ]
-    start, end = context.cycle.execution_period
+    start, end = cast(Cycle, context.cycle).execution_period  # the form page's: it has one
     hint = (
         f"Entre el {format_date(start)} y el {format_date(end)} (período de ejecución del plan)."
     )
@@ -80,19 +79,23 @@ def _diagnostic_figures(context: SubmissionContext, evaluation: Evaluation) -> d
     }
 
 
-PAGE = DraftPage(
-    kind=KINDS[SubmissionKind.PLAN],
-    template="submissions/form.html",
-    evidence_whole="Todo el plan",
-    prepare=_one_row_per_procedure,
-    configure=_configure_actions,
-    variables=_diagnostic_figures,
-    blocked=_needs_diagnostic,
+PLAN = register_kind(
+    KindSpec(
+        kind=SubmissionKind.PLAN,
+        slug="plan",
+        short_name="Plan de mejora",
+        whole="Todo el plan",
+        window=WindowKind.PLAN,
+        evaluator=lambda draft, context, complete: evaluate(draft, context, complete=complete),
+        all_sections=SECTIONS,
+        sections=sections_for,
+        prefill=prefill,
+        pdf_template="exports/pdf/plan.html",
+        page=FormPage(
+            prepare=_one_row_per_procedure,
+            configure=_configure_actions,
+            variables=_diagnostic_figures,
+            blocked=_needs_diagnostic,
+        ),
+    )
 )
-
-
-@bp.route("", methods=["GET", "POST"])
-@roles_required(Role.COORDINATOR)
-@preserves_input
-def edit(code: str) -> tuple[str, int] | Response:
-    return edit_draft(code, PAGE)

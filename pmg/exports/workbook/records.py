@@ -1,9 +1,9 @@
 """What the consolidated tables are made from, and the values their cells hold. Pure.
 
-:mod:`pmg.exports.queries` loads the records; :mod:`pmg.exports.tables` and
-:mod:`pmg.exports.plan_tables` turn them into sheets. Cells are numbers
-(``int``/``float``), text, a ``datetime``, a ``date`` or ``None`` (empty); ``-``
-(:data:`NOT_AVAILABLE`) is written where a figure was not reported or a
+:mod:`pmg.exports.workbook.queries` loads the records; :mod:`pmg.exports.workbook.tables`
+and the other ``*_tables`` turn them into sheets. Cells are numbers (``int``/``float``),
+text, a ``datetime``, a ``date`` or ``None`` (empty) (:data:`pmg.core.xlsx.CellValue`);
+``-`` (:data:`NOT_AVAILABLE`) is written where a figure was not reported or a
 percentage has no denominator, as the official files do.
 """
 
@@ -17,40 +17,26 @@ from typing import Any
 
 from pmg.core.filters import CHILE
 from pmg.core.numbers import NOT_REPORTED, NumberProblem, parse_count, parse_decimal
+from pmg.core.xlsx import CellValue
 from pmg.indicators.layouts import IDENTITY_COLUMNS, NUMERIC_KINDS, Kind
 from pmg.indicators.models import Justification, TimeUnit
-from pmg.institutions.models import FunctionalCategory, MesuCommitment, Stage
+from pmg.institutions.models import CatalogEntry
 from pmg.review.models import Decision, Outcome
 from pmg.submissions.content import SectionSpec
 from pmg.submissions.models import SubmissionKind, SubmissionState
 
 NOT_AVAILABLE = NOT_REPORTED
 MAX_EXACT_INTEGER = 10**15 - 1  # a spreadsheet keeps 15 significant digits of a number
-CellValue = int | float | str | datetime | date | None
 Figures = Mapping[str, Any]
 # codigo_interno_SCSEU and nombre_institucion, as in the indicator sheets.
 IDENTITY_HEADERS = tuple(column.header for column in IDENTITY_COLUMNS)
 
 
 @dataclass(frozen=True)
-class Table:
-    """One sheet: its title, header row and data rows."""
+class InstitutionRecord(CatalogEntry):
+    """An institution as the workbook writes it: the catalog's facts and its own."""
 
-    title: str
-    headers: tuple[str, ...]
-    rows: list[tuple[CellValue, ...]]
-
-
-@dataclass(frozen=True)
-class InstitutionRecord:
     id: int
-    code: str
-    name: str
-    ministry: str
-    stage: Stage
-    mesu: MesuCommitment
-    category: FunctionalCategory
-    commits_system: bool
     active: bool
     report_code: str = ""
 
@@ -105,7 +91,7 @@ class ReviewRecord:
 
     ``verdicts`` and ``catalog_version`` come from its latest decided review; ``decision``
     and ``decided_at`` only when that decision is about the latest version (see
-    :mod:`pmg.exports.review_queries`).
+    :mod:`pmg.exports.workbook.review_queries`).
     """
 
     institution_id: int

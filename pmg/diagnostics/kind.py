@@ -1,0 +1,54 @@
+"""The gap diagnostic in the registry of kinds: its rules, sections, pre-fill and pages."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from pmg.cycles.models import Cycle, WindowKind
+from pmg.diagnostics.prefill import prefill
+from pmg.diagnostics.rules import evaluate
+from pmg.diagnostics.schema import SECTIONS, sections_for
+from pmg.indicators.figures import complaint_percentages, derived_label, saip_percentages
+from pmg.indicators.queries import history_before
+from pmg.submissions.evaluation import Evaluation, SubmissionContext
+from pmg.submissions.kinds import FormPage, KindSpec, register_kind
+from pmg.submissions.models import SubmissionKind
+
+PERCENTAGES = {"complaints": complaint_percentages, "saip": saip_percentages}
+
+
+def _history_and_percentages(
+    context: SubmissionContext, evaluation: Evaluation
+) -> dict[str, Any]:
+    """Earlier years beside the reference year, and the percentages as they will be exported."""
+    content = evaluation.content
+    cycle = cast(Cycle, context.cycle)  # the form page's context: made with the current cycle
+    return {
+        "history": history_before(context.institution.id, cycle.reference_year),
+        "derived": {key: rule(content.get(key) or {}) for key, rule in PERCENTAGES.items()},
+        "percentages": PERCENTAGES,
+        "derived_label": derived_label,
+        "section_templates": {
+            "complaints": "diagnostics/_indicator_table.html",
+            "saip": "diagnostics/_indicator_table.html",
+        },
+    }
+
+
+DIAGNOSTIC = register_kind(
+    KindSpec(
+        kind=SubmissionKind.DIAGNOSTIC,
+        slug="diagnostico",
+        short_name="Diagnóstico",
+        whole="Todo el diagnóstico",
+        window=WindowKind.DIAGNOSTIC,
+        evaluator=lambda draft, context, complete: evaluate(
+            draft, context.institution, complete=complete
+        ),
+        all_sections=SECTIONS,
+        sections=sections_for,
+        prefill=prefill,
+        pdf_template="exports/pdf/diagnostic.html",
+        page=FormPage(variables=_history_and_percentages),
+    )
+)

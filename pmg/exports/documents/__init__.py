@@ -1,0 +1,64 @@
+"""The document of a submitted version: what it says (:mod:`.document`, pure) apart from
+loading what it needs (:mod:`.queries`) and printing it (:mod:`.pdf`).
+
+:func:`version_context` is what the PDF and the version's page show: it loads, then
+builds. Every PDF of a version handed out is recorded in the audit trail
+(:func:`record_version_pdf`). Importing this package does not import WeasyPrint; only
+:mod:`.pdf` does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pmg.audit.actions import AuditAction
+from pmg.audit.operations import record
+from pmg.core.models import utcnow
+from pmg.exports.documents.document import build_document
+from pmg.exports.documents.queries import load_version_review, reference_diagnostic
+from pmg.exports.documents.review_document import VersionReview, build_review
+from pmg.submissions.models import SubmissionKind
+
+if TYPE_CHECKING:
+    from pmg.auth.models import User
+    from pmg.submissions.models import SubmissionVersion
+
+
+def version_context(
+    version: Any,
+    *,
+    generated_at: datetime | None = None,
+    diagnostic: Any | None = None,
+    review: VersionReview | None = None,
+) -> dict[str, Any]:
+    """The context of the templates that show a version (the PDF and its HTML page): the
+    ``document`` and its «Revisión» section, ``review``.
+
+    For a plan version not given its ``diagnostic``, the one it answers is looked up; a
+    version not given its ``review`` section, its review, observations and history.
+    """
+    if diagnostic is None and version.content.get("kind") == SubmissionKind.PLAN.value:
+        diagnostic = reference_diagnostic(version)
+    document = build_document(version, generated_at=generated_at or utcnow(), diagnostic=diagnostic)
+    if review is None:
+        loaded = load_version_review(version)
+        review = build_review(version.number, loaded.review, loaded.observations, loaded.history)
+    return {"document": document, "review": review}
+
+
+def record_version_pdf(version: SubmissionVersion, actor: User) -> None:
+    """Record that ``actor`` was handed the PDF of ``version``."""
+    submission = version.submission
+    record(
+        AuditAction.EXPORT_VERSION_PDF,
+        version,
+        actor=actor,
+        institution_id=submission.institution_id,
+        after={
+            "kind": submission.kind.value,
+            "cycle_year": submission.cycle.year,
+            "number": version.number,
+            "content_hash": version.content_hash,
+        },
+    )
