@@ -10,6 +10,7 @@ from pmg.extensions import db
 from pmg.requirements import signals
 from pmg.requirements.models import RequirementCatalog
 from pmg.submissions.models import Submission, SubmissionVersion
+from pmg.submissions.signals import announce
 
 NEWEST_FIRST = (RequirementCatalog.loaded_at.desc(), RequirementCatalog.id.desc())
 
@@ -57,7 +58,7 @@ def is_answered(catalog: RequirementCatalog) -> bool:
     )
     if db.session.scalar(select(submitted)):
         return True
-    return any(answer for _, answer in signals.used.send(catalog))
+    return any(announce(signals.used, catalog))
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,9 @@ def _save(state: PageState, action: str, *, restored: bool) -> tuple[str, int] |
         required = target if verb == ANSWER else None
         answers = answer_observations(submission, state.answers, current_user, required=required)
         file_outcome = run_file_action(submission, action, current_user)
-    if outcome.refusal is not None:  # the draft was refused: nothing else was tried
+    # Answers and file actions report their own refusals (they raise no DomainError), so
+    # a refusal here is the draft's, and nothing after it was kept.
+    if outcome.refusal is not None:
         flash(outcome.refusal.message, "error")
         if verb == ATTACH:
             flash("El archivo no se adjuntó: vuelva a elegirlo y adjúntelo.", "error")

@@ -12,6 +12,7 @@ URLs name a kind by its slug through the ``kind`` converter (:func:`kind_convert
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,6 +89,9 @@ def register_kind(spec: KindSpec) -> KindSpec:
     if known is not None and known != spec:
         raise ValueError(f"The kind {spec.kind.value!r} is already registered.")
     KINDS[spec.kind] = spec
+    ordered = {kind: KINDS[kind] for kind in SubmissionKind if kind in KINDS}
+    KINDS.clear()
+    KINDS.update(ordered)  # in the enum's order, whichever package was imported first
     return spec
 
 
@@ -114,7 +118,7 @@ def slugs() -> dict[SubmissionKind, str]:
 
 def kind_converter() -> type[BaseConverter]:
     """The ``kind`` URL converter: matches the slugs registered when the app is built."""
-    slugs = "|".join(sorted(spec.slug for spec in KINDS.values()))
+    slugs = "|".join(sorted(re.escape(spec.slug) for spec in KINDS.values()))
 
     class KindConverter(BaseConverter):
         regex = f"(?:{slugs})"

@@ -184,6 +184,6 @@ def submit(
         **recorded,
     )
     db.session.add(version)
-    signals.frozen.send(version)
+    signals.announce(signals.frozen, version)
     db.session.flush()
     return version

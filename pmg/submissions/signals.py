@@ -35,14 +35,23 @@ freezing = _signals.signal("submission-freezing")
 frozen = _signals.signal("submission-frozen")
 
 
+def announce(signal: NamedSignal, sender: Any, **data: Any) -> list[Any]:
+    """Send ``signal`` and return its receivers' answers. A signal nobody listens to means
+    the application was not wired (:func:`pmg.wiring.connect`): the change would be made
+    without what the layers above add to it (mail, files, catalog, checks), so it stops."""
+    if not signal.receivers:
+        raise RuntimeError(f"Nobody receives {signal.name!r}: pmg.wiring.connect() has not run.")
+    return [answer for _, answer in signal.send(sender, **data)]
+
+
 def contributions(signal: NamedSignal, sender: Any) -> dict[str, Any]:
     """What the receivers of ``signal`` add about ``sender``, merged."""
     values: dict[str, Any] = {}
-    for _, answer in signal.send(sender):
+    for answer in announce(signal, sender):
         values.update(answer or {})
     return values
 
 
 def refusals(signal: NamedSignal, submission: Any) -> list[str]:
     """What the receivers of ``signal`` answer about ``submission``: the reasons to refuse."""
-    return [answer for _, answer in signal.send(submission) if answer]
+    return [answer for answer in announce(signal, submission) if answer]

@@ -23,7 +23,7 @@ from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.submissions.models import Action, StateChange, Submission, SubmissionState
 from pmg.submissions.permissions import is_coordinator_of
-from pmg.submissions.signals import transitioned
+from pmg.submissions.signals import announce, transitioned
 
 
 @dataclass(frozen=True)
@@ -181,5 +181,5 @@ def transition(
     submission.state_changed_by = actor
     flush_or_conflict(submission)
     _write_history(submission, action, actor, before, note, version_number, details)
-    transitioned.send(submission, action=action, actor=actor, note=note)
+    announce(transitioned, submission, action=action, actor=actor, note=note)
     return rule.target

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from blinker import Namespace
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -13,7 +14,14 @@ from pmg import create_app
 from pmg.core.permissions import Role
 from pmg.submissions.kinds import KINDS, by_slug, kind_of, register_kind, slugs
 from pmg.submissions.models import SubmissionKind
-from pmg.submissions.signals import documenting, freezing, frozen, resubmitting, transitioned
+from pmg.submissions.signals import (
+    announce,
+    documenting,
+    freezing,
+    frozen,
+    resubmitting,
+    transitioned,
+)
 from tests.factories import create_cycle, create_institution, create_user
 
 
@@ -53,3 +61,19 @@ def test_building_the_app_again_connects_each_receiver_once(app: Flask) -> None:
     create_app({"TESTING": True, "SECRET_KEY": "x"})
     assert [len(signal.receivers) for signal in signals] == before
     assert all(count == 1 for count in before)
+
+
+def test_kinds_keep_the_enums_order_whichever_registers_first(app: Flask) -> None:
+    diagnostic, plan = KINDS[SubmissionKind.DIAGNOSTIC], KINDS[SubmissionKind.PLAN]
+    KINDS.clear()
+    register_kind(plan)
+    register_kind(diagnostic)
+    assert list(KINDS) == [SubmissionKind.DIAGNOSTIC, SubmissionKind.PLAN]
+
+
+def test_a_signal_nobody_receives_stops_the_change(app: Flask) -> None:
+    unwired = Namespace().signal("unwired")
+    with pytest.raises(RuntimeError, match=r"pmg\.wiring\.connect"):
+        announce(unwired, object())
+    unwired.connect(lambda sender: "answer", weak=False)
+    assert announce(unwired, object()) == ["answer"]
