@@ -85,8 +85,8 @@ def submit(code: str, slug: str) -> Response:
         flash(outcome.refusal.message, "error")
         return redirect(url_for("submissions.check", code=code, slug=slug))
     flash(
-        f"Se envió la versión {version.number}. Código de verificación (SHA-256): "
-        f"{version.content_hash}",
+        f"Se envió la versión {version.number}. Ya no se puede modificar y queda a la espera "
+        "de revisión; aquí puede leerla y descargar su PDF.",
         "success",
     )
     return redirect(

@@ -117,7 +117,9 @@ def test_coordinator_fills_submits_and_downloads_the_pdf(page) -> None:  # type:
 
     page.get_by_role("button", name="Enviar diagnóstico de brechas").click()
     page.get_by_role("heading", name=re.compile("Versión 1")).wait_for()
-    shown_hash = page.locator("code.hash").first.inner_text().strip()
+    assert "Se envió la versión 1." in page.locator("main").inner_text()
+    page.get_by_text("Integridad", exact=True).click()  # the hash sits in its disclosure
+    shown_hash = page.locator("details.integrity code.hash").inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{64}", shown_hash)
 
     with page.expect_download() as download_info:

@@ -160,7 +160,12 @@ def test_submit_freezes_a_version_and_makes_the_form_read_only(
     db.session.expire_all()
     submission = _submission()
     assert submission.state is SubmissionState.SUBMITTED
-    assert len(submission.versions[0].content_hash) == 64
+    digest = submission.versions[0].content_hash
+    assert len(digest) == 64
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Se envió la versión 1. Ya no se puede modificar" in page
+    integrity = page[page.index('<details class="integrity">') :]
+    assert page.count(digest) == 1 and digest in integrity  # only in «Integridad»
     body = client.get("/instituciones/1306/diagnostico").get_data(as_text=True)
     assert "Este envío ya no se puede modificar (estado: Enviado)" in body
     assert "Guardar borrador</button>" not in body
