@@ -7,14 +7,15 @@ from typing import Any, cast
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.diagnostics.prefill import prefill
 from pmg.diagnostics.rules import evaluate
-from pmg.diagnostics.schema import SECTIONS, sections_for
-from pmg.indicators.figures import complaint_percentages, derived_label, saip_percentages
+from pmg.diagnostics.schema import COMPLAINTS, PERCENTAGES, SAIP, SECTIONS, sections_for
+from pmg.indicators.figures import derived_label
 from pmg.indicators.queries import history_before
 from pmg.submissions.evaluation import Evaluation, SubmissionContext
 from pmg.submissions.kinds import FormPage, KindSpec, register_kind
 from pmg.submissions.models import SubmissionKind
 
-PERCENTAGES = {"complaints": complaint_percentages, "saip": saip_percentages}
+# The sections shown as a table of years, with their percentages beside the figures.
+TABLE_SECTIONS = (COMPLAINTS.key, SAIP.key)
 
 
 def _history_and_percentages(
@@ -25,13 +26,10 @@ def _history_and_percentages(
     cycle = cast(Cycle, context.cycle)  # the form page's context: made with the current cycle
     return {
         "history": history_before(context.institution.id, cycle.reference_year),
-        "derived": {key: rule(content.get(key) or {}) for key, rule in PERCENTAGES.items()},
+        "derived": {key: PERCENTAGES[key](content.get(key) or {}) for key in TABLE_SECTIONS},
         "percentages": PERCENTAGES,
         "derived_label": derived_label,
-        "section_templates": {
-            "complaints": "diagnostics/_indicator_table.html",
-            "saip": "diagnostics/_indicator_table.html",
-        },
+        "section_templates": dict.fromkeys(TABLE_SECTIONS, "diagnostics/_indicator_table.html"),
     }
 
 

@@ -6,7 +6,16 @@ Field names of the indicator sections are those of the history tables
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from pmg.core.models import LabelledEnum
+from pmg.indicators.figures import (
+    Derived,
+    complaint_percentages,
+    procedure_percentages,
+    saip_percentages,
+)
 from pmg.indicators.models import Justification, TimeUnit
 from pmg.institutions.models import Institution, Stage
 from pmg.submissions.content import FieldKind, FieldSpec, InstitutionProfile, SectionSpec
@@ -211,6 +220,13 @@ GAPS = SectionSpec(
         FieldSpec("priority", "Prioridad", CHOICE, choices=Priority),
     ),
 )
+
+# The percentages each indicator section derives from its figures, as the exports write them.
+PERCENTAGES: dict[str, Callable[[Any], Derived]] = {
+    COMPLAINTS.key: complaint_percentages,
+    SAIP.key: saip_percentages,
+    PROCEDURES.key: procedure_percentages,
+}
 
 SECTIONS: tuple[SectionSpec, ...] = (
     RESPONSIBLE,

@@ -41,6 +41,7 @@ from pmg.indicators.layouts import (
     year_header,
 )
 from pmg.indicators.models import UNREPORTED
+from pmg.institutions.models import MAX_REPORT_CODE
 
 PROCEDURE_NAME_HEADER = "nombre_del_tramite_y_o_servicio_relevante"
 CHOICE_KINDS = frozenset({Kind.JUSTIFICATION, Kind.TIME_UNIT})
@@ -246,6 +247,13 @@ class _RowParser:
         """The row's ``codigo_reporte``: one per institution in the file (trámites repeats it)."""
         code = read_code(cells[CODE_HEADER])
         report_code = self._read(row_number, REPORT_CODE.header, REPORT_CODE.kind, cells) or ""
+        if len(report_code) > MAX_REPORT_CODE:
+            self._problem(
+                row_number,
+                REPORT_CODE.header,
+                f"el valor tiene más de {MAX_REPORT_CODE} caracteres",
+            )
+            return ""
         first = self.report_code_of.setdefault(code, (report_code, row_number))
         if report_code and first[0] and report_code != first[0]:
             self._problem(

@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from pmg.core.forms import REQUIRED
-from pmg.institutions.models import FunctionalCategory, MesuCommitment, Stage
+from pmg.institutions.models import MAX_REPORT_CODE, FunctionalCategory, MesuCommitment, Stage
 
 INVALID_CHOICE = "Seleccione una opción de la lista."
 
@@ -34,7 +34,12 @@ class InstitutionForm(FlaskForm):
         "Código de reporte",
         description="El codigo_reporte de la institución en los consolidados oficiales. "
         "Déjelo en blanco si no tiene uno.",
-        validators=[Length(max=64, message="Escriba como máximo 64 caracteres.")],
+        validators=[
+            Length(
+                max=MAX_REPORT_CODE,
+                message=f"Escriba como máximo {MAX_REPORT_CODE} caracteres.",
+            )
+        ],
     )
     # Named after the column so ``obj=institution`` fills it with the id.
     ministry_id = _select("Ministerio", coerce=int)

@@ -9,6 +9,7 @@ from pmg.core.models import LabelledEnum, enum_column
 from pmg.core.search import keeps_search_text
 from pmg.extensions import Model, db
 
+MAX_REPORT_CODE = 64  # characters of an institution's codigo_reporte
 
 class Stage(LabelledEnum):
     """The institution's stage in the system (``ETAPA`` in the catalog)."""
@@ -73,7 +74,9 @@ class Institution(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     # codigo_reporte of the official consolidated files; '' when it has none.
-    report_code: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    report_code: Mapped[str] = mapped_column(
+        String(MAX_REPORT_CODE), default="", server_default=""
+    )
     name: Mapped[str] = mapped_column(String(300), index=True)
     ministry_id: Mapped[int] = mapped_column(ForeignKey("ministries.id"), index=True)
     stage: Mapped[Stage] = mapped_column(enum_column(Stage, "institution_stage"), index=True)

@@ -250,3 +250,11 @@ def test_a_blank_report_code_keeps_the_one_known_and_two_codes_refuse_the_file(
     conflicting[1][0] = 13
     with pytest.raises(InvalidRows, match="tiene el código de reporte «12» en la fila 2"):
         import_indicators(_workbook(PROCEDURES, conflicting))
+
+
+def test_a_report_code_longer_than_the_column_refuses_the_file(cycle: Cycle) -> None:
+    rows = complaint_rows()
+    rows[0][0] = "R" * 65
+    with pytest.raises(InvalidRows, match="el valor tiene más de 64 caracteres"):
+        import_indicators(_workbook(COMPLAINTS, rows))
+    assert db.session.scalars(select(Institution.report_code)).all() == ["", "", ""]

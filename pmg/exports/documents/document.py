@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from pmg.core.filters import format_datetime
-from pmg.diagnostics.schema import COMPLAINTS, PROCEDURES, SAIP
+from pmg.diagnostics.schema import PERCENTAGES
 from pmg.diagnostics.schema import SECTIONS as DIAGNOSTIC_SECTIONS
 from pmg.evidence.models import EvidenceType
 from pmg.exports.documents.blocks import (
@@ -46,11 +46,7 @@ from pmg.exports.documents.plan_document import (
 )
 from pmg.exports.documents.prefilled import NOTHING_PREFILLED, Prefilled, with_official
 from pmg.indicators.figures import (
-    Derived,
-    complaint_percentages,
     derived_label,
-    procedure_percentages,
-    saip_percentages,
 )
 from pmg.institutions.models import MesuCommitment, Stage
 from pmg.plans.schema import ACTIONS, PROCEDURE_TARGETS
@@ -59,11 +55,6 @@ from pmg.submissions.content import FieldKind, SectionSpec, describe_path
 from pmg.submissions.kinds import kind_of
 from pmg.submissions.models import SubmissionKind
 
-DERIVED: dict[str, Callable[[Any], Derived]] = {
-    COMPLAINTS.key: complaint_percentages,
-    SAIP.key: saip_percentages,
-    PROCEDURES.key: procedure_percentages,
-}
 GONE_ACTION = "Una acción que no está en esta versión"
 Namer = Callable[[str], str]
 
@@ -86,7 +77,8 @@ def _lines(
 ) -> tuple[Line, ...]:
     """The fields of one row, each derived percentage right after the figure it derives from,
     and beside a changed value the ``official`` one pre-filled."""
-    derived = dict(DERIVED[section.key](values)) if section.key in DERIVED else {}
+    rule = PERCENTAGES.get(section.key)
+    derived = dict(rule(values)) if rule else {}
     lines: list[Line] = []
 
     def add_derived(name: str) -> None:
