@@ -34,7 +34,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pmg.cli import pmg_cli
     from pmg.core.errors import register_error_handlers
     from pmg.core.filters import register_filters
-    from pmg.core.routes import bp as core_bp
     from pmg.core.security import register_security_headers
     from pmg.cycles.routes import bp as cycles_bp
     from pmg.evidence.routes import bp as evidence_bp
@@ -46,6 +45,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pmg.review.routes import bp as review_bp
     from pmg.submission_pages.routes import bp as submissions_bp
     from pmg.wiring import connect
+    from pmg.workspace.routes import bp as workspace_bp
 
     init_sessions(app)
     register_error_handlers(app)
@@ -53,7 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     connect(app)  # the kinds, registries and signal receivers, before the routes
     for blueprint in (
-        core_bp,
+        workspace_bp,
         auth_bp,
         institutions_bp,
         cycles_bp,

@@ -44,7 +44,7 @@ class Route:
 # {other}: another institution, its diagnostic in review; {user}: another user;
 # {year}: the cycle.
 ROUTES: dict[str, Route] = {
-    "core.home": Route("/", EVERYONE),
+    "workspace.home": Route("/", EVERYONE),
     "auth.logout": Route("/salir", EVERYONE, "POST"),
     "auth.change_own_password": Route("/cuenta/contrasena", EVERYONE),
     "auth.users": Route("/admin/usuarios", ADMIN),

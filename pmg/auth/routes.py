@@ -27,7 +27,7 @@ bp = Blueprint("auth", __name__)
 def safe_next(target: str | None) -> str:
     """A path on this site to go to after login; anything else leads home."""
     if not target:
-        return url_for("core.home")
+        return url_for("workspace.home")
     parts = urlsplit(target)
     if (
         parts.scheme
@@ -37,7 +37,7 @@ def safe_next(target: str | None) -> str:
         or "\\" in target
         or any(ord(char) < 32 for char in target)
     ):
-        return url_for("core.home")
+        return url_for("workspace.home")
     return target
 
 
@@ -86,7 +86,7 @@ def change_own_password() -> str | Response:
             login_user(user)  # this session continues with the new token; others end
             start_session()
             flash("Su contraseña fue cambiada. Las demás sesiones abiertas se cerraron.", "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("workspace.home"))
     return render_template("auth/change_password.html", form=form)
 
 

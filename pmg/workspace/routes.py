@@ -4,10 +4,10 @@ from flask import Blueprint, render_template
 
 from pmg.core.permissions import ALL_ROLES, roles_required
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("workspace", __name__)
 
 
 @bp.route("/")
 @roles_required(*ALL_ROLES)
 def home() -> str:
-    return render_template("core/home.html")
+    return render_template("workspace/home.html")
