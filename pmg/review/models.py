@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Date, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from pmg.auth.models import User
     from pmg.requirements.models import Requirement, RequirementCatalog
     from pmg.submissions.models import Submission, SubmissionVersion
+
+
+MAX_PATH = 200
 
 
 class Outcome(LabelledEnum):
@@ -100,6 +103,9 @@ class Observation(Model):
     requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"))
     raised_in_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
+    # Where it points: ``section``, ``section.field`` or ``section.<row key>.field``; empty
+    # when it concerns the requirement as a whole. The form shows it beside that field.
+    path: Mapped[str] = mapped_column(String(MAX_PATH), default="")
     state: Mapped[ObservationState] = mapped_column(
         enum_column(ObservationState, "observation_state"), default=ObservationState.OPEN
     )
