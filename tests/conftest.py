@@ -213,3 +213,21 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# The two screens every user path is tried on: a desktop and a 390 px phone.
+SCREENS = {
+    "escritorio": {"width": 1280, "height": 900},
+    "390px": {"width": 390, "height": 844},
+}
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen_page(request: pytest.FixtureRequest, browser: Any, live_server: str) -> Iterator[Any]:
+    """A page on each screen of :data:`SCREENS`: a test that takes it runs once per screen."""
+    context = browser.new_context(
+        base_url=live_server, locale="es-CL", viewport=SCREENS[request.param]
+    )
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
