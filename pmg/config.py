@@ -12,9 +12,13 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PRODUCTION = "production"
 FORM_ROOM_BYTES = 4 * 1024 * 1024
+# Where ``.ci/demo`` and ``flask run`` serve the application: the links in the mail of a
+# development or demo installation lead there.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -70,8 +74,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PMG_UPLOAD_DIR": os.environ.get("PMG_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "PMG_IMPORT_MAX_ROWS": _env_int("PMG_IMPORT_MAX_ROWS", 20000),
         "PMG_PAGE_SIZE": _env_int("PMG_PAGE_SIZE", 50),
-        # The address people open the application at, for links in mail.
-        "PMG_BASE_URL": os.environ.get("PMG_BASE_URL", "").rstrip("/"),
+        # The address people open the application at: every link in mail starts with it,
+        # never with the Host a request names (see public_base_url).
+        "PUBLIC_BASE_URL": os.environ.get("PMG_PUBLIC_BASE_URL", ""),
+        # How long a link to set one's password works: the first one, sent with a new
+        # account, and one asked for with «¿Olvidó su contraseña?» or sent by an admin.
+        "PMG_INVITATION_LINK_VALID": timedelta(days=_env_int("PMG_INVITATION_LINK_DAYS", 7)),
+        "PMG_RESET_LINK_VALID": timedelta(hours=_env_int("PMG_RESET_LINK_HOURS", 2)),
         "MAIL_SERVER": os.environ.get("PMG_MAIL_SERVER", ""),
         "MAIL_PORT": _env_int("PMG_MAIL_PORT", 587),
         "MAIL_USERNAME": os.environ.get("PMG_MAIL_USERNAME", ""),
@@ -88,7 +97,49 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(
             Path(instance_path), create=config["PMG_ENV"] != PRODUCTION
         )
+    config["PUBLIC_BASE_URL"] = public_base_url(config["PUBLIC_BASE_URL"], config["PMG_ENV"])
     return config
+
+
+def public_base_url(raw: str, env: str) -> str:
+    """The address people open the application at, without a trailing slash.
+
+    Links in mail (a new account's, a forgotten password's) are built from it and never
+    from the request: the Host header is whatever the client sends. Production must name
+    it, over HTTPS; elsewhere it defaults to :data:`DEVELOPMENT_BASE_URL`.
+    """
+    text = raw.strip().rstrip("/")
+    production = env == PRODUCTION
+    if not text:
+        if production:
+            raise ConfigError(
+                "PMG_PUBLIC_BASE_URL no está definida: defina en el entorno la dirección "
+                "con que se abre la aplicación (https://…), para los enlaces de los correos."
+            )
+        return DEVELOPMENT_BASE_URL
+    schemes = {"https"} if production else {"http", "https"}
+    if not _is_base_url(text, schemes):
+        raise ConfigError(
+            f"PMG_PUBLIC_BASE_URL no es una dirección válida: {text!r}. Escriba solo el "
+            f"esquema ({' o '.join(sorted(schemes))}), el servidor y, si la hay, la ruta."
+        )
+    return text
+
+
+def _is_base_url(text: str, schemes: set[str]) -> bool:
+    """An absolute address in one of ``schemes``, with a server, no user, query or fragment."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (reading it raises for a port that is not a number)
+    except ValueError:  # that, or a broken IPv6 address
+        return False
+    return bool(
+        parts.scheme in schemes
+        and parts.hostname
+        and "@" not in parts.netloc
+        and not parts.query
+        and not parts.fragment
+    )
 
 
 def _instance_secret(instance_path: Path, *, create: bool) -> str:

@@ -1,7 +1,7 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
 from pmg.audit.models import AuditEntry
-from pmg.auth.models import LoginAttempt, PreservedForm, User
+from pmg.auth.models import LoginAttempt, PasswordLink, PasswordLinkRequest, PreservedForm, User
 from pmg.cycles.models import Cycle
 from pmg.evidence.models import EvidenceFile
 from pmg.indicators.models import (
@@ -29,6 +29,8 @@ __all__ = [
     "Observation",
     "ObservationEntry",
     "OutgoingMail",
+    "PasswordLink",
+    "PasswordLinkRequest",
     "PreservedForm",
     "Procedure",
     "ProcedureFigures",

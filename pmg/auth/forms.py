@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from pmg.auth.importer import MAX_ROWS
 from pmg.auth.operations import MIN_PASSWORD_LENGTH, password_problem
 from pmg.core.forms import INVALID_CHOICE, INVALID_EMAIL, REQUIRED, CheckboxListField
 from pmg.core.permissions import Role
@@ -23,11 +25,20 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Correo electrónico",
+        description="El correo con que ingresa al sistema.",
+        validators=[DataRequired(REQUIRED), Email(INVALID_EMAIL), Length(max=254)],
+    )
+
+
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         "Nueva contraseña",
         description=f"Al menos {MIN_PASSWORD_LENGTH} caracteres.",
         validators=[DataRequired(REQUIRED), _password_rules],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Repita la nueva contraseña",
@@ -35,6 +46,7 @@ class NewPasswordForm(FlaskForm):
             DataRequired(REQUIRED),
             EqualTo("password", "Las contraseñas no coinciden."),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
@@ -71,3 +83,13 @@ class UserForm(FlaskForm):
 
 class NewUserForm(UserForm, NewPasswordForm):
     pass
+
+
+class CoordinatorsUploadForm(FlaskForm):
+    file = FileField(
+        "Planilla de coordinadores (.xlsx)",
+        description=f"Libro Excel con las columnas Correo, Nombre e Instituciones; hasta "
+        f"{MAX_ROWS} filas.",
+        validators=[FileRequired("Seleccione el archivo .xlsx con los coordinadores.")],
+        render_kw={"accept": ".xlsx"},
+    )

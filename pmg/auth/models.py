@@ -4,10 +4,10 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ColumnElement, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pmg.core.models import UTCDateTime, enum_column, utcnow
+from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
 from pmg.core.permissions import Role
 from pmg.core.search import keeps_search_text
 from pmg.extensions import Model
@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
 else:
     from flask_login import UserMixin
+
+
+# The password hash of an account whose person has not chosen a password yet: no password
+# matches it, so the account cannot log in until its link is used.
+NO_PASSWORD = ""
 
 
 def new_session_token() -> str:
@@ -58,6 +63,11 @@ class User(UserMixin, Model):
     def is_active(self) -> bool:
         return self.active
 
+    @property
+    def has_password(self) -> bool:
+        """False for a new account until its person sets a password with the link mailed."""
+        return self.password_hash != NO_PASSWORD
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
@@ -65,19 +75,30 @@ class User(UserMixin, Model):
         return f"<User {self.email} {self.role.value}>"
 
 
-class LoginAttempt(Model):
-    """One login attempt, kept to throttle failures per account and per address."""
-
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_email_at", "email", "at"),
-        Index("ix_login_attempts_address_at", "address", "at"),
-    )
+class Attempt:
+    """Something tried with an e-mail from an address, counted to throttle (see
+    :func:`pmg.auth.operations.throttle`): each table indexes ``(email, at)`` and
+    ``(address, at)``."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @staticmethod
+    def indexes(table: str) -> tuple[Index, Index]:
+        return (
+            Index(f"ix_{table}_email_at", "email", "at"),
+            Index(f"ix_{table}_address_at", "address", "at"),
+        )
+
+
+class LoginAttempt(Attempt, Model):
+    """One login attempt, kept to throttle failures per account and per address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = Attempt.indexes(__tablename__)
+
     succeeded: Mapped[bool] = mapped_column(Boolean)
 
 
@@ -94,3 +115,47 @@ class PreservedForm(Model):
     path: Mapped[str] = mapped_column(String(500))
     data: Mapped[dict[str, list[str]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PasswordLinkPurpose(LabelledEnum):
+    """Why a link to set a password was sent: each opens its own page (its own URL)."""
+
+    INVITATION = ("invitation", "Creación de la contraseña de una cuenta nueva")
+    RESET = ("reset", "Nueva contraseña")
+
+
+class PasswordLink(Model):
+    """A single-use, time-limited link to set an account's password.
+
+    Only the SHA-256 of its token is kept: the token itself travels in the mail alone. A
+    link ends when used, when a newer one is sent or the password is set another way
+    (``revoked_at``), or when it expires.
+    """
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[PasswordLinkPurpose] = mapped_column(
+        enum_column(PasswordLinkPurpose, "password_link_purpose")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @classmethod
+    def still_open(cls) -> ColumnElement[bool]:
+        """Neither used nor revoked (it may have expired)."""
+        return and_(cls.used_at.is_(None), cls.revoked_at.is_(None))
+
+
+class PasswordLinkRequest(Attempt, Model):
+    """One «¿Olvidó su contraseña?» request, kept to throttle them per e-mail and address,
+    whether or not the e-mail is an account's."""
+
+    __tablename__ = "password_link_requests"
+    __table_args__ = Attempt.indexes(__tablename__)

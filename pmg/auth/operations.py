@@ -12,12 +12,20 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record, split_changes
-from pmg.auth.models import LoginAttempt, User, new_session_token
+from pmg.auth.models import (
+    NO_PASSWORD,
+    Attempt,
+    LoginAttempt,
+    PasswordLink,
+    PasswordLinkPurpose,
+    User,
+    new_session_token,
+)
 from pmg.core.errors import Conflict, DomainError, TooManyAttempts
 from pmg.core.models import utcnow
 from pmg.core.permissions import Role
@@ -66,23 +74,43 @@ def _hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PMG_PASSWORD_METHOD"])
 
 
-def check_throttle(email: str, address: str) -> None:
-    """Refuse when the account or the address has too many recent failures."""
-    since = utcnow() - current_app.config["PMG_LOGIN_WINDOW"]
+def throttle(
+    attempts: type[Attempt],
+    email: str,
+    address: str,
+    what: str,
+    *counted: ColumnElement[bool],
+) -> None:
+    """Refuse when ``email`` or ``address`` made the configured number of ``counted``
+    attempts within the window; ``what`` names them in the message."""
+    window = current_app.config["PMG_LOGIN_WINDOW"]
     limit = current_app.config["PMG_LOGIN_MAX_FAILURES"]
-    recent = (LoginAttempt.at >= since) & LoginAttempt.succeeded.is_(False)
     by_email, by_address = db.session.execute(
         select(
-            func.count().filter(LoginAttempt.email == email),
-            func.count().filter(LoginAttempt.address == address),
-        ).where(recent, or_(LoginAttempt.email == email, LoginAttempt.address == address))
+            func.count().filter(attempts.email == email),
+            func.count().filter(attempts.address == address),
+        ).where(
+            attempts.at >= utcnow() - window,
+            or_(attempts.email == email, attempts.address == address),
+            *counted,
+        )
     ).one()
     if by_email >= limit or by_address >= limit:
-        minutes = int(current_app.config["PMG_LOGIN_WINDOW"].total_seconds() // 60)
+        minutes = int(window.total_seconds() // 60)
         raise TooManyAttempts(
-            "Demasiados intentos fallidos de inicio de sesión. "
-            f"Espere {minutes} minutos antes de intentar nuevamente."
+            f"Demasiados {what}. Espere {minutes} minutos antes de intentar nuevamente."
         )
+
+
+def check_throttle(email: str, address: str) -> None:
+    """Refuse when the account or the address has too many recent failures."""
+    throttle(
+        LoginAttempt,
+        email,
+        address,
+        "intentos fallidos de inicio de sesión",
+        LoginAttempt.succeeded.is_(False),
+    )
 
 
 def authenticate(email: str, password: str, address: str) -> User:
@@ -94,7 +122,10 @@ def authenticate(email: str, password: str, address: str) -> User:
     check_throttle(email, address)
     user = db.session.scalar(select(User).where(User.email == email))
     method = current_app.config["PMG_PASSWORD_METHOD"]
-    valid = check_password_hash(user.password_hash if user else _dummy_hash(method), password)
+    # An account without a password yet is compared as an unknown e-mail is: same time.
+    stored = user.password_hash if user is not None and user.has_password else None
+    matches = check_password_hash(stored or _dummy_hash(method), password)
+    valid = stored is not None and matches
     attempt = LoginAttempt(
         email=email, address=address, succeeded=bool(valid and user and user.active)
     )
@@ -149,10 +180,12 @@ def create_user(
     email: str,
     name: str,
     role: Role,
-    password: str,
+    password: str | None,
     institutions: Iterable[Institution] = (),
     actor: User | None = None,
 ) -> User:
+    """A new account; with ``password=None`` it cannot log in until its person sets one
+    (:func:`pmg.auth.links.send_link` mails them the link)."""
     email = normalize_email(email)
     _ensure_email_free(email)
     user = User(
@@ -160,7 +193,7 @@ def create_user(
         name=name.strip(),
         role=role,
         active=True,
-        password_hash=_hash_password(password),
+        password_hash=NO_PASSWORD if password is None else _hash_password(password),
         institutions=_check_institutions(role, institutions),
     )
     db.session.add(user)
@@ -184,6 +217,8 @@ def update_user(
     user.institutions = _check_institutions(role, institutions)
     if user.role is not role:
         user.session_token = new_session_token()
+    if user.email != email:  # a link mailed to the old address must not open the account
+        revoke_password_links(user)
     user.email, user.name, user.role = email, name.strip(), role
     db.session.flush()
     new = describe(user)
@@ -193,16 +228,31 @@ def update_user(
         record(AuditAction.USER_UPDATE, user, actor=actor, before=before, after=after)
 
 
-def set_password(user: User, password: str, *, actor: User | None = None) -> None:
-    """Set a new password and end every existing session of the user."""
+def set_password(
+    user: User,
+    password: str,
+    *,
+    actor: User | None = None,
+    link: PasswordLinkPurpose | None = None,
+) -> None:
+    """Set a new password and end every existing session of the user and every link to
+    set it still open; ``link``: the purpose of the link it was set with, if any."""
     user.password_hash = _hash_password(password)
     user.password_changed_at = utcnow()
     end_sessions(user)
-    record(
-        AuditAction.USER_PASSWORD_SET,
-        user,
-        actor=actor,
-        after={"changed": ["password"], "sessions_ended": True},
+    revoke_password_links(user)
+    after: dict[str, Any] = {"changed": ["password"], "sessions_ended": True}
+    if link is not None:
+        after["link"] = link.value
+    record(AuditAction.USER_PASSWORD_SET, user, actor=actor, after=after)
+
+
+def revoke_password_links(user: User) -> None:
+    """End every link to set ``user``'s password that is still open (see :mod:`pmg.auth.links`)."""
+    db.session.execute(
+        update(PasswordLink)
+        .where(PasswordLink.user_id == user.id, PasswordLink.still_open())
+        .values(revoked_at=utcnow())
     )
 
 
@@ -221,6 +271,7 @@ def set_active(user: User, active: bool, *, actor: User | None) -> None:
     user.active = active
     if not active:
         end_sessions(user)
+        revoke_password_links(user)
     db.session.flush()
     action = AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE
     record(action, user, actor=actor, before={"active": not active}, after={"active": active})

@@ -1,20 +1,41 @@
-"""Login, logout, one's own password, and the admin pages for users."""
+"""Login, logout, one's own password (changed, forgotten, or set with a mailed link), and
+the admin pages for users (their import from a spreadsheet included)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from pmg.auth import operations
-from pmg.auth.forms import ChangeOwnPasswordForm, LoginForm, NewPasswordForm, NewUserForm, UserForm
-from pmg.auth.models import User
+from pmg.auth import links, operations
+from pmg.auth.forms import (
+    ChangeOwnPasswordForm,
+    CoordinatorsUploadForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    NewUserForm,
+    UserForm,
+)
+from pmg.auth.importer import COLUMNS, MAX_ROWS, import_coordinators
+from pmg.auth.models import PasswordLinkPurpose, User
 from pmg.auth.queries import list_users
 from pmg.auth.sessions import start_session
-from pmg.core.errors import DomainError
+from pmg.core.errors import DomainError, TooManyAttempts
+from pmg.core.imports import import_upload
 from pmg.core.pagination import requested_page
 from pmg.core.permissions import ALL_ROLES, Role, roles_required
 from pmg.core.transactions import transaction
@@ -41,6 +62,10 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _address() -> str:
+    return request.remote_addr or "desconocida"
+
+
 @bp.route("/ingresar", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
     form = LoginForm(next=request.args.get("next", ""))
@@ -48,7 +73,7 @@ def login() -> str | Response | tuple[str, int]:
         return redirect(safe_next(form.next.data))
     error = None
     if form.validate_on_submit():
-        address = request.remote_addr or "desconocida"
+        address = _address()
         # A refused login is kept too: the failed attempt counts toward the throttle.
         with transaction(DomainError, commit_refused=True) as outcome:
             user = operations.authenticate(form.email.data, form.password.data, address)
@@ -88,6 +113,90 @@ def change_own_password() -> str | Response:
             flash("Su contraseña fue cambiada. Las demás sesiones abiertas se cerraron.", "success")
             return redirect(url_for("workspace.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+# --- A forgotten password, and the pages a mailed link opens -----------------------------
+
+FROM_LOGIN = "desde_ingreso"
+
+
+@bp.route("/cuenta/recuperar", methods=["GET", "POST"])
+def forgot_password() -> str | Response | tuple[str, int]:
+    """Ask for a link to set a new password. The answer is the same whether or not the
+    e-mail is an account's; the login page's button posts here what was typed there."""
+    if request.method == "POST" and FROM_LOGIN in request.form:
+        # Only the e-mail typed on the login page is kept (the password is not).
+        form = ForgotPasswordForm(formdata=None, data={"email": request.form.get("email", "")})
+        return render_template("auth/forgot_password.html", form=form)
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with transaction(TooManyAttempts) as outcome:
+            links.request_link(form.email.data, _address())
+        if outcome.refusal is None:
+            hours = _hours(current_app.config["PMG_RESET_LINK_VALID"])
+            flash(
+                f"Si {operations.normalize_email(form.email.data)} es el correo de una cuenta "
+                "habilitada, le enviamos un enlace para crear una nueva contraseña. Sirve una "
+                f"sola vez y durante {hours}. Si no llega en unos minutos, revise la carpeta "
+                "de correo no deseado.",
+                "info",
+            )
+            return redirect(url_for("auth.login"))
+        form.email.errors = [outcome.refusal.message]
+        return render_template("auth/forgot_password.html", form=form), 429
+    status = 422 if form.errors else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+def _hours(validity: timedelta) -> str:
+    hours = int(validity.total_seconds() // 3600)
+    return "1 hora" if hours == 1 else f"{hours} horas"
+
+
+@bp.route("/cuenta/activar/<token>", methods=["GET", "POST"])
+def activate_account(token: str) -> str | Response | tuple[str, int]:
+    """The page a new account's link opens: the person sets their first password."""
+    return _password_link_page(PasswordLinkPurpose.INVITATION, token)
+
+
+@bp.route("/cuenta/restablecer/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    """The page a forgotten password's link opens."""
+    return _password_link_page(PasswordLinkPurpose.RESET, token)
+
+
+def _password_link_page(
+    purpose: PasswordLinkPurpose, token: str
+) -> str | Response | tuple[str, int]:
+    """Set a password with a link; then the person is signed in (as the only session)."""
+    try:
+        link = links.open_link(purpose, token)
+    except links.InvalidLink as invalid:
+        return _invalid_link(invalid)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        with transaction(links.InvalidLink) as outcome:
+            user = links.use_link(purpose, token, form.password.data, _address())
+        if outcome.refusal is not None:
+            return _invalid_link(outcome.refusal)
+        logout_user()  # whoever was signed in on this browser
+        login_user(user)
+        start_session()
+        flash(
+            "Su contraseña quedó guardada y su sesión está iniciada. Desde ahora ingrese "
+            "con su correo y esta contraseña.",
+            "success",
+        )
+        return redirect(url_for("workspace.home"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/set_password.html", form=form, account=link.user, purpose=purpose
+    ), status
+
+
+def _invalid_link(invalid: links.InvalidLink) -> tuple[str, int]:
+    page = render_template("auth/link_invalid.html", message=invalid.message)
+    return page, invalid.status_code
 
 
 # --- Administration of users -------------------------------------------------------------
@@ -191,6 +300,36 @@ def set_user_password(user_id: int) -> str | Response | tuple[str, int]:
     return render_template(
         "auth/user_form.html", form=user_form, user=user, password_form=form
     ), 422
+
+
+@bp.route("/admin/usuarios/<int:user_id>/enlace", methods=["POST"])
+@roles_required(Role.ADMIN)
+def send_password_link(user_id: int) -> Response:
+    """Mail the account a new link to set its password (the earlier ones stop working)."""
+    user = _get_user_or_404(user_id)
+    with transaction(DomainError) as outcome:
+        links.send_link(user, actor=current_user._get_current_object())
+    if outcome.refusal is not None:
+        flash(outcome.refusal.message, "error")
+    else:
+        flash(
+            f"Se envió a {user.email} un enlace para crear su contraseña; los enlaces "
+            "anteriores dejaron de servir.",
+            "success",
+        )
+    return redirect(url_for("auth.edit_user", user_id=user.id))
+
+
+@bp.route("/admin/usuarios/importar", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def import_users() -> tuple[str, int]:
+    form = CoordinatorsUploadForm()
+    actor = current_user._get_current_object()
+    result = import_upload(form, lambda data: import_coordinators(data, actor=actor))
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/import.html", form=form, result=result, columns=COLUMNS, max_rows=MAX_ROWS
+    ), status
 
 
 @bp.route("/admin/usuarios/<int:user_id>/estado", methods=["POST"])

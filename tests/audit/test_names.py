@@ -15,7 +15,7 @@ from pmg.audit import names
 from pmg.audit.models import AuditEntry
 from pmg.audit.names import OBJECT_LABELS, RowNamer, object_names, register_names
 from pmg.audit.operations import record
-from pmg.auth.models import LoginAttempt
+from pmg.auth.models import LoginAttempt, PasswordLinkRequest
 from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.institutions.models import Ministry
@@ -52,10 +52,12 @@ def one_of_each_kind(code: str, name: str, year: int) -> dict[str, Any]:
     version = create_submitted_diagnostic(institution, cycle, coordinator)
     observation = observe_one(version.submission, create_user(Role.REVIEWER))
     attempt = LoginAttempt(email=f"nadie@{code}.gob.cl", address="127.0.0.1", succeeded=False)
-    db.session.add(attempt)
+    request = PasswordLinkRequest(email=f"olvido@{code}.gob.cl", address="127.0.0.1")
+    db.session.add_all([attempt, request])
     found = {
         "User": coordinator,
         "LoginAttempt": attempt,
+        "PasswordLinkRequest": request,
         "Institution": institution,
         "Cycle": cycle,
         "RequirementCatalog": catalog,
@@ -75,6 +77,7 @@ def expected_names(code: str, name: str, year: int) -> dict[str, str]:
     return {
         "User": f"Cuenta carla@{code}.gob.cl",
         "LoginAttempt": f"Intento de ingreso con nadie@{code}.gob.cl",
+        "PasswordLinkRequest": f"Pedido de enlace para la contraseña de olvido@{code}.gob.cl",
         "Institution": f"Institución {code} · {name}",
         "Cycle": f"Ciclo {year}",
         "RequirementCatalog": f"Catálogo de requisitos {year} · versión «1»",

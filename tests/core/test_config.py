@@ -43,6 +43,7 @@ def test_production_marks_the_session_cookie_secure(
 ) -> None:
     monkeypatch.setenv("PMG_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PMG_PUBLIC_BASE_URL", "https://pmg.ejemplo.gob.cl")
     config = load_config(str(tmp_path))
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True

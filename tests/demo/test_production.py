@@ -12,7 +12,7 @@ from pmg.institutions.models import Institution
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
-    return {"PMG_ENV": "production"}
+    return {"PMG_ENV": "production", "PUBLIC_BASE_URL": "https://pmg.ejemplo.gob.cl"}
 
 
 def test_demo_refuses_to_run_in_production(runner: Any) -> None:
