@@ -9,6 +9,11 @@
  *    the page says so at the field, and nothing typed is lost to a refused request.
  * 3. A page opened at its error summary (#resumen-errores) puts the focus there, so a
  *    screen reader reads it first.
+ * 4. The main navigation (details[data-menu], open in the page) folds into its «Menú»
+ *    button on a small screen and stays open on a wide one.
+ * 5. A table wider than the screen scrolls (in its .table-scroll wrapper, or by itself on
+ *    a small screen): while it does, the keyboard can reach it to scroll it, and a wrapper
+ *    is a region named by the table's caption. One that fits is no tab stop.
  */
 (function () {
   "use strict";
@@ -71,6 +76,35 @@
     event.preventDefault();
     event.returnValue = "";
   });
+
+  var menu = document.querySelector("details[data-menu]");
+  if (menu && window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 48rem)");
+    var fit = function () { menu.open = wide.matches; };
+    fit();
+    wide.addEventListener("change", fit);
+  }
+
+  function keyboardScroll(box) {
+    if (box.scrollWidth > box.clientWidth) {
+      box.setAttribute("tabindex", "0");
+      if (box.tagName !== "TABLE") {
+        var caption = box.querySelector("caption");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Tabla desplazable");
+      }
+    } else {
+      ["tabindex", "role", "aria-label"].forEach(function (name) { box.removeAttribute(name); });
+    }
+  }
+  // Only boxes the page left without a tab stop of their own.
+  var boxes = Array.prototype.filter.call(
+    document.querySelectorAll(".table-scroll, .table:not(.table-scroll > .table)"),
+    function (box) { return !box.hasAttribute("tabindex"); }
+  );
+  var fitBoxes = function () { boxes.forEach(keyboardScroll); };
+  fitBoxes();
+  window.addEventListener("resize", fitBoxes);
 
   var summary = document.getElementById("resumen-errores");
   if (summary && window.location.hash === "#resumen-errores") {
