@@ -35,6 +35,8 @@ from pmg.institutions.queries import get_visible_institution
 from pmg.review.answers import ANSWER_FIELD, answer_observations, typed_answers
 from pmg.review.observations import MAX_TEXT
 from pmg.review.queries import observations_of
+from pmg.submission_pages.observations import last_decision, place_observations
+from pmg.submission_pages.record import render_record
 from pmg.submissions import operations
 from pmg.submissions.evaluation import SubmissionContext
 from pmg.submissions.forms import (
@@ -44,7 +46,7 @@ from pmg.submissions.forms import (
     draft_from_form,
 )
 from pmg.submissions.kinds import KindSpec
-from pmg.submissions.models import Submission
+from pmg.submissions.models import Submission, SubmissionState
 from pmg.submissions.permissions import can_edit
 from pmg.submissions.prefill import Marks
 from pmg.submissions.queries import find_submission, submission_context
@@ -96,6 +98,8 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
     kind.page.configure(state.form, context)
     attach_findings(state.form, evaluation.errors, evaluation.warnings)
     sections = kind.sections(context.institution)
+    observations = observations_of(submission) if submission else []
+    placement = place_observations(state.form, sections, observations)
     prefilled_sections = attach_prefilled(state.form, sections, _prefilled(state))
     targets = evidence_targets(submission, kind.whole)
     upload = upload_form(targets)
@@ -116,7 +120,12 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
         slug=kind.slug,
         evidence_targets=targets,
         upload=upload,
-        observations=observations_of(submission) if submission else [],
+        observations=observations,
+        placement=placement,
+        # What the reviewer decided, while the coordinator corrects after it.
+        decision=last_decision(submission)
+        if submission is not None and submission.state is SubmissionState.OBSERVED
+        else None,
         typed_answers=state.answers,
         answer_problems=state.answer_problems,
         answer_field=ANSWER_FIELD,
@@ -140,7 +149,8 @@ def _starting_draft(
 
 
 def edit_draft(code: str, kind: KindSpec) -> tuple[str, int] | Response:
-    """GET shows the draft; POST saves what was typed, then does what the button says."""
+    """GET shows the draft (a submission the user can no longer edit: its latest version, as
+    a document); POST saves what was typed, then does what the button says."""
     institution = get_visible_institution(current_user, code)
     cycle = current_cycle()
     if cycle is None:
@@ -155,6 +165,12 @@ def edit_draft(code: str, kind: KindSpec) -> tuple[str, int] | Response:
     preserved = take_preserved(current_user) if request.method == "GET" else None
     formdata: MultiDict[str, str] | None = request.form if request.method == "POST" else preserved
     if formdata is None:
+        if (
+            submission is not None
+            and submission.latest_version is not None
+            and not can_edit(current_user, submission)
+        ):
+            return render_record(kind, submission, submission.latest_version), 200
         draft, marks = _starting_draft(kind, context, submission)
         draft = kind.page.prepare(draft, context)
         form = form_class(formdata=None, data=draft)

@@ -15,9 +15,10 @@ from pmg.core.security import PRIVATE_DOWNLOAD
 from pmg.core.transactions import transaction
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.institutions.queries import get_visible_institution
-from pmg.review.queries import unanswered_observations
 from pmg.submission_pages.drafts import edit_draft
+from pmg.submission_pages.sending import blocker, consequences
 from pmg.submissions import operations
+from pmg.submissions.evaluation import Evaluation
 from pmg.submissions.kinds import KindSpec, by_slug
 from pmg.submissions.models import Submission, SubmissionVersion
 from pmg.submissions.permissions import can_edit
@@ -28,6 +29,7 @@ from pmg.submissions.queries import (
     history_of,
     submission_context,
 )
+from pmg.submissions.workflow import stale_message
 
 bp = Blueprint("submissions", __name__, url_prefix="/instituciones/<code>")
 
@@ -56,16 +58,41 @@ def check(code: str, slug: str) -> str:
     """Everything submitting would check, before submitting: errors block, warnings don't."""
     kind = by_slug(slug)
     submission = _editable_submission(code, kind)
-    context = submission_context(submission.institution, submission.cycle)
-    evaluation = kind.evaluate(submission.draft, context, complete=True)
+    evaluation = _complete_evaluation(kind, submission)
     return render_template(
         "submissions/check.html",
         kind=kind,
         submission=submission,
         evaluation=evaluation,
-        editable=can_edit(current_user, submission),
-        deadline_problem=operations.deadline_problem(submission, chile_today()),
-        unanswered=unanswered_observations(submission),
+        blocker=blocker(current_user, submission, evaluation, chile_today()),
+    )
+
+
+def _complete_evaluation(kind: KindSpec, submission: Submission) -> Evaluation:
+    context = submission_context(submission.institution, submission.cycle)
+    return kind.evaluate(submission.draft, context, complete=True)
+
+
+@bp.route("/<kind:slug>/confirmar")
+@roles_required(Role.COORDINATOR)
+def confirm(code: str, slug: str) -> str | Response:
+    """What sending will do, with the button that sends; sent from the check page with the
+    version counter it was built from. A draft changed since, or one that cannot be sent,
+    goes back to the check page."""
+    kind = by_slug(slug)
+    submission = _editable_submission(code, kind)
+    evaluation = _complete_evaluation(kind, submission)
+    check_page = redirect(url_for("submissions.check", code=code, slug=slug))
+    if blocker(current_user, submission, evaluation, chile_today()) is not None:
+        return check_page
+    if parse_lock_version(request.args.get("lock_version")) != submission.lock_version:
+        flash(stale_message(submission), "error")
+        return check_page
+    return render_template(
+        "submissions/confirm.html",
+        kind=kind,
+        submission=submission,
+        consequences=consequences(kind, submission, evaluation),
     )
 
 

@@ -116,6 +116,10 @@ def test_coordinator_fills_submits_and_downloads_the_pdf(page) -> None:  # type:
     assert "Se informan más reclamos respondidos que recibidos" in warnings.inner_text()
 
     page.get_by_role("button", name="Enviar diagnóstico de brechas").click()
+    confirmation = page.get_by_role("region", name="Qué pasará al confirmar").inner_text()
+    assert "Se enviará la versión 1 del diagnóstico de brechas" in confirmation
+    assert "No podrá editarlo mientras esté en revisión" in confirmation
+    page.get_by_role("button", name="Confirmar envío").click()
     page.get_by_role("heading", name=re.compile("Versión 1")).wait_for()
     assert "Se envió la versión 1." in page.locator("main").inner_text()
     page.get_by_text("Integridad", exact=True).click()  # the hash sits in its disclosure

@@ -84,6 +84,8 @@ def test_coordinator_builds_evidences_and_submits_a_plan(page, tmp_path: Path) -
     page.get_by_role("button", name="Revisar y enviar").click()
     assert "Errores (0)" in page.locator("main").inner_text()
     page.get_by_role("button", name="Enviar plan de mejora").click()
+    assert "Se enviará la versión 1 del plan de mejora" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Confirmar envío").click()
     page.get_by_role("heading", name=re.compile("Versión 1")).wait_for()
     shown_hash = page.locator("code.hash").first.inner_text().strip()
 

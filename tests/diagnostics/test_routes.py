@@ -167,7 +167,7 @@ def test_submit_freezes_a_version_and_makes_the_form_read_only(
     integrity = page[page.index('<details class="integrity">') :]
     assert page.count(digest) == 1 and digest in integrity  # only in «Integridad»
     body = client.get("/instituciones/1306/diagnostico").get_data(as_text=True)
-    assert "Este envío ya no se puede modificar (estado: Enviado)" in body
+    assert "Estado: Enviado" in body and "Mientras tanto no se puede modificar" in body
     assert "Guardar borrador</button>" not in body
     refused = _post(client, diagnostic_draft())
     assert refused.status_code == 409

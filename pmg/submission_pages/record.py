@@ -1,0 +1,59 @@
+"""A submission that can no longer be edited, read as a document: its latest version, with
+its state and next step at the top and its PDF one click away, where the form was."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from pmg.core.filters import format_date
+from pmg.exports.documents import version_context
+from pmg.review.queries import due_date
+from pmg.submission_pages.observations import last_decision
+from pmg.submissions.kinds import KindSpec
+from pmg.submissions.models import Submission, SubmissionState, SubmissionVersion
+
+
+def next_step(submission: Submission, version: SubmissionVersion) -> str:
+    """What happens next to ``submission``, whose latest version is ``version``."""
+    state = submission.state
+    if state in (SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED):
+        due = due_date(submission)
+        by = f", a más tardar el {format_date(due)}" if due else ""
+        return (
+            f"La Secretaría de Modernización del Estado revisará la versión {version.number}"
+            f"{by}. Mientras tanto no se puede modificar; se le avisará por correo cuando "
+            "decida."
+        )
+    if state is SubmissionState.IN_REVIEW:
+        who = f" ({submission.reviewer.name})" if submission.reviewer else ""
+        return (
+            f"La Secretaría está revisando la versión {version.number}{who}. Mientras tanto "
+            "no se puede modificar; se le avisará por correo cuando decida."
+        )
+    if state is SubmissionState.APPROVED:
+        return (
+            f"La revisión aprobó la versión {version.number}: cumple los requisitos técnicos. "
+            "No queda nada por hacer en este envío."
+        )
+    if state is SubmissionState.REJECTED:
+        return (
+            f"La revisión rechazó la versión {version.number}: no cumple los requisitos "
+            "técnicos. El envío quedó cerrado."
+        )
+    return "Este envío ya no se puede modificar."
+
+
+def render_record(kind: KindSpec, submission: Submission, version: SubmissionVersion) -> str:
+    """The page of a submission its reader cannot edit: ``version`` as a document."""
+    decision = last_decision(submission)
+    return render_template(
+        "submissions/record.html",
+        kind=kind,
+        submission=submission,
+        version=version,
+        slug=kind.slug,
+        next_step=next_step(submission, version),
+        # The decision shown at the top is this version's; an earlier one is in the history.
+        decision=decision if decision and decision.version_id == version.id else None,
+        **version_context(version),
+    )
