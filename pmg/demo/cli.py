@@ -20,10 +20,11 @@ APP_URL = "http://127.0.0.1:5000"
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Carga datos de demostración: el catálogo, un ciclo abierto hoy y una cuenta por rol.
+    """Carga datos de demostración: el catálogo, un ciclo abierto hoy, una cuenta por rol y
+    envíos en curso (observados, aprobados, por revisar).
 
-    Se puede ejecutar varias veces; cada vez genera contraseñas nuevas. No se ejecuta
-    en producción.
+    Se puede ejecutar varias veces; cada vez genera contraseñas nuevas y no toca los envíos
+    que ya existen. No se ejecuta en producción.
     """
     if current_app.config["PMG_ENV"] == PRODUCTION:
         raise click.ClickException(
@@ -72,5 +73,9 @@ def _print_result(result: DemoResult) -> None:
     for account in result.accounts:
         for institution in account.institutions:
             click.echo(f"  {account.email} gestiona {institution.code} {institution.name}")
+    click.echo("")
+    click.echo("Para probar:")
+    for sentence in result.to_try:
+        click.echo(f"  {sentence}")
     click.echo("")
     click.echo(f"Abra {APP_URL}")

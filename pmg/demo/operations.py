@@ -1,9 +1,11 @@
 """Demo data: the shipped catalog, a cycle whose windows are open today, the indicator
-history of the coordinator's institutions, one account per role.
+history of the coordinator's institutions, one account per role, and the cycle's work in
+flight (:mod:`pmg.demo.work`): something to do in every workspace.
 
 Running it again is safe: the catalog import is keyed by code, the cycle of the
-year is reopened, and the accounts are reset with new passwords. Flushes only;
-the CLI command commits.
+year is reopened, the accounts are reset with new passwords, and the work in flight is
+made only for institutions with nothing in the cycle yet. Flushes only; the CLI command
+commits.
 """
 
 from __future__ import annotations
@@ -14,16 +16,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
-from pmg.auth import operations as auth
 from pmg.auth.models import User
 from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.operations import create_cycle, set_current_cycle, update_cycle
 from pmg.cycles.queries import get_cycle
+from pmg.demo.accounts import AccountSpec, demo_user
 from pmg.demo.history import load_demo_history
-from pmg.extensions import db
+from pmg.demo.summary import what_to_try
+from pmg.demo.work import load_work
 from pmg.institutions.importer import import_catalog
 from pmg.institutions.models import Institution
 from pmg.institutions.queries import institutions_by_codes
@@ -38,13 +39,6 @@ PASSWORD_LENGTH = 16
 PASSWORD_ALPHABET = "".join(
     char for char in string.ascii_letters + string.digits if char not in "0O1lI"
 )
-
-
-@dataclass(frozen=True)
-class AccountSpec:
-    role: Role
-    email: str
-    name: str
 
 
 ACCOUNTS = (
@@ -69,7 +63,8 @@ class DemoResult:
     cycle: Cycle
     accounts: tuple[DemoAccount, ...]
     requirements_version: str
-    history: tuple[str, ...] = ()  # what each indicator import read
+    history: tuple[str, ...]  # what each indicator import read
+    to_try: tuple[str, ...]  # what waits for the reviewer and the coordinator
 
 
 def new_password() -> str:
@@ -109,27 +104,12 @@ def open_demo_cycle(today: date) -> Cycle:
     return cycle
 
 
-def reset_account(spec: AccountSpec, institutions: list[Institution]) -> DemoAccount:
+def reset_account(spec: AccountSpec, institutions: list[Institution]) -> tuple[DemoAccount, User]:
     """Create the account or bring it back to its demo state, with a new password."""
     password = new_password()
-    linked = institutions if spec.role is Role.COORDINATOR else []
-    user = db.session.scalar(select(User).where(User.email == spec.email))
-    if user is None:
-        user = auth.create_user(
-            email=spec.email,
-            name=spec.name,
-            role=spec.role,
-            password=password,
-            institutions=linked,
-        )
-    else:
-        auth.update_user(
-            user, email=spec.email, name=spec.name, role=spec.role, institutions=linked
-        )
-        auth.set_password(user, password)
-        if not user.active:
-            auth.set_active(user, True, actor=user)
-    return DemoAccount(spec.role, user.email, password, tuple(linked))
+    user = demo_user(spec, institutions, password)
+    linked = tuple(institutions) if spec.role is Role.COORDINATOR else ()
+    return DemoAccount(spec.role, user.email, password, linked), user
 
 
 def load_demo(today: date) -> DemoResult:
@@ -138,5 +118,15 @@ def load_demo(today: date) -> DemoResult:
     requirements = load_catalog(cycle, starting_catalog_text(), actor=None)
     institutions = institutions_by_codes(COORDINATOR_INSTITUTIONS)
     history = tuple(load_demo_history(cycle, institutions))
-    accounts = tuple(reset_account(spec, institutions) for spec in ACCOUNTS)
-    return DemoResult(catalog.summary, cycle, accounts, requirements.catalog.version, history)
+    reset = [reset_account(spec, institutions) for spec in ACCOUNTS]
+    users = {account.role: user for account, user in reset}
+    reviewer, coordinator = users[Role.REVIEWER], users[Role.COORDINATOR]
+    load_work(cycle, today, reviewer, coordinator)
+    return DemoResult(
+        catalog.summary,
+        cycle,
+        tuple(account for account, _ in reset),
+        requirements.catalog.version,
+        history,
+        what_to_try(cycle, today, reviewer, coordinator, institutions),
+    )

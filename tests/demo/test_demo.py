@@ -12,14 +12,26 @@ from pmg.auth.models import User
 from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.queries import chile_today, current_cycle
-from pmg.demo.operations import ACCOUNTS, load_demo
+from pmg.demo.operations import ACCOUNTS, CATALOG, load_demo, open_demo_cycle
 from pmg.extensions import db
 from pmg.indicators.models import ComplaintFigures, CycleTargets, Procedure, SaipFigures
+from pmg.institutions.importer import import_catalog
 from pmg.institutions.models import Institution
 from pmg.plans.rules import evaluate as evaluate_plan
+from pmg.review import bulk
+from pmg.review.models import Observation
 from pmg.submissions.evaluation import SubmissionContext
+from pmg.submissions.models import (
+    StateChange,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    SubmissionVersion,
+)
+from pmg.submissions.operations import open_submission, save_draft
+from pmg.submissions.queries import find_submission
 from tests.conftest import BrowserLikeClient
-from tests.factories import create_cycle, diagnostic_draft, plan_draft
+from tests.factories import create_cycle, create_user, diagnostic_draft, plan_draft
 
 TODAY = date(2026, 4, 15)
 EMAILS = [
@@ -95,7 +107,7 @@ def test_demo_runs_twice_without_duplicates_and_with_new_passwords(app: Flask) -
     assert second.catalog_summary == "created 0, updated 0, unchanged 166, skipped 2"
     assert count(Institution) == 166
     assert count(Cycle) == 1
-    assert count(User) == 4
+    assert count(User) == 4 + 3  # and the coordinators of the other institutions in flight
     assert second.cycle is first.cycle
     assert second.cycle.diagnostic_start == TODAY + timedelta(days=3) - timedelta(days=30)
     assert len(demo_user("coordinador@demo.pmg.cl").institutions) == 2
@@ -153,6 +165,13 @@ def test_demo_command_prints_the_accounts_and_where_to_go(app: Flask, runner: An
         assert len(password) >= 12
         assert logs_in(app, email, password), email
     assert "coordinador@demo.pmg.cl gestiona 1306 COMISION NACIONAL DE RIEGO" in output
+    assert "coordinacion-" not in output  # the other coordinators do not sign in
+    to_try = output[output.index("Para probar:") :].splitlines()[1:4]
+    assert [line.split(" tiene ")[0].split(",")[0].strip() for line in to_try] == [
+        "revisor@demo.pmg.cl",
+        "coordinador@demo.pmg.cl",
+        "coordinador@demo.pmg.cl",
+    ]
     assert output.rstrip().endswith("Abra http://127.0.0.1:5000")
 
 
@@ -201,3 +220,59 @@ def test_demo_imports_the_history_of_the_coordinators_institutions_once(app: Fla
     assert [count(model) for model in (ComplaintFigures, SaipFigures, Procedure, CycleTargets)] == (
         counts
     )
+
+
+def test_a_second_run_keeps_the_work_in_flight_and_what_people_did_since(app: Flask) -> None:
+    load_demo(TODAY)
+    db.session.commit()
+    reviewer = demo_user("revisor@demo.pmg.cl")
+    coordinator = demo_user("coordinador@demo.pmg.cl")
+    ready = submission_of("1305", SubmissionKind.DIAGNOSTIC)
+    bulk.approve(ready, reviewer, ready.lock_version, TODAY)
+    plan = submission_of("1306", SubmissionKind.PLAN)
+    typed = {**plan.draft, "actions": []}
+    save_draft(plan, typed, coordinator, plan.lock_version)
+    db.session.commit()
+    before = [count(model) for model in (Submission, SubmissionVersion, StateChange, Observation)]
+
+    second = load_demo(TODAY + timedelta(days=3))
+    db.session.commit()
+
+    after = [count(model) for model in (Submission, SubmissionVersion, StateChange, Observation)]
+    assert after == before
+    assert submission_of("1305", SubmissionKind.DIAGNOSTIC).state is SubmissionState.APPROVED
+    assert submission_of("1306", SubmissionKind.PLAN).draft == typed
+    assert second.to_try[0] == (
+        "revisor@demo.pmg.cl tiene 3 envíos por revisar: 2 sin asignar en la cola y 1 en "
+        "revisión a su nombre (0 listos para aprobar en bloque, 1 corregido por la institución)."
+    )
+
+
+def test_an_institution_someone_started_is_left_as_it_is(app: Flask) -> None:
+    """A cycle where a coordinator began the first institution's diagnostic before the demo
+    made its work (an older demo's data): the draft stays, the other stories are told."""
+    import_catalog(CATALOG.read_bytes())
+    cycle = open_demo_cycle(TODAY)
+    riego = db.session.scalar(select(Institution).where(Institution.code == "1306"))
+    started = open_submission(riego, cycle, SubmissionKind.DIAGNOSTIC)
+    someone = create_user(Role.COORDINATOR, institutions=[riego])
+    save_draft(started, {"responsible": {"name": "Ana Pérez"}}, someone, started.lock_version)
+    db.session.commit()
+
+    load_demo(TODAY)
+    db.session.commit()
+
+    diagnostic = submission_of("1306", SubmissionKind.DIAGNOSTIC)
+    assert (diagnostic.state, diagnostic.draft) == (
+        SubmissionState.DRAFT,
+        {"responsible": {"name": "Ana Pérez"}},
+    )
+    assert find_submission(riego, cycle, SubmissionKind.PLAN) is None
+    assert submission_of("1303", SubmissionKind.DIAGNOSTIC).state is SubmissionState.APPROVED
+
+
+def submission_of(code: str, kind: SubmissionKind) -> Submission:
+    institution = db.session.scalar(select(Institution).where(Institution.code == code))
+    found = find_submission(institution, current_cycle(), kind)
+    assert found is not None
+    return found
