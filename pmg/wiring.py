@@ -20,22 +20,32 @@ def connect(app: Flask) -> None:
     from pmg.diagnostics import kind as diagnostic_kind  # noqa: F401
     from pmg.evidence import audit_names as evidence_names  # noqa: F401
     from pmg.evidence.operations import subscribe as subscribe_evidence
+    from pmg.exports.documents import version_document
     from pmg.institutions import audit_names as institution_names  # noqa: F401
+    from pmg.notifications.accounts import subscribe as subscribe_account_mail
     from pmg.notifications.operations import subscribe as subscribe_notifications
     from pmg.plans import kind as plan_kind  # noqa: F401
     from pmg.requirements import audit_names as requirement_names  # noqa: F401
     from pmg.requirements.operations import subscribe as subscribe_requirements
     from pmg.review import audit_names as review_names  # noqa: F401
+    from pmg.review.content import show_content_with
     from pmg.review.operations import subscribe as subscribe_review
     from pmg.submission_pages import panels as submission_panels  # noqa: F401
     from pmg.submissions import audit_names as submission_names  # noqa: F401
     from pmg.submissions.kinds import kind_converter
+    from pmg.workspace import panels as workspace_panels  # noqa: F401
+    from pmg.workspace.navigation import navigation_context
 
     # URLs name a kind by its slug, once the kinds are registered: <kind:slug>.
     app.url_map.converters["kind"] = kind_converter()
+    # Every page's breadcrumbs (templates/base.html).
+    app.context_processor(navigation_context)
+    # The review page shows the version's content as its page and PDF do.
+    show_content_with(version_document)
     # Signals: mail on transitions, the files and the catalog of a new version, the
-    # answers a resubmission waits for.
+    # answers a resubmission waits for, and its return to its reviewer.
     for subscribe in (
+        subscribe_account_mail,  # mail with each link to set a password
         subscribe_evidence,
         subscribe_notifications,
         subscribe_requirements,

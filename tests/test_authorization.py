@@ -52,6 +52,8 @@ ROUTES: dict[str, Route] = {
     "auth.edit_user": Route("/admin/usuarios/{user}", ADMIN),
     "auth.set_user_password": Route("/admin/usuarios/{user}/contrasena", ADMIN, "POST"),
     "auth.set_user_active": Route("/admin/usuarios/{user}/estado", ADMIN, "POST"),
+    "auth.send_password_link": Route("/admin/usuarios/{user}/enlace", ADMIN, "POST"),
+    "auth.import_users": Route("/admin/usuarios/importar", ADMIN),
     "institutions.index": Route("/instituciones/", EVERYONE),
     "institutions.detail": Route("/instituciones/{code}", EVERYONE),
     "institutions.edit": Route("/instituciones/{code}/editar", ADMIN),
@@ -63,6 +65,7 @@ ROUTES: dict[str, Route] = {
     "indicators.import_indicators": Route("/admin/indicadores/importar", ADMIN),
     "submissions.edit": Route("/instituciones/{code}/diagnostico", COORDINATOR),
     "submissions.check": Route("/instituciones/{code}/diagnostico/revisar", COORDINATOR),
+    "submissions.confirm": Route("/instituciones/{code}/diagnostico/confirmar", COORDINATOR),
     "submissions.submit": Route("/instituciones/{code}/diagnostico/enviar", COORDINATOR, "POST"),
     "submissions.versions": Route("/instituciones/{code}/{year}/diagnostico/", EVERYONE),
     "submissions.version": Route("/instituciones/{code}/{year}/diagnostico/v1", EVERYONE),
@@ -92,7 +95,15 @@ ROUTES: dict[str, Route] = {
     "audit.index": Route("/admin/auditoria", ADMIN),
     "audit.export": Route("/admin/auditoria.xlsx", ADMIN),
 }
-PUBLIC = {"static", "auth.login"}
+# Pages for someone not signed in: logging in, asking for a link to set one's password, and
+# the pages such a link opens (the token in the URL is what lets a person in).
+PUBLIC = {
+    "static",
+    "auth.login",
+    "auth.forgot_password",
+    "auth.activate_account",
+    "auth.reset_password",
+}
 
 
 def test_every_route_is_in_the_table(app: Flask) -> None:
@@ -168,6 +179,19 @@ def test_role_access(client: FlaskClient, world, endpoint: str, role: Role) -> N
 
 def test_login_page_is_public(client: FlaskClient) -> None:
     assert client.get("/ingresar").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/cuenta/recuperar", 200),
+        ("/cuenta/activar/" + "A" * 43, 404),
+        ("/cuenta/restablecer/" + "A" * 43, 404),
+    ],
+)
+def test_password_link_pages_are_public(client: FlaskClient, path: str, status: int) -> None:
+    """A link page with no such link says so to anyone; it never sends to login."""
+    assert client.get(path).status_code == status
 
 
 SCOPED = sorted(

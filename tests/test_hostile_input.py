@@ -25,10 +25,13 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import BaseConverter, UnicodeConverter
 
 from pmg import create_app
+from pmg.auth.links import send_link
+from pmg.auth.models import User
 from pmg.core.forms import DATE_OUT_OF_RANGE, INVALID_CHOICE
 from pmg.core.permissions import Role
 from pmg.core.routing import DB_INT_MAX, NUL_REFUSED, DatabaseIntegerConverter
 from pmg.extensions import db
+from tests.auth.accounts import link_in, mails_to
 from tests.conftest import BrowserLikeClient, empty_database, login, make_app
 from tests.test_authorization import build_world
 
@@ -71,7 +74,19 @@ QUERY_ARGS: dict[str, tuple[str, ...]] = {
     "institutions.index": ("categoria", "etapa", "ministerio", "pagina", "q"),
     "exports.index": ("ciclo", "desde", "hasta"),
     "exports.consolidated": ("ciclo", "desde", "hasta"),
-    "review.queue": ("estado", "etapa", "ministerio", "revisor", "tipo", "vence_hasta"),
+    "review.queue": (
+        "estado",
+        "etapa",
+        "marcado",
+        "ministerio",
+        "orden",
+        "pagina",
+        "q",
+        "revisor",
+        "sentido",
+        "tipo",
+        "vence_hasta",
+    ),
     "audit.index": ("accion", "correo", "desde", "hasta", "institucion", "pagina"),
     "audit.export": ("accion", "correo", "desde", "hasta", "institucion"),
     "notifications.outbox": ("estado", "pagina"),
@@ -103,10 +118,16 @@ def world(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def _build_data() -> dict[str, str]:
-    """The data of the authorization table, under the names of the rules' segments."""
+    """The data of the authorization table, under the names of the rules' segments; a link
+    to set a password mailed to its other user (``token``)."""
     values = build_world()
+    target = db.session.get(User, int(values["user"]))
+    assert target is not None
+    send_link(target, actor=None)
+    db.session.commit()
     return {
         **values,
+        "token": link_in(mails_to(target.email)[-1]).rsplit("/", 1)[1],
         "slug": "diagnostico",
         "number": "1",
         "user_id": values["user"],
@@ -278,6 +299,9 @@ ANSWERS = [
         400,
         NUL_REFUSED,
     ),
+    (None, "POST", "/cuenta/recuperar", {"email": "a\x00@servicio.gob.cl"}, 400, NUL_REFUSED),
+    (None, "GET", "/cuenta/activar/" + "ñ" * 10_000, None, 404, "El enlace no es válido"),
+    (None, "GET", "/cuenta/restablecer/%27%3B--", None, 404, "El enlace no es válido"),
 ]
 
 

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import column, insert, inspect, select, table, text
+from sqlalchemy.exc import IntegrityError
 
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
+from pmg.review.operations import take
+from tests.factories import (
+    create_cycle,
+    create_institution,
+    create_submitted_diagnostic,
+    create_user,
+    load_starting_catalog,
+)
 
 
 def _tables() -> set[str]:
@@ -79,3 +90,32 @@ def test_migration_0007_gives_existing_cycles_their_calendar_year_to_execute_pla
     upgrade()
     cycle = db.session.scalar(select(Cycle))
     assert cycle.execution_period == (date(2026, 1, 1), date(2026, 12, 31))
+
+
+RETURN_ROW = text(
+    "INSERT INTO state_changes (submission_id, version_number, action, from_state, to_state,"
+    " actor_id, at, note) VALUES (:submission, 1, 'return', 'resubmitted', 'in_review', :actor,"
+    " CURRENT_TIMESTAMP, '')"
+)
+
+
+def test_migration_0013_gives_verdicts_no_path_and_the_history_its_return(app: Flask) -> None:
+    cycle = create_cycle()
+    load_starting_catalog(cycle)
+    version = create_submitted_diagnostic(create_institution("1306"), cycle)
+    reviewer = create_user(Role.REVIEWER)
+    take(version.submission, reviewer, version.submission.lock_version)
+    db.session.commit()
+    ids = {"submission": version.submission_id, "actor": version.submitted_by_id}
+    db.session.remove()
+    downgrade(revision="0012")
+    assert "path" not in {column["name"] for column in inspect(db.engine).get_columns("verdicts")}
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(RETURN_ROW, ids)  # 0012 has no word for it
+    upgrade()
+    with db.engine.begin() as connection:
+        paths = connection.execute(text("SELECT path FROM verdicts")).scalars().all()
+        connection.execute(RETURN_ROW, ids)
+        actions = connection.execute(text("SELECT action FROM state_changes ORDER BY id"))
+        assert actions.scalars().all() == ["submit", "take", "return"]
+    assert len(paths) == 5 and set(paths) == {""}

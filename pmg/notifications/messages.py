@@ -1,20 +1,22 @@
 """The text of every mail: plain Spanish, names and codes only, a link to the page.
 
-Links are the page's path under ``PMG_BASE_URL`` when it is configured (the command line
-that sends mail does not know the installation's address otherwise), or the bare path
-without it; see :func:`_address`. People open them after signing in.
+Links are the page's path under ``PUBLIC_BASE_URL``, the address the installation is
+configured with (:func:`pmg.config.public_base_url`): never the Host a request names, which
+the client chooses, and the command line that sends mail has no request at all. People open
+them after signing in, except a link to set one's password, which signs them in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import current_app
 
-from pmg.auth.models import User
+from pmg.auth.models import PasswordLinkPurpose, User
+from pmg.core.filters import format_datetime
 from pmg.cycles.models import Cycle
 from pmg.institutions.models import Institution
 from pmg.submissions.kinds import KINDS
@@ -40,8 +42,8 @@ def format_day(day: date) -> str:
 
 
 def _address(path: str) -> str:
-    """``path`` under ``PMG_BASE_URL`` (the address people use), or as it is without one."""
-    base: str = current_app.config.get("PMG_BASE_URL", "")
+    """``path`` under ``PUBLIC_BASE_URL``, the address people open the application at."""
+    base: str = current_app.config["PUBLIC_BASE_URL"]
     return base + path
 
 
@@ -134,6 +136,20 @@ def _resubmitted(facts: TransitionFacts, name: str) -> Message:
     )
 
 
+def _returned(facts: TransitionFacts, name: str) -> Message:
+    who = facts.actor.name if facts.actor else "La institución"
+    return Message(
+        facts.subject("Envío corregido: vuelve a usted"),
+        _body(
+            name,
+            f"{who} reenvió corregido el {facts.what}, con las respuestas a las observaciones.",
+            "Vuelve a usted, que revisó la versión anterior: su revisión ya está abierta.",
+            facts.state,
+            facts.link,
+        ),
+    )
+
+
 def _assigned(facts: TransitionFacts, name: str) -> Message:
     return Message(
         facts.subject("Revisión asignada"),
@@ -199,6 +215,7 @@ def _rejected(facts: TransitionFacts, name: str) -> Message:
 TRANSITION_MESSAGES: dict[Action, Callable[[TransitionFacts, str], Message]] = {
     Action.SUBMIT: _submitted,
     Action.RESUBMIT: _resubmitted,
+    Action.RETURN: _returned,
     Action.ASSIGN: _assigned,
     Action.OBSERVE: _observed,
     Action.APPROVE: _approved,
@@ -255,5 +272,55 @@ def correction_reminder(submission: Submission, recipient: User, due: date, toda
             "Responda cada observación, corrija lo que corresponda y vuelva a enviar antes de "
             "esa fecha.",
             f"Puede verlo en el sistema, en la página {submission_path(submission)}",
+        ),
+    )
+
+
+# --- Links to set a password ---------------------------------------------------------------
+
+SYSTEM = "el sistema PMG de Calidad de Servicio y Experiencia Usuaria"
+
+
+def _institutions(user: User) -> str:
+    """``, para las instituciones 1306 COMISION NACIONAL DE RIEGO; …`` (empty for none)."""
+    if not user.institutions:
+        return ""
+    which = "la institución" if len(user.institutions) == 1 else "las instituciones"
+    listed = "; ".join(f"{i.code} {i.name}" for i in user.institutions)
+    return f", para {which} {listed}"
+
+
+def password_link_message(
+    user: User, purpose: PasswordLinkPurpose, path: str, expires_at: datetime
+) -> Message:
+    """The mail that carries a link to set ``user``'s password: the first one of a new
+    account (``INVITATION``), or a new one (``RESET``)."""
+    link = _address(path)
+    validity = (
+        f"El enlace sirve una sola vez y vence el {format_datetime(expires_at)} (hora de Chile)."
+    )
+    again = (
+        "Si venció o ya se usó, pida otro en la página de ingreso, con «¿Olvidó su contraseña?»."
+    )
+    if purpose is PasswordLinkPurpose.INVITATION:
+        return Message(
+            f"{SUBJECT_PREFIX} Cree la contraseña de su cuenta",
+            _body(
+                user.name,
+                f"Se creó su cuenta en {SYSTEM}, con el rol {user.role.label}"
+                f"{_institutions(user)}.",
+                f"Para empezar, cree su contraseña en esta página:\n{link}",
+                f"{validity} Su usuario es este correo: {user.email}",
+                again,
+            ),
+        )
+    return Message(
+        f"{SUBJECT_PREFIX} Enlace para crear una nueva contraseña",
+        _body(
+            user.name,
+            f"Se pidió crear una nueva contraseña para su cuenta {user.email} en {SYSTEM}.",
+            f"Créela en esta página:\n{link}",
+            f"{validity} Al crearla se cierran las sesiones abiertas de su cuenta. {again}",
+            "Si usted no lo pidió, ignore este mensaje: su contraseña actual sigue sirviendo.",
         ),
     )

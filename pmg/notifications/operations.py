@@ -36,6 +36,7 @@ from pmg.notifications.queries import (
     count_mail,
     observed_submissions_due,
 )
+from pmg.review.operations import returns_to
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import Action, Submission
 from pmg.submissions.signals import transitioned
@@ -87,8 +88,10 @@ def _transition_recipients(submission: Submission, action: Action) -> list[User]
     reviewer = submission.reviewer if submission.reviewer and submission.reviewer.active else None
     if action is Action.SUBMIT:
         return active_reviewers()
-    if action is Action.RESUBMIT:
-        return [reviewer] if reviewer else active_reviewers()
+    if action is Action.RESUBMIT:  # unless it goes back to its reviewer (Action.RETURN)
+        return [] if returns_to(submission) else active_reviewers()
+    if action is Action.RETURN:
+        return [reviewer] if reviewer else []
     if action is Action.ASSIGN:
         return [reviewer] if reviewer else []
     if action in (Action.OBSERVE, Action.APPROVE, Action.REJECT):

@@ -1,7 +1,8 @@
 """What changed between two versions of a submission, section by section.
 
 Rows are matched by their stable key where the section has one (plan actions),
-otherwise by position; evidence files by their SHA-256.
+otherwise by position; evidence files by their SHA-256. Each change says where it is in
+both versions (the row's position in each), so the page can mark it in the content.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pmg.review.fields import row_key, row_name
 from pmg.submissions.content import FieldKind, SectionSpec
 
 EVIDENCE = "evidence"
@@ -16,9 +18,12 @@ EVIDENCE = "evidence"
 
 @dataclass(frozen=True)
 class FieldChange:
-    where: str
+    where: str  # ``Trámite 2 (…) › Nombre``: as the list of changes names it
+    label: str  # the field's label, as the content shows it
     before: Any
     after: Any
+    row: int | None = None  # the row's position in the new version (repeated sections)
+    old_row: int | None = None  # and in the previous one
 
 
 @dataclass
@@ -27,36 +32,29 @@ class SectionChanges:
     fields: list[FieldChange] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    added_rows: list[int] = field(default_factory=list)  # positions in the new version
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.added or self.removed)
 
 
-def _row_key(section: SectionSpec, index: int, row: dict[str, Any]) -> str:
-    keys = [spec.name for spec in section.fields if spec.kind is FieldKind.KEY]
-    if keys and row.get(keys[0]):
-        return str(row[keys[0]])
-    return f"#{index}"
-
-
-def _row_name(section: SectionSpec, index: int, row: dict[str, Any]) -> str:
-    shown = next(
-        (
-            str(row[spec.name])
-            for spec in section.fields
-            if spec.kind in (FieldKind.TEXT, FieldKind.LONG_TEXT) and row.get(spec.name)
-        ),
-        "",
-    )
-    label = f"{section.row_label} {index + 1}"
-    return f"{label} ({shown[:80]})" if shown else label
-
-
 def _compare_fields(
-    section: SectionSpec, where: str, old: dict[str, Any], new: dict[str, Any]
+    section: SectionSpec,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    rows: tuple[int, int] | None = None,
+    where: str = "",
 ) -> list[FieldChange]:
+    row, old_row = rows if rows is not None else (None, None)
     return [
-        FieldChange(f"{where}{spec.label}", old.get(spec.name), new.get(spec.name))
+        FieldChange(
+            f"{where}{spec.label}",
+            spec.label,
+            old.get(spec.name),
+            new.get(spec.name),
+            row,
+            old_row,
+        )
         for spec in section.fields
         if spec.kind is not FieldKind.KEY and old.get(spec.name) != new.get(spec.name)
     ]
@@ -64,16 +62,18 @@ def _compare_fields(
 
 def _compare_rows(section: SectionSpec, old: list[Any], new: list[Any]) -> SectionChanges:
     changes = SectionChanges(section.title)
-    before = {_row_key(section, i, row): (i, row) for i, row in enumerate(old)}
-    after = {_row_key(section, i, row): (i, row) for i, row in enumerate(new)}
+    before = {row_key(section, i, row): (i, row) for i, row in enumerate(old)}
+    after = {row_key(section, i, row): (i, row) for i, row in enumerate(new)}
     for key, (index, row) in after.items():
         if key not in before:
-            changes.added.append(_row_name(section, index, row))
+            changes.added.append(row_name(section, index, row))
+            changes.added_rows.append(index)
             continue
-        where = f"{_row_name(section, index, row)} › "
-        changes.fields.extend(_compare_fields(section, where, before[key][1], row))
+        old_index, old_row = before[key]
+        where = f"{row_name(section, index, row)} › "
+        changes.fields.extend(_compare_fields(section, old_row, row, (index, old_index), where))
     changes.removed = [
-        _row_name(section, index, row) for key, (index, row) in before.items() if key not in after
+        row_name(section, index, row) for key, (index, row) in before.items() if key not in after
     ]
     return changes
 
@@ -91,7 +91,7 @@ def section_changes(
             changes = _compare_rows(section, before or [], after or [])
         else:
             changes = SectionChanges(section.title)
-            changes.fields = _compare_fields(section, "", before or {}, after or {})
+            changes.fields = _compare_fields(section, before or {}, after or {})
         if changes:
             result[section.key] = changes
     files = _evidence_changes(old.get("evidence") or [], new.get("evidence") or [])

@@ -74,6 +74,9 @@ class Verdict(Model):
     requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"))
     outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome, "verdict_outcome"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # Where the note points, kept by «Guardar avance»: the path of the observation the note
+    # becomes with the decision (see ``Observation.path``).
+    path: Mapped[str] = mapped_column(String(MAX_PATH), default="")
 
     review: Mapped[Review] = relationship(back_populates="verdicts")
     requirement: Mapped[Requirement] = relationship()

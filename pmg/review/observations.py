@@ -109,7 +109,8 @@ def apply_resolutions(review: Review, resolutions: Resolutions, actor: User) -> 
 
 
 def raise_observations(review: Review, actor: User) -> None:
-    """Each verdict note of the review becomes an open observation."""
+    """Each verdict note of the review becomes an open observation, pointing where the
+    verdict's ``path`` says."""
     for verdict in review.verdicts:
         if verdict.note:
             observation = Observation(
@@ -117,6 +118,7 @@ def raise_observations(review: Review, actor: User) -> None:
                 requirement=verdict.requirement,
                 raised_in=review,
                 text=verdict.note,
+                path=verdict.path,
                 state=ObservationState.OPEN,
             )
             db.session.add(observation)

@@ -22,6 +22,8 @@ from pmg.extensions import db
 from pmg.requirements.models import RequirementCatalog
 from pmg.requirements.queries import current_catalog, get_catalog
 from pmg.requirements.signals import used as catalog_used
+from pmg.review.approval import missing_for_approval, pending_states
+from pmg.review.fields import path_problem
 from pmg.review.models import (
     Decision,
     ObservationAction,
@@ -31,7 +33,6 @@ from pmg.review.models import (
     Verdict,
 )
 from pmg.review.observations import (
-    RESOLUTION_STATES,
     Resolutions,
     apply_resolutions,
     check_text,
@@ -40,14 +41,13 @@ from pmg.review.observations import (
     resolution_problem,
 )
 from pmg.review.queries import (
-    UNRESOLVED,
     current_review,
     observations_of,
     reviews_of,
     unanswered_observations,
 )
 from pmg.submissions.models import Action, Submission, SubmissionState, SubmissionVersion
-from pmg.submissions.signals import resubmitting
+from pmg.submissions.signals import frozen, resubmitting
 from pmg.submissions.workflow import ensure_fresh, needs_reason, transition
 
 DECISION_ACTIONS = {
@@ -61,10 +61,16 @@ DECISION_ACTIONS = {
 class VerdictInput:
     outcome: Outcome | None
     note: str = ""
+    # Where the note points (:mod:`pmg.review.fields`); empty: the requirement as a whole.
+    path: str = ""
 
 
 # What the reviewer answered, per requirement id.
 Checklist = dict[int, VerdictInput]
+
+
+def _sent_paths(checklist: Checklist) -> dict[int, str]:
+    return {rid: given.path for rid, given in checklist.items()}
 
 
 def catalog_for(version: SubmissionVersion) -> RequirementCatalog:
@@ -122,6 +128,41 @@ def take(submission: Submission, reviewer: User, seen_lock_version: int | None) 
     return _open_review(submission, reviewer)
 
 
+def returns_to(submission: Submission) -> User | None:
+    """Who a resubmission of ``submission`` goes back to: the reviewer it is assigned to,
+    while that account can still review; ``None``: it waits in the queue."""
+    reviewer = submission.reviewer
+    if reviewer is None or reviewer.role is not Role.REVIEWER or not reviewer.active:
+        return None
+    return reviewer
+
+
+def _returned_note(reviewer: User) -> str:
+    """The history's note on a resubmission gone back to ``reviewer``."""
+    return f"Volvió automáticamente a {reviewer.name}, que revisó la versión anterior."
+
+
+def return_to_reviewer(version: SubmissionVersion) -> Review | None:
+    """A corrected version goes straight back to the reviewer who observed the last one
+    (:func:`returns_to`): the review opens for them. The coordinator who resubmitted is
+    recorded as its cause, with a note naming the reviewer. ``None`` when it waits."""
+    submission = version.submission
+    reviewer = returns_to(submission)
+    if submission.state is not SubmissionState.RESUBMITTED or reviewer is None:
+        return None
+    catalog_for(version)  # refuse before anything changes
+    transition(
+        submission,
+        Action.RETURN,
+        version.submitted_by,
+        submission.lock_version,
+        note=_returned_note(reviewer),
+        version_number=version.number,
+        details={"reviewer": reviewer.email},
+    )
+    return _open_review(submission, reviewer)
+
+
 def assign(
     submission: Submission, reviewer: User, admin: User, seen_lock_version: int | None
 ) -> Review:
@@ -156,6 +197,7 @@ def _apply_checklist(review: Review, checklist: Checklist) -> dict[str, str]:
         if given is not None:
             verdict.outcome = given.outcome
             verdict.note = check_text(given.note, verdict.requirement.code)
+            verdict.path = given.path
         summary[verdict.requirement.code] = verdict.outcome.value if verdict.outcome else ""
     return summary
 
@@ -177,7 +219,7 @@ def save_review(
     db.session.refresh(review)
     _ensure_reviewing(review, actor)
     chosen = {**saved_resolutions(review), **resolutions}
-    problem = resolution_problem(review, chosen)
+    problem = resolution_problem(review, chosen) or path_problem(review, _sent_paths(checklist))
     if problem:
         raise DomainError(problem)
     summary = _apply_checklist(review, checklist)
@@ -185,58 +227,55 @@ def save_review(
         str(key): {"action": action.value, "note": note.strip()}
         for key, (action, note) in chosen.items()
     }
+    paths = {v.requirement.code: v.path for v in review.verdicts if v.path}
     record(
         AuditAction.REVIEW_SAVE,
         review,
         actor=actor,
         institution_id=review.submission.institution_id,
-        after={"version": review.version.number, "verdicts": summary, **review.pending_resolutions},
+        after={
+            "version": review.version.number,
+            "verdicts": summary,
+            **({"paths": paths} if paths else {}),
+            **review.pending_resolutions,
+        },
     )
     db.session.flush()
 
 
-def _proposed_verdicts(review: Review, checklist: Checklist) -> list[tuple[Verdict, VerdictInput]]:
+def proposed_verdicts(review: Review, checklist: Checklist) -> list[tuple[Verdict, VerdictInput]]:
+    """Each verdict with the answer it will take: the one sent, else the one saved."""
     return [
-        (v, checklist.get(v.requirement_id) or VerdictInput(v.outcome, v.note))
+        (v, checklist.get(v.requirement_id) or VerdictInput(v.outcome, v.note, v.path))
         for v in review.verdicts
     ]
 
 
 def _proposed_states(review: Review, resolutions: Resolutions) -> list[ObservationState]:
-    return [
-        RESOLUTION_STATES[resolutions[o.id][0]] if o.id in resolutions else o.state
-        for o in observations_of(review.submission)
-    ]
+    states = {o.id: o.state for o in observations_of(review.submission)}
+    return pending_states(states, resolutions)
 
 
 def _summary(review: Review, checklist: Checklist) -> dict[str, str]:
     """``{code: outcome}`` of the checklist as it will be decided, for the audit trail."""
     return {
         verdict.requirement.code: given.outcome.value if given.outcome else ""
-        for verdict, given in _proposed_verdicts(review, checklist)
+        for verdict, given in proposed_verdicts(review, checklist)
     }
-
-
-def _codes(pairs: list[tuple[Verdict, VerdictInput]]) -> str:
-    return ", ".join(verdict.requirement.code for verdict, _ in pairs)
 
 
 def _approval_problem(
     verdicts: list[tuple[Verdict, VerdictInput]], states: list[ObservationState]
 ) -> str | None:
-    unchecked = [pair for pair in verdicts if pair[1].outcome is None]
-    failing = [pair for pair in verdicts if pair[1].outcome is Outcome.FAILS]
-    problems = []
-    if unchecked:
-        problems.append(f"sin revisar: {_codes(unchecked)}")
-    if failing:
-        problems.append(f"no cumplen: {_codes(failing)}")
-    unresolved = sum(1 for state in states if state in UNRESOLVED)
-    if unresolved:
-        problems.append(f"{unresolved} observación(es) sin resolver")
-    if problems:
-        return "Para aprobar, cada requisito aplicable debe cumplir (" + "; ".join(problems) + ")."
-    return None
+    """The approval rule (:mod:`pmg.review.approval`), worded for the reviewer's page."""
+    outcomes = {verdict.requirement.code: given.outcome for verdict, given in verdicts}
+    missing = missing_for_approval(outcomes, states)
+    if not missing:
+        return None
+    problems = missing.phrases(
+        "sin revisar: {codes}", "no cumplen: {codes}", lambda n: f"{n} observación(es) sin resolver"
+    )
+    return "Para aprobar, cada requisito aplicable debe cumplir (" + "; ".join(problems) + ")."
 
 
 def reason_problem(decision: Decision | None, note: str) -> str | None:
@@ -255,10 +294,12 @@ def decision_problem(
     today: date,
 ) -> str | None:
     """Why ``decision`` cannot be taken with these answers, or ``None``."""
-    problem = resolution_problem(review, resolutions)
+    problem = resolution_problem(review, resolutions) or path_problem(
+        review, _sent_paths(checklist)
+    )
     if problem:
         return problem
-    verdicts = _proposed_verdicts(review, checklist)
+    verdicts = proposed_verdicts(review, checklist)
     states = _proposed_states(review, resolutions)
     if decision is Decision.OBSERVE:
         noted = [pair for pair in verdicts if pair[1].note.strip()]
@@ -278,6 +319,26 @@ def decision_problem(
     return _approval_problem(verdicts, states)
 
 
+def check_decision(
+    review: Review,
+    decision: Decision,
+    actor: User,
+    seen_lock_version: int | None,
+    today: date,
+    checklist: Checklist,
+    resolutions: Resolutions,
+) -> Resolutions:
+    """Refuse ``decision`` as :func:`decide` would, changing nothing: the page asks to
+    confirm only a decision that can be taken. Returns the resolutions it would apply."""
+    resolutions = {**saved_resolutions(review), **resolutions}
+    ensure_fresh(review.submission, seen_lock_version)
+    _ensure_reviewing(review, actor)
+    problem = decision_problem(review, decision, checklist, resolutions, today)
+    if problem:
+        raise DomainError(problem)
+    return resolutions
+
+
 def decide(
     review: Review,
     decision: Decision,
@@ -293,12 +354,9 @@ def decide(
     (and the resolve/reopen choices saved before, unless the form changes them)."""
     submission = review.submission
     checklist = checklist or {}
-    resolutions = {**saved_resolutions(review), **(resolutions or {})}
-    ensure_fresh(submission, seen_lock_version)
-    _ensure_reviewing(review, actor)
-    problem = decision_problem(review, decision, checklist, resolutions, today)
-    if problem:
-        raise DomainError(problem)
+    resolutions = check_decision(
+        review, decision, actor, seen_lock_version, today, checklist, resolutions or {}
+    )
     due = submission.cycle.correction_end if decision is Decision.OBSERVE else None
     transition(
         submission,
@@ -367,7 +425,8 @@ def _reviewed_with(catalog: RequirementCatalog) -> bool:
 
 
 def subscribe() -> None:
-    """A resubmission waits for every observation's answer, and a catalog a review used
-    may not change (the application does it once)."""
+    """A resubmission waits for every observation's answer and then goes back to its
+    reviewer, and a catalog a review used may not change (the application does it once)."""
     resubmitting.connect(_answers_first)
+    frozen.connect(return_to_reviewer)
     catalog_used.connect(_reviewed_with)

@@ -9,7 +9,17 @@ from pmg.auth.queries import active_reviewers
 from pmg.core.errors import DomainError
 from pmg.cycles.queries import chile_today
 from pmg.requirements.models import Requirement
+from pmg.review.confirmation import Confirmation
+from pmg.review.content import (
+    Marks,
+    Placement,
+    ShownContent,
+    change_marks,
+    place_requirements,
+    shown_content,
+)
 from pmg.review.diff import EVIDENCE, SectionChanges, section_changes
+from pmg.review.fields import observable_fields
 from pmg.review.forms import AssignForm, RejectOverdueForm, ReviewForm, TakeForm, review_form
 from pmg.review.models import Observation, Review
 from pmg.review.observations import resolvable_observations
@@ -36,18 +46,47 @@ class ReviewPage:
     resolvable: list[Observation]
     history: list[StateChange]
     warnings: list[tuple[str, str]]
+    # The version's content as its page shows it, and which requirement goes beside
+    # which of its sections.
+    content: ShownContent
+    placement: Placement
     previous: SubmissionVersion | None = None
     changes: dict[str, SectionChanges] = field(default_factory=dict)
+    marks: Marks = field(default_factory=Marks)
     form: ReviewForm | None = None
     take_form: TakeForm | None = None
     assign_form: AssignForm | None = None
     overdue_form: RejectOverdueForm | None = None
     problem: str = ""
+    # What the decision asked for will do, shown for the reviewer to confirm it.
+    confirmation: Confirmation | None = None
 
     def changes_for(self, observation: Observation) -> list[SectionChanges]:
         """What changed in the sections the observation's requirement concerns."""
         keys = [*observation.requirement.sections, EVIDENCE]
         return [self.changes[key] for key in keys if key in self.changes]
+
+    def resolvable_for(self, requirement: Requirement) -> list[Observation]:
+        """The answered observations of this requirement (by code: the catalog may be
+        another version than the one they were raised with)."""
+        return [o for o in self.resolvable if o.requirement.code == requirement.code]
+
+    @property
+    def section_titles(self) -> dict[str, str]:
+        """The title of each section shown, by key."""
+        return {section.key: section.title for section in self.content.sections}
+
+    def field_label(self, observation: Observation) -> str:
+        """Where ``observation`` points, named as the reviewer chose it (in the version
+        it was raised on)."""
+        choices = observable_fields(observation.raised_in.version, observation.requirement)
+        return next((c.label for c in choices if c.path == observation.path), observation.path)
+
+    @property
+    def resolvable_elsewhere(self) -> list[Observation]:
+        """Answered observations of a requirement no longer in the checklist."""
+        codes = {requirement.code for requirement in self.requirements}
+        return [o for o in self.resolvable if o.requirement.code not in codes]
 
 
 def _requirements(submission: Submission, review: Review | None) -> tuple[list[Requirement], str]:
@@ -92,20 +131,22 @@ def review_page(
     version = submission.versions[-1]  # under review: submitted at least once
     review = current_review(submission)
     requirements, problem = _requirements(submission, review)
-    observations = observations_of(submission)
     kind = KINDS[submission.kind]
+    content = shown_content(version)
     page = ReviewPage(
         submission=submission,
         version=version,
         review=review,
         requirements=requirements,
-        observations=observations,
+        observations=observations_of(submission),
         resolvable=list(resolvable_observations(review).values()) if review else [],
         history=history_of(submission),
         warnings=[
             (kind.describe(submission.institution, w["path"]), w["message"])
             for w in version.warnings
         ],
+        content=content,
+        placement=place_requirements(requirements, [s.key for s in content.sections]),
         assign_form=assign_form,
         overdue_form=overdue_form,
         problem=problem,
@@ -116,5 +157,6 @@ def review_page(
         page.changes = section_changes(
             kind.sections(submission.institution), earlier.version.content, version.content
         )
+        page.marks = change_marks(page.changes, shown_content(earlier.version))
     _forms(page, user, form)
     return page

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
-from pmg.cycles.models import Cycle
-from pmg.cycles.queries import chile_today
 from pmg.extensions import db
-from pmg.institutions.models import Institution, Stage
 from pmg.review.models import Decision, Observation, ObservationState, Review
-from pmg.submissions.models import (
-    Submission,
-    SubmissionKind,
-    SubmissionState,
-    SubmissionVersion,
-)
+from pmg.submissions.models import Submission, SubmissionState, SubmissionVersion
 
 PENDING_ANSWER = frozenset({ObservationState.OPEN, ObservationState.REOPENED})
 # Still in the way of an approval: not yet resolved by the reviewer.
@@ -78,27 +69,6 @@ def last_observed_review(submission: Submission) -> Review | None:
     return observed[-1] if observed else None
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    state: SubmissionState | None = None
-    kind: SubmissionKind | None = None
-    ministry_id: int | None = None
-    stage: Stage | None = None
-    # A reviewer's id; 0 means "not assigned yet".
-    reviewer_id: int | None = None
-    due_by: date | None = None
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    submission: Submission
-    due: date | None
-
-    @property
-    def overdue(self) -> bool:
-        return self.due is not None and self.due < chile_today()
-
-
 QUEUE_STATES = [state for state in SubmissionState if state is not SubmissionState.DRAFT]
 
 
@@ -110,38 +80,3 @@ def due_date(submission: Submission) -> date | None:
     if submission.state in (SubmissionState.APPROVED, SubmissionState.REJECTED):
         return None
     return submission.cycle.review_end
-
-
-def review_queue(cycle: Cycle, filters: QueueFilters) -> tuple[list[QueueRow], dict[str, int]]:
-    """Submitted work of ``cycle`` matching ``filters``, oldest first, and the count per state
-    among those matching every filter but the state."""
-    query = (
-        select(Submission)
-        .join(Submission.institution)
-        .where(Submission.cycle_id == cycle.id, Submission.state != SubmissionState.DRAFT)
-        .options(
-            contains_eager(Submission.institution).selectinload(Institution.ministry),
-            selectinload(Submission.versions),
-            selectinload(Submission.reviewer),
-        )
-        .order_by(Submission.state_changed_at, Institution.code, Submission.kind)
-    )
-    if filters.kind is not None:
-        query = query.where(Submission.kind == filters.kind)
-    if filters.ministry_id is not None:
-        query = query.where(Institution.ministry_id == filters.ministry_id)
-    if filters.stage is not None:
-        query = query.where(Institution.stage == filters.stage)
-    if filters.reviewer_id == 0:
-        query = query.where(Submission.reviewer_id.is_(None))
-    elif filters.reviewer_id is not None:
-        query = query.where(Submission.reviewer_id == filters.reviewer_id)
-    rows = [QueueRow(s, due_date(s)) for s in db.session.scalars(query).unique()]
-    if filters.due_by is not None:
-        rows = [row for row in rows if row.due is not None and row.due <= filters.due_by]
-    counts = {state.value: 0 for state in QUEUE_STATES}
-    for row in rows:
-        counts[row.submission.state.value] += 1
-    if filters.state is not None:
-        rows = [row for row in rows if row.submission.state is filters.state]
-    return rows, counts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,12 +13,14 @@ from werkzeug.wrappers import Response
 from pmg.audit.actions import SUBMISSION_PREFIX, action_label
 from pmg.auth.queries import active_reviewers
 from pmg.core.errors import DomainError
+from pmg.core.pagination import PAGE_ARG, requested_page
 from pmg.core.permissions import Role, roles_required
+from pmg.core.routing import parse_db_int
 from pmg.core.transactions import transaction
 from pmg.cycles.queries import chile_today, current_cycle
-from pmg.extensions import db
 from pmg.institutions.queries import ministries
-from pmg.review import operations
+from pmg.review import bulk, operations
+from pmg.review.confirmation import confirmation
 from pmg.review.forms import (
     AssignForm,
     BulkApproveForm,
@@ -27,13 +30,16 @@ from pmg.review.forms import (
     TakeForm,
     review_form,
 )
-from pmg.review.models import Decision
+from pmg.review.models import Decision, Review
+from pmg.review.observations import Resolutions
+from pmg.review.operations import Checklist
 from pmg.review.pages import ReviewPage, review_page
-from pmg.review.queries import current_review, review_queue
+from pmg.review.queries import current_review
+from pmg.review.queue import SORTS, QueueSort, chosen_submissions, review_queue
 from pmg.submissions.kinds import KINDS, by_slug, slugs
 from pmg.submissions.models import Submission
 from pmg.submissions.queries import get_visible_submission
-from pmg.submissions.workflow import Action, may_act
+from pmg.submissions.workflow import Action
 
 bp = Blueprint("review", __name__, url_prefix="/revision")
 PAGE = "/<code>/<int:year>/<kind:slug>"
@@ -47,12 +53,21 @@ def _submission(code: str, year: int, slug: str) -> Submission:
     return submission
 
 
-# The query-string keys of the queue's filters: the only ones carried across pages.
-FILTER_KEYS = ("estado", "tipo", "ministerio", "etapa", "revisor", "vence_hasta")
+# The query-string keys of the queue's search and filters, and of its order: the only ones
+# a link of the queue carries (to another page, order or state, and back from approving).
+FILTER_KEYS = ("q", "estado", "tipo", "ministerio", "etapa", "revisor", "vence_hasta")
+ORDER_KEYS = ("orden", "sentido")
+# Rows ticked again on the queue: the confirmation's way back keeps the selection.
+MARKED_KEY = "marcado"
 
 
-def _filters() -> dict[str, Any]:  # Any as in url_for(**values); str could also be _external
-    return {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
+def _args(*keys: str) -> dict[str, Any]:  # Any as in url_for(**values); str could be _external
+    return {key: request.args[key] for key in keys if request.args.get(key)}
+
+
+def _listing() -> dict[str, Any]:
+    """The queue as the person left it: search, filters, order and page."""
+    return _args(*FILTER_KEYS, *ORDER_KEYS, PAGE_ARG)
 
 
 def _back(submission: Submission) -> Response:
@@ -83,18 +98,27 @@ def _act(submission: Submission, act: Callable[[], object], message: str) -> Res
 @roles_required(*STAFF)
 def queue() -> str:
     cycle = current_cycle()
-    reviewers = active_reviewers()
-    form = QueueFilterForm(request.args, ministries(), reviewers)
-    rows, counts = review_queue(cycle, form.filters()) if cycle else ([], {})
+    form = QueueFilterForm(request.args, ministries(), active_reviewers())
+    sort = QueueSort.from_args(request.args)
+    shown = review_queue(cycle, form.filters(), sort, requested_page()) if cycle else None
+    # Why each row cannot be approved in bulk (None: a box to tick); only reviewers approve.
+    reasons = None
+    if shown is not None and current_user.role is Role.REVIEWER:
+        reasons = bulk.refusals(current_user, shown.submissions)
     return render_template(
         "review/queue.html",
         cycle=cycle,
         form=form,
-        rows=rows,
-        counts=counts,
+        queue=shown,
+        sort=sort,
+        sorts=SORTS,
+        reasons=reasons,
+        marked={parse_db_int(value) for value in request.args.getlist(MARKED_KEY)},
         bulk=BulkApproveForm(),
         slugs=slugs(),
-        filters=_filters(),
+        filters=_args(*FILTER_KEYS),
+        order=_args(*ORDER_KEYS),
+        listing=_listing(),
     )
 
 
@@ -141,6 +165,12 @@ def assign(code: str, year: int, slug: str) -> Response | tuple[str, int]:
 
 DECISION_BUTTONS = {decision.value: decision for decision in Decision}
 SAVE_BUTTON = "save"
+# «Volver a la revisión»: the page again with everything typed, nothing saved or decided.
+BACK_BUTTON = "back"
+# The confirmation's button is named so and carries the decision: only it decides, and
+# only if the decision still does what the confirmation said (its digest, sent beside it).
+CONFIRM_BUTTON = "confirmar"
+CONFIRMED = "confirmado"
 DONE_MESSAGES: dict[Decision | None, str] = {
     Decision.OBSERVE: "Se enviaron las observaciones a la institución.",
     Decision.APPROVE: "El envío quedó aprobado.",
@@ -154,30 +184,64 @@ def _refused(submission: Submission, form: ReviewForm, refused: DomainError) -> 
     return _render(page, refused.status_code if refused.status_code in (403, 409) else 422)
 
 
+def _unconfirmed(
+    page: ReviewPage,
+    review: Review,
+    form: ReviewForm,
+    decision: Decision,
+    checklist: Checklist,
+    resolutions: Resolutions,
+) -> tuple[str, int] | None:
+    """The page again with everything typed and what ``decision`` will do, to confirm it,
+    or why it cannot be taken; ``None`` when it was confirmed as it now stands."""
+    try:
+        resolutions = operations.check_decision(
+            review,
+            decision,
+            current_user,
+            form.seen_lock_version,
+            chile_today(),
+            checklist,
+            resolutions,
+        )
+    except DomainError as refused:
+        return _refused(page.submission, form, refused)
+    said = confirmation(review, decision, checklist, resolutions, form.note.data or "")
+    if request.form.get(CONFIRM_BUTTON) == decision.value:
+        if request.form.get(CONFIRMED) == said.digest:
+            return None
+        said = replace(said, again=True)
+    page.confirmation = said
+    return _render(page)
+
+
 @bp.route(PAGE, methods=["POST"])
 @roles_required(Role.REVIEWER)
 def decide(code: str, year: int, slug: str) -> Response | tuple[str, int]:
-    """Save the checklist, or save it and decide: one form, the button says which."""
+    """Save the checklist; or, for a decision, check it and say what it will do, with
+    everything typed still in the form, and take it once confirmed. The button says which."""
     submission = _submission(code, year, slug)
     review = current_review(submission)
+    confirmed = request.form.get(CONFIRM_BUTTON)
     # A form sent without a button (Enter in some browsers) saves, as the first button does.
-    chosen = request.form.get("decision") or SAVE_BUTTON
-    if review is None or (chosen != SAVE_BUTTON and chosen not in DECISION_BUTTONS):
+    chosen = confirmed or request.form.get("decision") or SAVE_BUTTON
+    buttons = DECISION_BUTTONS if confirmed else (SAVE_BUTTON, BACK_BUTTON, *DECISION_BUTTONS)
+    if review is None or chosen not in buttons:
         abort(404 if review is None else 400)
     page = review_page(submission, current_user)
     form: ReviewForm = review_form(review, page.resolvable)
     page.form = form
+    if chosen == BACK_BUTTON:
+        return _render(page)
     decision = DECISION_BUTTONS.get(chosen)
-    valid = form.validate_on_submit()
-    valid = form.check_reopenings(page.resolvable) and valid
-    unreasoned = operations.reason_problem(decision, form.note.data or "")
-    if unreasoned:
-        form.note.errors = [*form.note.errors, unreasoned]
-        valid = False
-    if not valid:
+    if not form.validate_for(decision, page.resolvable):
         return _render(page, 422)
     checklist = form.checklist(page.requirements)
     resolutions = form.resolutions(page.resolvable)
+    if decision is not None:
+        unconfirmed = _unconfirmed(page, review, form, decision, checklist, resolutions)
+        if unconfirmed is not None:
+            return unconfirmed
     with transaction(DomainError) as outcome:
         if decision is None:
             operations.save_review(review, checklist, resolutions, current_user)
@@ -217,30 +281,32 @@ def reject_overdue(code: str, year: int, slug: str) -> Response | tuple[str, int
 
 @bp.route("/aprobar", methods=["POST"])
 @roles_required(Role.REVIEWER)
-def bulk_approve() -> Response:
-    """Approve each chosen submission whose checklist is entirely met; report the rest."""
+def bulk_approve() -> Response | str:
+    """From the queue: say what approving the chosen rows will do and ask to confirm.
+    Confirmed: approve each one as the queue showed it, and say what became of each."""
     form = BulkApproveForm()
-    selections = form.selections() if form.validate_on_submit() else []
-    if not selections:
+    cycle = current_cycle()
+    chosen = form.selections() if form.validate_on_submit() else {}
+    if not chosen or cycle is None:
         flash("Marque al menos un envío para aprobar.", "error")
-        return redirect(url_for("review.queue", **_filters()))
-    approved, refused = 0, []
-    for submission_id, seen in selections:
-        submission = db.session.get(Submission, submission_id)
-        if submission is None or not may_act(current_user, submission, Action.APPROVE):
-            refused.append(f"envío {submission_id}: no está asignado a usted en revisión")
-            continue
+        return redirect(url_for("review.queue", **_listing()))
+    plan = bulk.plan(current_user, chosen, chosen_submissions(cycle, chosen))
+    if not form.confirmar.data:
+        return render_template("review/bulk_confirm.html", plan=plan, form=form, listing=_listing())
+    approved, refused = [], list(plan.refused)
+    for submission, seen in plan.approvable:
+        name = bulk.row_name(submission)
         with transaction(DomainError) as outcome:
-            operations.approve_if_met(submission, current_user, seen, chile_today())
-        if outcome.refusal is not None:
-            refused.append(f"{submission.institution.name}: {outcome.refusal.message}")
-            continue
-        approved += 1
+            bulk.approve(submission, current_user, seen, chile_today())
+        if outcome.refusal is None:
+            approved.append(name)
+        else:
+            refused.append((name, outcome.refusal.message))
     if approved:
-        flash(f"Se aprobaron {approved} envío(s).", "success")
-    for line in refused:
-        flash(f"No se aprobó {line}", "error")
-    return redirect(url_for("review.queue", **_filters()))
+        flash(bulk.approved_message(approved), "success")
+    for name, reason in refused:
+        flash(f"No se aprobó {name}: {reason}", "error")
+    return redirect(url_for("review.queue", **_listing()))
 
 
 @bp.app_template_global()

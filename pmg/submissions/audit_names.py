@@ -24,6 +24,7 @@ ACTION_LABELS = {
     Action.ASSIGN: "Envío asignado a revisor/a",
     Action.OBSERVE: "Envío observado",
     Action.RESUBMIT: "Envío corregido y reenviado",
+    Action.RETURN: "Envío corregido devuelto a quien lo revisó",
     Action.APPROVE: "Envío aprobado",
     Action.REJECT: "Envío rechazado",
 }

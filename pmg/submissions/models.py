@@ -43,6 +43,9 @@ class Action(LabelledEnum):
     ASSIGN = ("assign", "asignar")
     OBSERVE = ("observe", "enviar observaciones de")
     RESUBMIT = ("resubmit", "reenviar")
+    # A resubmission going back, by itself, to whoever reviewed it: the coordinator's
+    # resubmitting causes it (pmg.review), no page offers it.
+    RETURN = ("return", "devolver a quien lo revisó")
     APPROVE = ("approve", "aprobar")
     REJECT = ("reject", "rechazar")
 

@@ -31,7 +31,7 @@ documenting = _signals.signal("submission-documenting")
 freezing = _signals.signal("submission-freezing")
 
 # Sent with the new version once it is built: the files it lists become part of it
-# (pmg.evidence).
+# (pmg.evidence), and a corrected version goes back to its reviewer (pmg.review).
 frozen = _signals.signal("submission-frozen")
 
 

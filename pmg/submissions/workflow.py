@@ -43,6 +43,8 @@ TRANSITIONS: dict[tuple[SubmissionState, Action], Rule] = {
     (S.IN_REVIEW, Action.ASSIGN): Rule(S.IN_REVIEW, Role.ADMIN),
     (S.IN_REVIEW, Action.OBSERVE): Rule(S.OBSERVED, Role.REVIEWER, needs_reason=True),
     (S.OBSERVED, Action.RESUBMIT): Rule(S.RESUBMITTED, Role.COORDINATOR),
+    # Right after the resubmission, by the coordinator who sent it (pmg.review).
+    (S.RESUBMITTED, Action.RETURN): Rule(S.IN_REVIEW, Role.COORDINATOR),
     (S.IN_REVIEW, Action.APPROVE): Rule(S.APPROVED, Role.REVIEWER),
     (S.IN_REVIEW, Action.REJECT): Rule(S.REJECTED, Role.REVIEWER, needs_reason=True),
     # Not corrected in time (the review operation checks that the deadline passed).

@@ -1,7 +1,8 @@
 """The whole review loop in Chromium, for both kinds: the coordinator submits, a reviewer
-observes two requirements, the coordinator answers, corrects and resubmits, the reviewer
-sees the changes beside the observations and approves, and the coordinator finds the
-notice and downloads the PDF with the review."""
+observes two requirements (and confirms), the coordinator answers, corrects and resubmits,
+the submission goes back to that reviewer, who sees the changes in the content and beside
+the observations and approves (and confirms), and the coordinator finds the notice and
+downloads the PDF with the review."""
 
 from __future__ import annotations
 
@@ -110,6 +111,7 @@ def test_the_whole_review_loop(page: Any, second_page: Any, loop: Loop) -> None:
     # The coordinator submits.
     sign_in(page, coordinator, f"{form_path}/revisar")
     page.get_by_role("button", name=f"Enviar {loop.label}").click()
+    page.get_by_role("button", name="Confirmar envío").click()
     page.get_by_role("heading", name=re.compile("Versión 1")).wait_for()
 
     # The reviewer takes it from the queue and observes two requirements.
@@ -129,6 +131,7 @@ def test_the_whole_review_loop(page: Any, second_page: Any, loop: Loop) -> None:
     )
     second_page.get_by_label("Fundamento de la decisión").fill("Dos requisitos por corregir.")
     second_page.get_by_role("button", name="Enviar observaciones").click()
+    second_page.get_by_role("button", name="Confirmar observaciones").click()
     assert "Se enviaron las observaciones" in second_page.locator("main").inner_text()
 
     # The coordinator answers each observation, corrects and resubmits.
@@ -146,20 +149,25 @@ def test_the_whole_review_loop(page: Any, second_page: Any, loop: Loop) -> None:
     page.get_by_role("button", name="Guardar borrador").click()
     page.get_by_role("button", name="Revisar y enviar").click()
     page.get_by_role("button", name=f"Reenviar {loop.label}").click()
+    page.get_by_role("button", name="Confirmar envío").click()
     page.get_by_role("heading", name=re.compile("Versión 2")).wait_for()
 
-    # The reviewer sees the change beside the observation, resolves both and approves.
+    # Back with the reviewer, who sees the change in the content and beside the observation,
+    # resolves both and approves.
     second_page.goto(review_path)
-    second_page.get_by_role("button", name="Tomar para revisión").click()
+    assert second_page.get_by_role("button", name="Tomar para revisión").count() == 0
     answered = second_page.get_by_role("article", name=re.compile(f"^Observación sobre {first} ·"))
     assert f"Corregido {first} en el formulario." in answered.inner_text()
     assert loop.corrected in answered.inner_text()
+    changed = second_page.locator("dd.changed", has_text=loop.corrected)
+    assert changed.get_by_text("Modificado").is_visible()
     for code in (first, second):
         second_page.get_by_role(
             "group", name=f"Observación de {code} después de la corrección"
         ).get_by_label("Resuelta").check()
         set_outcome(second_page, code, "Cumple")
     second_page.get_by_role("button", name="Aprobar").click()
+    second_page.get_by_role("button", name="Confirmar aprobación").click()
     assert "El envío quedó aprobado" in second_page.locator("main").inner_text()
 
     # The coordinator is told, and downloads the PDF with the review.

@@ -1,5 +1,5 @@
 """A diagnostic taken round the review loop through the real operations, step by step:
-observe R01, answer, correct and resubmit, (take and save progress,) approve."""
+observe R01, answer, correct and resubmit (back to its reviewer), (save progress,) approve."""
 
 from __future__ import annotations
 
@@ -69,10 +69,19 @@ def _checklist(review: Review, **outcomes: VerdictInput) -> dict[int, VerdictInp
     }
 
 
+def reviewing(loop: Loop) -> Review:
+    """The review of the latest version: taken now, unless it is already being reviewed
+    (a resubmission goes back to its reviewer)."""
+    submission = loop.submission
+    taken = current_review(submission) if submission.state is SubmissionState.IN_REVIEW else None
+    return taken or take(submission, loop.reviewer, submission.lock_version)
+
+
 def observe(loop: Loop, *, note: str = OBSERVE_NOTE, text: str = OBSERVATION) -> Observation:
-    """Take the latest version and send it back with one observation, on R01."""
+    """Take the latest version (unless it is already being reviewed) and send it back with
+    one observation, on R01."""
     submission, reviewer = loop.submission, loop.reviewer
-    review = take(submission, reviewer, submission.lock_version)
+    review = reviewing(loop)
     checklist = _checklist(review, R01=VerdictInput(Outcome.FAILS, text))
     seen = submission.lock_version
     decide(review, Decision.OBSERVE, reviewer, seen, TODAY, note=note, checklist=checklist)
@@ -96,10 +105,11 @@ def answer_and_resubmit(loop: Loop, answer: str = ANSWER) -> SubmissionVersion:
 
 
 def save_progress(loop: Loop, **outcomes: Outcome) -> Review:
-    """Take the latest version and save the checklist without deciding, with ``outcomes``
-    by code (the others as the review starts them: the previous review's outcomes)."""
-    submission, reviewer = loop.submission, loop.reviewer
-    review = take(submission, reviewer, submission.lock_version)
+    """Take the latest version (unless it is already being reviewed) and save the
+    checklist without deciding, with ``outcomes`` by code (the others as the review starts
+    them: the previous review's outcomes)."""
+    reviewer = loop.reviewer
+    review = reviewing(loop)
     checklist = {
         verdict.requirement_id: VerdictInput(outcomes[verdict.requirement.code])
         for verdict in review.verdicts
@@ -114,8 +124,7 @@ def approve(loop: Loop, note: str = "") -> Review:
     """Take the latest version (unless it is already being reviewed) and approve it,
     resolving the answered observations; R04 does not apply."""
     submission, reviewer = loop.submission, loop.reviewer
-    taken = current_review(submission) if submission.state is SubmissionState.IN_REVIEW else None
-    review = taken or take(submission, reviewer, submission.lock_version)
+    review = reviewing(loop)
     resolutions = {
         observation.id: (ObservationAction.RESOLVE, "")
         for observation in observations_of(submission)

@@ -87,17 +87,22 @@ def test_observed_version_shows_verdicts_observation_answer_and_decision(loop: L
     assert f"R04 Canales de atención caracterizados No aplica {NOT_APPLICABLE_NOTE}" in last
     assert f"Carla Coordinadora Respuesta 1 {ANSWER}" in last
     assert "Carla Coordinadora Envío corregido y reenviado Con observaciones › Reenviado 2" in last
+    assert (
+        "Carla Coordinadora Envío corregido devuelto a quien lo revisó Reenviado › En revisión 2 "
+        "Volvió automáticament"  # the note goes on, wrapped in its cell
+    ) in last
     assert "Rosa Revisora Envío aprobado En revisión › Aprobado 2 Todo en orden." in last
 
 
-def test_a_version_resubmitted_and_not_yet_reviewed_shows_the_answered_observation(
+def test_a_version_resubmitted_and_not_yet_decided_shows_the_answered_observation(
     loop: Loop,
 ) -> None:
     observe(loop)
     second = answer_and_resubmit(loop)
 
     text = _text(second)
-    assert f"Revisión {NOT_REVIEWED}" in text
+    # Back with its reviewer: the review is in progress.
+    assert "Revisor/a Rosa Revisora La revisión de esta versión está en curso" in text
     assert "R01 · Responsable del sistema y equipo de trabajo — Respondida" in text
     assert f"Carla Coordinadora Respuesta 1 {ANSWER}" in text
 

@@ -19,6 +19,8 @@ from pmg.notifications.models import OutgoingMail
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
 from tests.factories import create_cycle, create_institution, create_user
 
+# The address the installation is configured with (PUBLIC_BASE_URL): every link starts there.
+BASE_URL = "https://pmg.ejemplo.gob.cl"
 SMTP_CONFIG = {
     "MAIL_SERVER": "smtp.modernizacion.gob.cl",
     "MAIL_PORT": 2525,

@@ -10,7 +10,7 @@ from flask import Flask, g
 
 from pmg.extensions import db
 from pmg.notifications.operations import send_reminders
-from tests.notifications.mail import TODAY, outbox, recipients, reminder_world
+from tests.notifications.mail import BASE_URL, TODAY, outbox, recipients, reminder_world
 
 FOOTER = (
     "--\n"
@@ -102,7 +102,7 @@ def test_window_reminder_says_what_closes_when_and_what_to_do(world: dict[str, A
         "RIEGO (código 1306) termina el 30-03-2026 (en 3 días). Según el sistema, aún no ha "
         "sido enviado.\n\n"
         "Complete el formulario, revise los avisos y envíelo antes de esa fecha en la página "
-        "/instituciones/1306/diagnostico\n\n" + FOOTER
+        f"{BASE_URL}/instituciones/1306/diagnostico\n\n" + FOOTER
     )
 
 
@@ -119,7 +119,8 @@ def test_correction_reminder_says_what_closes_when_and_what_to_do(world: dict[st
         "(código 6000) vence el 28-03-2026 (mañana).\n\n"
         "Responda cada observación, corrija lo que corresponda y vuelva a enviar antes de esa "
         "fecha.\n\n"
-        "Puede verlo en el sistema, en la página /instituciones/6000/2026/diagnostico/\n\n" + FOOTER
+        f"Puede verlo en el sistema, en la página {BASE_URL}/instituciones/6000/2026/diagnostico/"
+        "\n\n" + FOOTER
     )
 
 

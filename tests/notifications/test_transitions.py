@@ -15,7 +15,7 @@ from pmg.notifications.models import OutgoingMail
 from pmg.notifications.operations import notify_transition, queue_mail
 from pmg.submissions.models import SubmissionKind, SubmissionState
 from tests.factories import create_cycle, create_institution
-from tests.notifications.mail import create_submission, outbox, person, recipients
+from tests.notifications.mail import BASE_URL, create_submission, outbox, person, recipients
 
 FOOTER = (
     "--\n"
@@ -108,8 +108,10 @@ COORDINATORS = ["ana@cnr.gob.cl", "beto@cnr.gob.cl"]
         ("submit", "ana", None, REVIEWERS),
         ("submit", "ana", "rosa", REVIEWERS),
         ("resubmit", "ana", None, REVIEWERS),
-        ("resubmit", "ana", "raul", ["raul@modernizacion.gob.cl"]),
-        ("resubmit", "ana", "rita", REVIEWERS),
+        ("resubmit", "ana", "raul", []),  # it goes back to Raúl: the return tells him
+        ("resubmit", "ana", "rita", REVIEWERS),  # Rita left: it waits in the queue
+        ("resubmit", "ana", "admin", REVIEWERS),  # no longer a reviewer: it waits too
+        ("return", "ana", "raul", ["raul@modernizacion.gob.cl"]),
         ("take", "rosa", "rosa", []),
         ("assign", "admin", "raul", ["raul@modernizacion.gob.cl"]),
         ("assign", "admin", None, []),
@@ -169,7 +171,8 @@ def test_observed_mail_gives_the_note_the_deadline_and_what_to_do(people: dict[s
         "R01: falta el equipo de trabajo.\nR06: priorice las brechas.\n\n"
         "Plazo para corregir: hasta el 07-04-2026. Responda cada observación, corrija lo que "
         "corresponda y vuelva a enviar antes de esa fecha.\n\n"
-        "El formulario está en el sistema, en la página /instituciones/1306/diagnostico\n\n"
+        f"El formulario está en el sistema, en la página {BASE_URL}/instituciones/1306/diagnostico"
+        "\n\n"
         + FOOTER
     )
 
@@ -181,6 +184,43 @@ def test_observed_mail_without_a_date_points_to_the_correction_window(
     submission.state = SubmissionState.OBSERVED
     notify_transition(submission, "observe", people["rosa"], "Corrija.")
     assert "dentro del plazo de corrección del ciclo" in outbox()[0].body
+
+
+def test_a_resubmission_back_with_its_reviewer_tells_them_once(people: dict[str, Any]) -> None:
+    """The resubmission and its return, as the workflow announces them: one mail, to the
+    reviewer it went back to, saying it is theirs again and in review."""
+    submission = people["submission"]
+    submission.reviewer = people["rosa"]
+    submission.state = SubmissionState.RESUBMITTED
+    notify_transition(submission, "resubmit", people["ana"])
+    submission.state = SubmissionState.IN_REVIEW
+    notify_transition(submission, "return", people["ana"], "Volvió automáticamente a Rosa Rojas.")
+    [mail] = outbox()
+    assert (mail.recipient, mail.subject) == (
+        "rosa@modernizacion.gob.cl",
+        "[PMG CSEU] Envío corregido: vuelve a usted: Diagnóstico de brechas 2026 · "
+        "1306 COMISION NACIONAL DE RIEGO",
+    )
+    assert mail.body == (
+        "Estimado/a Rosa Rojas:\n\n"
+        "Ana Pérez reenvió corregido el diagnóstico de brechas del ciclo 2026 de COMISION "
+        "NACIONAL DE RIEGO (código 1306), con las respuestas a las observaciones.\n\n"
+        "Vuelve a usted, que revisó la versión anterior: su revisión ya está abierta.\n\n"
+        "Estado actual: «En revisión».\n\n"
+        f"Puede verlo en el sistema, en la página {BASE_URL}/instituciones/1306/2026/diagnostico/"
+        "\n\n" + FOOTER
+    )
+
+
+def test_a_resubmission_nobody_has_is_announced_to_every_reviewer(
+    people: dict[str, Any],
+) -> None:
+    submission = people["submission"]
+    submission.state = SubmissionState.RESUBMITTED
+    notify_transition(submission, "resubmit", people["ana"])
+    mail = next(mail for mail in outbox() if mail.recipient == "rosa@modernizacion.gob.cl")
+    assert mail.subject.startswith("[PMG CSEU] Envío corregido para revisión: Diagnóstico")
+    assert "Se volvió a enviar el diagnóstico" in mail.body and "«Reenviado»" in mail.body
 
 
 def test_submitted_plan_mail_names_the_plan_and_its_page(people: dict[str, Any]) -> None:
@@ -196,7 +236,8 @@ def test_submitted_plan_mail_names_the_plan_and_its_page(people: dict[str, Any])
         "Se envió el plan de mejora del ciclo 2026 de COMISION NACIONAL DE RIEGO (código 1306) "
         "para su revisión.\n\n"
         "Estado actual: «Enviado».\n\n"
-        "Puede verlo en el sistema, en la página /instituciones/1306/2026/plan/\n\n" + FOOTER
+        f"Puede verlo en el sistema, en la página {BASE_URL}/instituciones/1306/2026/plan/\n\n"
+        + FOOTER
     )
 
 
@@ -204,10 +245,10 @@ def test_submitted_plan_mail_names_the_plan_and_its_page(people: dict[str, Any])
     ("action", "state", "subject", "sentences"),
     [
         (
-            "resubmit",
-            SubmissionState.RESUBMITTED,
-            "Envío corregido para revisión",
-            ["Se volvió a enviar el diagnóstico", "«Reenviado»"],
+            "return",
+            SubmissionState.IN_REVIEW,
+            "Envío corregido: vuelve a usted",
+            ["Alma Admin reenvió corregido el diagnóstico", "Vuelve a usted", "«En revisión»"],
         ),
         (
             "assign",
@@ -250,14 +291,14 @@ def test_each_change_says_what_happened(
 def test_mail_carries_names_but_no_other_personal_data(people: dict[str, Any]) -> None:
     submission = people["submission"]
     submission.reviewer = people["raul"]
-    for action in ("submit", "assign", "observe", "approve", "reject"):
+    for action in ("submit", "assign", "return", "observe", "approve", "reject"):
         notify_transition(submission, action, people["admin"], "Nota.")
     for mail in outbox():
         text = mail.subject + mail.body
         assert "@" not in text
 
 
-def test_links_use_the_base_url_when_configured(app) -> None:  # type: ignore[no-untyped-def]
+def test_links_use_the_base_url_configured(app) -> None:  # type: ignore[no-untyped-def]
     from pmg.notifications.messages import submission_path
     from pmg.submissions.models import Submission, SubmissionKind
     from tests.factories import create_cycle, create_institution
@@ -265,15 +306,14 @@ def test_links_use_the_base_url_when_configured(app) -> None:  # type: ignore[no
     submission = Submission(
         institution=create_institution("1306"), cycle=create_cycle(2026), kind=SubmissionKind.PLAN
     )
-    app.config["PMG_BASE_URL"] = "https://pmg.ejemplo.gob.cl"
-    assert submission_path(submission) == "https://pmg.ejemplo.gob.cl/instituciones/1306/2026/plan/"
+    app.config["PUBLIC_BASE_URL"] = "https://otra.ejemplo.gob.cl/pmg"
+    assert submission_path(submission) == "https://otra.ejemplo.gob.cl/pmg/instituciones/1306/2026/plan/"
 
 
 def test_observed_mail_links_to_the_form_under_the_base_url(
     app: Flask, people: dict[str, Any]
 ) -> None:
     """The coordinator answers and corrects in the form, not on the versions page."""
-    app.config["PMG_BASE_URL"] = "https://pmg.ejemplo.gob.cl"
     submission = create_submission(people["riego"], people["cycle"], SubmissionKind.PLAN)
     submission.state = SubmissionState.OBSERVED
     notify_transition(submission, "observe", people["rosa"], "Corrija.")

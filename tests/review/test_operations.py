@@ -169,10 +169,10 @@ def test_the_whole_observation_life_cycle(reviewing) -> None:
     assert {o.state for o in observations} == {ObservationState.ANSWERED}
     version = submit(submission, coordinator, TODAY, submission.lock_version)
     db.session.commit()
-    assert (version.number, submission.state) == (2, SubmissionState.RESUBMITTED)
-
-    second = operations.take(submission, reviewer, submission.lock_version)
-    db.session.commit()
+    # Back to the reviewer who observed it: the review of version 2 is open for them.
+    assert (version.number, submission.state) == (2, SubmissionState.IN_REVIEW)
+    second = current_review(submission)
+    assert second is not None and (second.version, second.reviewer) == (version, reviewer)
     # The outcomes of the last review are the starting point of the next one.
     assert [v.outcome for v in second.verdicts][:2] == [Outcome.FAILS, Outcome.MEETS]
     r01, r06 = observations
@@ -218,7 +218,8 @@ def test_the_whole_observation_life_cycle(reviewing) -> None:
     draft = with_value(submission.draft, "gaps.0.causes", "Causas revisadas")
     save_draft(submission, draft, coordinator, submission.lock_version)
     submit(submission, coordinator, TODAY, submission.lock_version)
-    third = operations.take(submission, reviewer, submission.lock_version)
+    third = current_review(submission)
+    assert third is not None
     operations.decide(
         third,
         Decision.APPROVE,
@@ -376,4 +377,4 @@ def test_extending_the_cycle_correction_window_extends_the_deadline(reviewing) -
     save_draft(submission, draft, coordinator, submission.lock_version)
     submit(submission, coordinator, given + timedelta(days=10), submission.lock_version)
     db.session.commit()
-    assert submission.state is SubmissionState.RESUBMITTED
+    assert submission.state is SubmissionState.IN_REVIEW

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -93,6 +94,15 @@ def test_take_then_observe_from_the_page(client: FlaskClient, login_as, world) -
     assert "Falta el hito final del trámite 2" in response.get_data(as_text=True)  # kept
 
     response = client.post(world["url"], data={**data, "decision": "observe", "note": "Corregir"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Confirme el envío de las observaciones" in page
+    db.session.expire_all()
+    assert submission.state is SubmissionState.IN_REVIEW
+    said = re.search(r'name="confirmado" value="([0-9a-f]+)"', page)
+    assert said is not None
+    confirmed = {"confirmar": "observe", "confirmado": said.group(1), "note": "Corregir"}
+    response = client.post(world["url"], data={**data, **confirmed})
     assert response.status_code == 302
     db.session.expire_all()
     assert submission.state is SubmissionState.OBSERVED
@@ -157,9 +167,7 @@ def test_the_resubmission_shows_changes_beside_the_observation(
     )
     assert response.status_code == 302
     db.session.expire_all()
-    assert submission.state is SubmissionState.RESUBMITTED
-    operations.take(submission, world["reviewer"], submission.lock_version)
-    db.session.commit()
+    assert submission.state is SubmissionState.IN_REVIEW  # back to its reviewer
     client.post("/salir")
     login_as(world["reviewer"])
     page = client.get(world["url"]).get_data(as_text=True)
@@ -167,27 +175,6 @@ def test_the_resubmission_shows_changes_beside_the_observation(
     assert "Se amplió el equipo." in page
     assert "Equipo ampliado" in page
     assert "Reabrir" in page
-
-
-def test_bulk_approval_only_approves_fully_met_checklists(
-    client: FlaskClient, login_as, world
-) -> None:
-    reviewer = world["reviewer"]
-    met = world["submission"]
-    other = create_submitted_diagnostic(create_institution("3101_61"), world["cycle"]).submission
-    for submission, outcome in ((met, Outcome.MEETS), (other, Outcome.FAILS)):
-        review = operations.take(submission, reviewer, submission.lock_version)
-        checklist = {v.requirement_id: VerdictInput(outcome) for v in review.verdicts}
-        operations.save_review(review, checklist, {}, reviewer)
-        db.session.commit()
-    login_as(reviewer)
-    chosen = [f"{s.id}:{s.lock_version}" for s in (met, other)]
-    response = client.post("/revision/aprobar", data={"chosen": chosen}, follow_redirects=True)
-    page = response.get_data(as_text=True)
-    assert "Se aprobaron 1 envío(s)." in page
-    assert "no cumplen: R01" in page
-    db.session.expire_all()
-    assert (met.state, other.state) == (SubmissionState.APPROVED, SubmissionState.IN_REVIEW)
 
 
 def test_an_admin_assigns_a_reviewer(client: FlaskClient, login_as, world) -> None:
@@ -228,8 +215,8 @@ def test_reopening_without_a_comment_is_said_at_the_field(
         submission.lock_version,
     )
     submit(submission, coordinator, date.today(), submission.lock_version)
-    review = operations.take(submission, reviewer, submission.lock_version)
     db.session.commit()
+    review = current_review(submission)
     login_as(reviewer)
     data = {**_checklist_form(review, Outcome.MEETS), f"resolution_{observation.id}": "reopen"}
     response = client.post(world["url"], data={**data, "decision": "save"})
@@ -269,37 +256,6 @@ NO_SUCH_NUMBER = {
     "exponent": "1e5000",
     "empty": "",
 }
-
-
-@pytest.mark.parametrize("value", NO_SUCH_NUMBER.values(), ids=NO_SUCH_NUMBER.keys())
-@pytest.mark.parametrize("template", ["{value}:1", "{submission}:{value}"])
-def test_bulk_approval_of_a_value_no_page_writes_approves_nothing(
-    client: FlaskClient, login_as, world, template: str, value: str
-) -> None:
-    submission = world["submission"]
-    operations.take(submission, world["reviewer"], submission.lock_version)
-    db.session.commit()
-    login_as(world["reviewer"])
-    chosen = template.format(value=value, submission=submission.id)
-    response = client.post("/revision/aprobar?tipo=diagnostic", data={"chosen": [chosen]})
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/revision/?tipo=diagnostic"
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Marque al menos un envío para aprobar." in page
-    db.session.expire_all()
-    assert submission.state is SubmissionState.IN_REVIEW
-
-
-def test_bulk_approval_of_the_largest_id_says_it_is_not_assigned(
-    client: FlaskClient, login_as, world
-) -> None:
-    login_as(world["reviewer"])
-    response = client.post(
-        "/revision/aprobar", data={"chosen": ["2147483647:1"]}, follow_redirects=True
-    )
-    assert "No se aprobó envío 2147483647: no está asignado a usted en revisión" in (
-        response.get_data(as_text=True)
-    )
 
 
 @pytest.mark.parametrize("value", NO_SUCH_NUMBER.values(), ids=NO_SUCH_NUMBER.keys())

@@ -30,6 +30,8 @@ EXPECTED: dict[tuple[SubmissionState, Action], tuple[Role, SubmissionState]] = {
     (S.OBSERVED, Action.REJECT): (R.REVIEWER, S.REJECTED),
     (S.RESUBMITTED, Action.TAKE): (R.REVIEWER, S.IN_REVIEW),
     (S.RESUBMITTED, Action.ASSIGN): (R.ADMIN, S.IN_REVIEW),
+    # Back to its reviewer, caused by the coordinator's resubmission (no page offers it).
+    (S.RESUBMITTED, Action.RETURN): (R.COORDINATOR, S.IN_REVIEW),
 }
 CASES = list(itertools.product(SubmissionState, Action))
 

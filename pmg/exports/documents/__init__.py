@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.core.models import utcnow
+from pmg.exports.documents.blocks import VersionDocument
 from pmg.exports.documents.document import build_document
 from pmg.exports.documents.queries import load_version_review, reference_diagnostic
 from pmg.exports.documents.review_document import VersionReview, build_review
@@ -25,6 +26,19 @@ if TYPE_CHECKING:
     from pmg.submissions.models import SubmissionVersion
 
 
+def version_document(
+    version: Any, *, generated_at: datetime | None = None, diagnostic: Any | None = None
+) -> VersionDocument:
+    """The document of ``version``, as its page and PDF show it (and the review page, which
+    shows it beside the checklist: :func:`pmg.review.content.show_content_with`).
+
+    For a plan version not given its ``diagnostic``, the one it answers is looked up.
+    """
+    if diagnostic is None and version.content.get("kind") == SubmissionKind.PLAN.value:
+        diagnostic = reference_diagnostic(version)
+    return build_document(version, generated_at=generated_at or utcnow(), diagnostic=diagnostic)
+
+
 def version_context(
     version: Any,
     *,
@@ -33,14 +47,12 @@ def version_context(
     review: VersionReview | None = None,
 ) -> dict[str, Any]:
     """The context of the templates that show a version (the PDF and its HTML page): the
-    ``document`` and its «Revisión» section, ``review``.
+    ``document`` (:func:`version_document`) and its «Revisión» section, ``review``.
 
-    For a plan version not given its ``diagnostic``, the one it answers is looked up; a
-    version not given its ``review`` section, its review, observations and history.
+    A version not given its ``review`` section is shown with its review, observations and
+    history.
     """
-    if diagnostic is None and version.content.get("kind") == SubmissionKind.PLAN.value:
-        diagnostic = reference_diagnostic(version)
-    document = build_document(version, generated_at=generated_at or utcnow(), diagnostic=diagnostic)
+    document = version_document(version, generated_at=generated_at, diagnostic=diagnostic)
     if review is None:
         loaded = load_version_review(version)
         review = build_review(version.number, loaded.review, loaded.observations, loaded.history)
