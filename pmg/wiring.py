@@ -36,6 +36,11 @@ def connect(app: Flask) -> None:
     from pmg.workspace import panels as workspace_panels  # noqa: F401
     from pmg.workspace.navigation import navigation_context
 
+    # isort: split
+    # An institution's page shows its panels in the order imported: the history's charts
+    # after the cycle's work.
+    from pmg.indicators import panels as indicator_panels  # noqa: F401
+
     # URLs name a kind by its slug, once the kinds are registered: <kind:slug>.
     app.url_map.converters["kind"] = kind_converter()
     # Every page's breadcrumbs (templates/base.html).
