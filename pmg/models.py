@@ -3,6 +3,7 @@
 from pmg.audit.models import AuditEntry
 from pmg.auth.models import LoginAttempt, PasswordLink, PasswordLinkRequest, PreservedForm, User
 from pmg.cycles.models import Cycle
+from pmg.diagnostics.models import DismissedSuggestion
 from pmg.evidence.models import EvidenceFile
 from pmg.indicators.models import (
     ComplaintFigures,
@@ -22,6 +23,7 @@ __all__ = [
     "ComplaintFigures",
     "Cycle",
     "CycleTargets",
+    "DismissedSuggestion",
     "EvidenceFile",
     "Institution",
     "LoginAttempt",

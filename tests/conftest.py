@@ -20,6 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
+import pmg.models  # noqa: F401  (every model mapped, for tests that build rows without an app)
 from pmg import create_app
 from pmg.config import database_url
 from pmg.extensions import db

@@ -3,8 +3,10 @@ button was pressed.
 
 Every button of the page belongs to its one form, so every way out of it saves what was
 typed first: «Guardar borrador», «Revisar y enviar», adding or removing a row, attaching
-or removing an evidence file, answering an observation. Saving keeps everything typed,
-valid or not; a stale page is refused and what was typed is shown again.
+or removing an evidence file, answering an observation, a kind's own buttons
+(:attr:`~pmg.submissions.kinds.FormPage.act`, e.g. accepting a suggested gap). Saving
+keeps everything typed, valid or not; a stale page is refused and what was typed is shown
+again.
 
 Each kind gives its :class:`~pmg.submissions.kinds.FormPage` (its template and what it adds
 to the form) in the registry of kinds;
@@ -45,7 +47,7 @@ from pmg.submissions.forms import (
     content_form_class,
     draft_from_form,
 )
-from pmg.submissions.kinds import KindSpec
+from pmg.submissions.kinds import KindSpec, PageAction
 from pmg.submissions.models import Submission, SubmissionState
 from pmg.submissions.permissions import can_edit
 from pmg.submissions.prefill import Marks
@@ -198,7 +200,7 @@ def _save(state: PageState, action: str, *, restored: bool) -> tuple[str, int] |
     state.draft, anchor, refusal = change_rows(state.draft, sections, action)
     verb, _, target = action.partition(":")
     with transaction(DomainError) as outcome:
-        submission = _save_draft(state)
+        submission, done = _save_draft(state, action)
         required = target if verb == ANSWER else None
         answers = answer_observations(submission, state.answers, current_user, required=required)
         file_outcome = run_file_action(submission, action, current_user)
@@ -214,6 +216,9 @@ def _save(state: PageState, action: str, *, restored: bool) -> tuple[str, int] |
     for message in (refusal, unattached_file(action)):
         if message:
             flash(message, "error")
+    if done is not None:
+        flash(done.message, done.category)
+        anchor = done.anchor or anchor
     for code in answers.answered:
         flash(f"Se guardó la respuesta a la observación de {code}.", "success")
     if file_outcome is not None:
@@ -237,8 +242,9 @@ def _go_on(state: PageState, verb: str, target: str, anchor: str | None) -> Resp
     return redirect(url_for("submissions.edit", code=code, slug=kind.slug, _anchor=anchor))
 
 
-def _save_draft(state: PageState) -> Submission:
-    """Save what was typed, opening the submission the first time; raises when refused."""
+def _save_draft(state: PageState, action: str) -> tuple[Submission, PageAction | None]:
+    """Save what was typed, opening the submission the first time, with what the kind's own
+    button (if ``action`` is one) changed in it; raises when refused."""
     context = state.context
     submission = state.submission
     seen: int | None
@@ -250,8 +256,11 @@ def _save_draft(state: PageState) -> Submission:
         state.submission = submission
     else:
         seen = parse_lock_version(state.form.lock_version.data)
+    done = state.kind.page.act(submission, state.draft, context, action, current_user)
+    if done is not None:
+        state.draft = done.draft
     operations.save_draft(submission, state.draft, current_user, seen)
-    return submission
+    return submission, done
 
 
 def _say_saved(errors: int, restored: bool) -> None:

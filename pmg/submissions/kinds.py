@@ -19,11 +19,12 @@ from typing import Any
 
 from werkzeug.routing import BaseConverter
 
+from pmg.auth.models import User
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.institutions.models import Institution
 from pmg.submissions.content import SectionSpec, describe_path
 from pmg.submissions.evaluation import Evaluation, SubmissionContext
-from pmg.submissions.models import SubmissionKind
+from pmg.submissions.models import Submission, SubmissionKind
 from pmg.submissions.prefill import Prefill
 
 Draft = dict[str, Any]
@@ -43,6 +44,23 @@ def _never_blocked(context: SubmissionContext) -> str | None:
 
 
 @dataclass(frozen=True)
+class PageAction:
+    """What one of a kind's own buttons did (see :attr:`FormPage.act`): the draft to save,
+    what to say (a flash message and its category) and where to go back on the page."""
+
+    draft: Draft
+    message: str
+    category: str = "success"
+    anchor: str | None = None
+
+
+def _no_action(
+    submission: Submission, draft: Draft, context: SubmissionContext, action: str, actor: User
+) -> PageAction | None:
+    return None
+
+
+@dataclass(frozen=True)
 class FormPage:
     """How a kind's form page differs: its template and the hooks the page calls."""
 
@@ -55,6 +73,13 @@ class FormPage:
     variables: Callable[[SubmissionContext, Evaluation], dict[str, Any]] = _nothing
     # A template shown instead of the form when the context does not allow one yet.
     blocked: Callable[[SubmissionContext], str | None] = _never_blocked
+    # The kind's own buttons (``accion=<verb>:<target>``, e.g. accepting a suggested gap):
+    # run in the save's transaction, once the submission exists and before what was typed is
+    # saved; ``None`` for a button that is not the kind's. A refusal is a message, never an
+    # exception: what was typed is saved whatever the button did.
+    act: Callable[[Submission, Draft, SubmissionContext, str, User], PageAction | None] = (
+        _no_action
+    )
 
 
 @dataclass(frozen=True)
