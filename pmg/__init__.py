@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pmg.core.filters import register_filters
     from pmg.core.security import register_security_headers
     from pmg.cycles.routes import bp as cycles_bp
+    from pmg.dashboard.routes import bp as dashboard_bp
     from pmg.evidence.routes import bp as evidence_bp
     from pmg.exports.routes import bp as exports_bp
     from pmg.indicators.routes import bp as indicators_bp
@@ -55,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for blueprint in (
         workspace_bp,
         auth_bp,
+        dashboard_bp,
         institutions_bp,
         cycles_bp,
         indicators_bp,

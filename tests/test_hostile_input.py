@@ -66,12 +66,20 @@ HOSTILE_TEXT = {
     "percent": "%",
     "quote": "'",
 }
+# The filters of the institution list and of its downloads (the page also reads ``pagina``).
+LISTING_ARGS = (
+    "atrasadas", "categoria", "ciclo", "diagnostico", "etapa", "ministerio", "plan", "q"
+)
 # The query-string arguments each GET route reads (test_query_args_are_all_listed checks
 # the table against what the routes really read).
 QUERY_ARGS: dict[str, tuple[str, ...]] = {
     "auth.login": ("next",),
     "auth.users": ("pagina", "q", "rol"),
-    "institutions.index": ("categoria", "etapa", "ministerio", "pagina", "q"),
+    "workspace.home": ("ciclo", "indicador", "institucion"),
+    "dashboard.cycle_report": ("ciclo", "institucion"),
+    "dashboard.institutions": tuple(sorted((*LISTING_ARGS, "pagina"))),
+    "dashboard.institutions_xlsx": LISTING_ARGS,
+    "dashboard.institutions_csv": LISTING_ARGS,
     "exports.index": ("ciclo", "desde", "hasta"),
     "exports.consolidated": ("ciclo", "desde", "hasta"),
     "review.queue": (

@@ -143,12 +143,20 @@ def _header(sheet: WriteOnlyWorksheet, text: str) -> Cell:
     return cell
 
 
+def reads_as_formula(text: str) -> bool:
+    """Whether a spreadsheet could take ``text`` for a formula (it starts with one of
+    :data:`FORMULA_STARTS`). Every file the app writes for a spreadsheet neutralises such
+    text: an .xlsx cell keeps it a string with the quote prefix (:func:`text_cell`); a
+    CSV cell puts an apostrophe before it (:mod:`pmg.core.delimited`)."""
+    return text.startswith(FORMULA_STARTS)
+
+
 def text_cell(sheet: WriteOnlyWorksheet, text: str) -> Cell:
     """A string cell holding exactly ``text`` (minus characters XML cannot carry)."""
     cell = WriteOnlyCell(sheet)
     cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.data_type = "s"  # set after the value: openpyxl makes "=…" a formula
-    if text.startswith(FORMULA_STARTS):
+    if reads_as_formula(text):
         cell.quotePrefix = True
     return cell
 
@@ -175,7 +183,7 @@ class _CellWriter:
             if value == NOT_REPORTED:
                 return self.not_reported
             if (
-                value.startswith(FORMULA_STARTS)
+                reads_as_formula(value)
                 or value in ERROR_CODES
                 or ILLEGAL_CHARACTERS_RE.search(value)
             ):

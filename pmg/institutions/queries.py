@@ -6,27 +6,17 @@ A coordinator sees only their own institutions; asking for another one gives
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from flask import abort
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
 
 from pmg.core.errors import DomainError
-from pmg.core.pagination import paginate
 from pmg.core.permissions import Actor, Role
-from pmg.core.search import searched
 from pmg.extensions import db
-from pmg.institutions.models import (
-    FunctionalCategory,
-    Institution,
-    Ministry,
-    Stage,
-    user_institutions,
-)
+from pmg.institutions.models import Institution, Ministry, user_institutions
 
 
 def visible_institutions(user: Actor) -> Select[Institution]:
@@ -49,50 +39,6 @@ def get_visible_institution(user: Actor, code: str) -> Institution:
     if institution is None:
         abort(404)
     return institution
-
-
-@dataclass(frozen=True)
-class InstitutionFilters:
-    search: str = ""
-    ministry_id: int | None = None
-    stage: Stage | None = None
-    category: FunctionalCategory | None = None
-    # A ``ministerio`` that names none of the ministries offered: said at the field.
-    unknown_ministry: bool = False
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, str], offered: Iterable[Ministry]) -> InstitutionFilters:
-        """The filters in the query string; ``ministerio`` must be the id of one of the
-        ``offered`` ministries, compared as text so no number reaches the database."""
-        ministry = args.get("ministerio", "")
-        ids = {str(offer.id): offer.id for offer in offered}
-        stage = args.get("etapa", "")
-        category = args.get("categoria", "")
-        return cls(
-            search=args.get("q", "").strip(),
-            ministry_id=ids.get(ministry),
-            unknown_ministry=bool(ministry) and ministry not in ids,
-            stage=Stage(stage) if stage in Stage._value2member_map_ else None,
-            category=(
-                FunctionalCategory(category)
-                if category in FunctionalCategory._value2member_map_
-                else None
-            ),
-        )
-
-
-def search_institutions(user: Actor, filters: InstitutionFilters, page: int = 1) -> Pagination:
-    """One page of the institutions ``user`` may see that match ``filters``: the search
-    looks in code and name, ignoring case and accents (see :mod:`pmg.core.search`)."""
-    query = visible_institutions(user).order_by(Ministry.name, Institution.name)
-    query = searched(query, Institution.search_text, filters.search)
-    if filters.ministry_id is not None:
-        query = query.where(Institution.ministry_id == filters.ministry_id)
-    if filters.stage is not None:
-        query = query.where(Institution.stage == filters.stage)
-    if filters.category is not None:
-        query = query.where(Institution.category == filters.category)
-    return paginate(query, page)
 
 
 def ministries() -> list[Ministry]:

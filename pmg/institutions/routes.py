@@ -1,50 +1,24 @@
-"""The list and detail of institutions, their edition, and the catalog upload."""
+"""The detail of an institution, its edition, and the catalog upload (the list, with each
+submission's state, is :mod:`pmg.dashboard`)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from pmg.core.errors import DomainError
 from pmg.core.imports import import_upload
-from pmg.core.pagination import requested_page
 from pmg.core.permissions import ALL_ROLES, Role, roles_required
 from pmg.core.transactions import transaction
 from pmg.institutions import operations
 from pmg.institutions.forms import CatalogUploadForm, InstitutionForm
 from pmg.institutions.importer import import_catalog as run_import
-from pmg.institutions.models import FunctionalCategory, Stage
 from pmg.institutions.panels import detail_panels
-from pmg.institutions.queries import (
-    InstitutionFilters,
-    get_visible_institution,
-    ministries,
-    search_institutions,
-)
+from pmg.institutions.queries import get_visible_institution, ministries
 
 bp = Blueprint("institutions", __name__, url_prefix="/instituciones")
-
-FILTER_ARGS = ("q", "ministerio", "etapa", "categoria")
-
-
-@bp.route("/")
-@roles_required(*ALL_ROLES)
-def index() -> tuple[str, int]:
-    offered = ministries()
-    filters = InstitutionFilters.from_args(request.args, offered)
-    page = search_institutions(current_user, filters, page=requested_page())
-    return render_template(
-        "institutions/index.html",
-        page=page,
-        filters=filters,
-        ministries=offered,
-        stages=Stage,
-        categories=FunctionalCategory,
-        args={name: request.args.get(name, "") for name in FILTER_ARGS},
-    ), 400 if filters.unknown_ministry else 200
-
 
 @bp.route("/<code>")
 @roles_required(*ALL_ROLES)

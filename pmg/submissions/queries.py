@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVarTuple
+
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from pmg.auth.models import User
@@ -81,6 +83,33 @@ def latest_version(
         .order_by(SubmissionVersion.number.desc())
         .limit(1)
     )
+
+
+Row = TypeVarTuple("Row")
+
+
+def joined_to_latest_version(
+    query: Select[*Row], in_scope: ColumnElement[bool], *, outer: bool = False
+) -> Select[*Row]:
+    """``query`` (over ``Submission``) joined to the latest ``SubmissionVersion`` of each
+    submission ``in_scope``: one aggregate over their versions, whatever their number;
+    ``outer`` keeps the submissions that have none."""
+    latest = (
+        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.number).label("number"))
+        .join(SubmissionVersion.submission)
+        .where(in_scope)
+        .group_by(SubmissionVersion.submission_id)
+        .subquery()
+    )
+    is_latest = and_(
+        SubmissionVersion.submission_id == Submission.id,
+        SubmissionVersion.number == latest.c.number,
+    )
+    if outer:
+        query = query.outerjoin(latest, latest.c.submission_id == Submission.id)
+        return query.outerjoin(SubmissionVersion, is_latest)
+    query = query.join(latest, latest.c.submission_id == Submission.id)
+    return query.join(SubmissionVersion, is_latest)
 
 
 def submission_context(institution: Institution, cycle: Cycle) -> SubmissionContext:

@@ -50,7 +50,7 @@ def _institution(args: Args, user: Actor) -> Trail:
     if institution is None:
         return None
     return [
-        _page("Instituciones", "institutions.index"),
+        _page("Instituciones", "dashboard.institutions"),
         _page(institution.name, "institutions.detail", code=institution.code),
     ]
 
@@ -114,7 +114,7 @@ def _below(parent: Builder, label: str, endpoint: str) -> Builder:
 
 
 USERS = _fixed(("Usuarios", "auth.users"))
-INSTITUTIONS = ("Instituciones", "institutions.index")
+INSTITUTIONS = ("Instituciones", "dashboard.institutions")
 CYCLES = _fixed(("Ciclos", "cycles.index"))
 REQUIREMENTS = _fixed(("Requisitos técnicos", "requirements.index"))
 REQUIREMENTS_OF_CYCLE = _below(REQUIREMENTS, "Ciclo {year}", "requirements.detail")
@@ -127,7 +127,7 @@ TRAILS: dict[str, Builder] = {
     "auth.new_user": _below(USERS, "Crear usuario", "auth.new_user"),
     "auth.import_users": _below(USERS, "Importar coordinadores", "auth.import_users"),
     "auth.edit_user": _below(USERS, "Editar usuario", "auth.edit_user"),
-    "institutions.index": _fixed(INSTITUTIONS),
+    "dashboard.institutions": _fixed(INSTITUTIONS),
     "institutions.import_catalog": _fixed(
         INSTITUTIONS, ("Importar catálogo", "institutions.import_catalog")
     ),

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from pmg.cycles.models import Cycle
@@ -16,7 +16,6 @@ from pmg.institutions.models import Institution
 from pmg.review.models import Observation
 from pmg.review.queries import UNRESOLVED
 from pmg.submissions.models import Submission, SubmissionKind
-from pmg.workspace.counts import CountRow
 from pmg.workspace.status import Progress, progress
 
 
@@ -51,13 +50,3 @@ def institutions_progress(
         progress(institution, cycle, found[institution.id], observations, today)
         for institution in institutions
     ]
-
-
-def count_rows(cycle: Cycle) -> list[CountRow]:
-    """How many submissions of ``cycle`` there are per kind, state and reviewer (one query)."""
-    rows = db.session.execute(
-        select(Submission.kind, Submission.state, Submission.reviewer_id, func.count())
-        .where(Submission.cycle_id == cycle.id)
-        .group_by(Submission.kind, Submission.state, Submission.reviewer_id)
-    )
-    return [CountRow(kind, state, reviewer_id, number) for kind, state, reviewer_id, number in rows]

@@ -1,17 +1,23 @@
 """Each person's workspace: the home page that says where they stand and what to do next.
 
-It sits above every package whose state it gathers (submissions, review, cycles)."""
+It sits above every package whose state it gathers (submissions, review, cycles) and above
+the dashboard (:mod:`pmg.dashboard`), the home of the Secretaría, DIPRES and the
+administration."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from pmg.core.permissions import ALL_ROLES, Role, roles_required
-from pmg.cycles.queries import chile_today, current_cycle
+from pmg.cycles.queries import all_cycles, chile_today, current_cycle
+from pmg.dashboard.figures import choose_cycle
+from pmg.dashboard.indicators import INSTITUTION_ARG, MEASURE_ARG, indicator_panel
+from pmg.dashboard.queries import dashboard
+from pmg.dashboard.standing import STANDINGS
+from pmg.dashboard.workload import own_work
 from pmg.submissions.kinds import KINDS
-from pmg.workspace.counts import by_state, reviewer_work, unassigned
-from pmg.workspace.queries import count_rows, institutions_progress
+from pmg.workspace.queries import institutions_progress
 from pmg.workspace.status import coordinator_notice
 
 bp = Blueprint("workspace", __name__)
@@ -19,22 +25,42 @@ bp = Blueprint("workspace", __name__)
 
 @bp.route("/")
 @roles_required(*ALL_ROLES)
-def home() -> str:
-    cycle = current_cycle()
+def home() -> tuple[str, int]:
     if current_user.role is Role.COORDINATOR:
-        institutions = list(current_user.institutions)
-        notice = coordinator_notice(cycle, institutions)
-        cards = []
-        if cycle is not None and institutions:
-            cards = institutions_progress(institutions, cycle, chile_today())
-        return render_template("workspace/home.html", notice=notice, cards=cards)
-    rows = count_rows(cycle) if cycle else []
-    role = current_user.role
-    return render_template(
+        return _coordinator_home(), 200
+    return _dashboard_home()
+
+
+def _coordinator_home() -> str:
+    cycle = current_cycle()
+    institutions = list(current_user.institutions)
+    notice = coordinator_notice(cycle, institutions)
+    cards = []
+    if cycle is not None and institutions:
+        cards = institutions_progress(institutions, cycle, chile_today())
+    return render_template("workspace/home.html", notice=notice, cards=cards)
+
+
+def _dashboard_home() -> tuple[str, int]:
+    """The dashboard of the cycle asked for (``ciclo``), with the indicator panel; 400 when
+    a field of the query string names nothing (the page says so at the field)."""
+    choice = choose_cycle(request.args.get("ciclo"), all_cycles())
+    board = indicators = None
+    if choice.cycle is not None:
+        board = dashboard(choice.cycle, chile_today())
+        indicators = indicator_panel(
+            choice.cycle, request.args.get(MEASURE_ARG), request.args.get(INSTITUTION_ARG)
+        )
+    page = render_template(
         "workspace/home.html",
-        waiting=reviewer_work(rows, current_user.id) if role is Role.REVIEWER else None,
-        # Who takes or assigns unassigned submissions: reviewers and admins.
-        unassigned=unassigned(rows) if role in (Role.REVIEWER, Role.ADMIN) else None,
-        by_state=by_state(rows) if role in (Role.DIPRES, Role.ADMIN) else None,
+        choice=choice,
+        board=board,
+        indicators=indicators,
+        work=own_work(board.queue_rows if board else None, current_user.role, current_user.id),
         kinds=list(KINDS.values()),
+        standings=STANDINGS,
     )
+    errors: list[str | None] = [choice.error]
+    if indicators is not None:
+        errors += [indicators.measure_error, indicators.institution_error]
+    return page, 400 if any(errors) else 200

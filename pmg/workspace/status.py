@@ -13,11 +13,12 @@ says). Days left are calendar days, as the reminders count them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from pmg.core.filters import format_date
+from pmg.core.links import Link
 from pmg.core.models import LabelledEnum
 from pmg.cycles.models import Cycle
 from pmg.institutions.models import Institution
@@ -33,15 +34,6 @@ NOT_STARTED = "Sin comenzar"
 # Why a kind built on the submitted diagnostic (the plan) cannot be sent yet.
 BLOCKED = "Requiere el diagnóstico enviado"
 FORM = "submissions.edit"
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link as data: the template builds its URL with ``url_for(endpoint, **values)``."""
-
-    text: str
-    endpoint: str
-    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

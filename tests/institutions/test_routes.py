@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from pmg.core.permissions import Role
 from pmg.extensions import db
@@ -18,20 +15,6 @@ from tests.factories import create_institution, create_ministry, create_user
 def _codes(body: str) -> list[str]:
     """Codes listed in the institutions table, in order."""
     return re.findall(r"<tr>\s*<td>([^<]+)</td>", body)
-
-
-@contextmanager
-def _count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
@@ -64,185 +47,20 @@ def catalog() -> dict[str, Any]:
     }
 
 
-# --- List -----------------------------------------------------------------------------
+# --- Search after an edit (the list itself: tests/dashboard/test_listing.py) ------------
 
 
-@pytest.mark.parametrize("role", [Role.ADMIN, Role.REVIEWER, Role.DIPRES])
-def test_index_lists_every_institution_by_ministry_and_name(
-    client: FlaskClient, login_as: Any, catalog: dict[str, Any], role: Role
+def test_the_search_finds_a_renamed_institution_by_its_new_name(
+    client: FlaskClient, login_as: Any
 ) -> None:
-    login_as(create_user(role))
-    response = client.get("/instituciones/")
-    body = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert _codes(body) == ["1306", "1303", "3101_61"]
-    assert "<caption>Instituciones (3)</caption>" in body
-    assert '<form method="get" class="filters" role="search"' in body
-    assert '<label for="q">Nombre o código</label>' in body
-    assert '<th scope="col">Ministerio</th>' in body
-
-
-@pytest.mark.parametrize(
-    ("query", "codes"),
-    [
-        ("q=riego", ["1306"]),
-        ("q=NACIONAL", ["1306", "3101_61"]),
-        ("q=3101_61", ["3101_61"]),
-        ("q=130", ["1306", "1303"]),
-        ("etapa=saip", ["3101_61"]),
-        ("categoria=fomento_productivo", ["1303"]),
-        ("etapa=etapa_3&categoria=servicios_generales", ["1306"]),
-        ("etapa=desconocida", ["1306", "1303", "3101_61"]),
-    ],
-)
-def test_index_search_and_filters(
-    client: FlaskClient, login_as: Any, catalog: dict[str, Any], query: str, codes: list[str]
-) -> None:
+    ministry = create_ministry("MINISTERIO DE EDUCACIÓN")
+    institution = create_institution("2502", "SUPERINTENDENCIA DE EDUCACION", ministry=ministry)
     login_as(create_user(Role.ADMIN))
-    body = client.get(f"/instituciones/?{query}").get_data(as_text=True)
-    assert _codes(body) == codes
-
-
-def test_index_filters_by_ministry_and_keeps_it_selected(
-    client: FlaskClient, login_as: Any, catalog: dict[str, Any]
-) -> None:
-    login_as(create_user(Role.ADMIN))
-    ministry_id = catalog["fonasa"].ministry_id
-    body = client.get(f"/instituciones/?ministerio={ministry_id}").get_data(as_text=True)
-    assert _codes(body) == ["3101_61"]
-    assert f'<option value="{ministry_id}" selected>MINISTERIO DE SALUD</option>' in body
-
-
-def test_index_without_matches_says_so(
-    client: FlaskClient, login_as: Any, catalog: dict[str, Any]
-) -> None:
-    login_as(create_user(Role.ADMIN))
-    body = client.get("/instituciones/?q=inexistente").get_data(as_text=True)
-    assert '<td colspan="6">No hay instituciones que coincidan con la búsqueda.</td>' in body
-    assert 'value="inexistente"' in body
-
-
-@pytest.fixture
-def spelled() -> dict[str, Any]:
-    """Names with accents, ñ and the characters LIKE treats specially, in one ministry."""
-    ministry = create_ministry("MINISTERIO DE DESARROLLO SOCIAL Y FAMILIA")
-    names = [
-        ("2501", "DEFENSORÍA DE LA NIÑEZ"),
-        ("2502", "SUPERINTENDENCIA DE EDUCACION"),
-        ("2503", "PROGRAMA 100% CHILE"),
-        ("2504_1", "SERVICIO DE SALUD O'HIGGINS / LIBERTADOR"),
-        ("2505", "UNIDAD C:\\ARCHIVO"),
-    ]
-    return {code: create_institution(code, name, ministry=ministry) for code, name in names}
-
-
-@pytest.mark.parametrize(
-    ("typed", "codes"),
-    [
-        ("ninez", ["2501"]),
-        ("NIÑEZ", ["2501"]),
-        ("niñ", ["2501"]),
-        ("defensoria", ["2501"]),
-        ("educación", ["2502"]),
-        ("EDUCACIÓN", ["2502"]),
-        ("  superintendencia   DE  ", ["2502"]),
-        # ñ is read as n, as "ninez" finds "NIÑEZ".
-        ("ñ", ["2501", "2504_1", "2502", "2505"]),
-        ("%", ["2503"]),
-        ("100%", ["2503"]),
-        ("_", ["2504_1"]),
-        ("4_1", ["2504_1"]),
-        ("/", ["2504_1"]),
-        ("o'higgins", ["2504_1"]),
-        ("\\", ["2505"]),
-        ("c:\\arch", ["2505"]),
-        ("2501 defensoria", []),
-        ("%%", []),
-    ],
-)
-def test_index_search_ignores_case_and_accents_and_reads_every_character_literally(
-    client: FlaskClient, login_as: Any, spelled: dict[str, Any], typed: str, codes: list[str]
-) -> None:
-    login_as(create_user(Role.REVIEWER))
-    response = client.get("/instituciones/", query_string={"q": typed})
-    assert response.status_code == 200
-    assert _codes(response.get_data(as_text=True)) == codes
-
-
-def test_index_search_finds_a_renamed_institution_by_its_new_name(
-    client: FlaskClient, login_as: Any, spelled: dict[str, Any]
-) -> None:
-    login_as(create_user(Role.ADMIN))
-    renamed = _edit_data(spelled["2502"], name="SUPERINTENDENCIA DE EDUCACIÓN SUPERIOR")
+    renamed = _edit_data(institution, name="SUPERINTENDENCIA DE EDUCACIÓN SUPERIOR")
     assert client.post("/instituciones/2502/editar", data=renamed).status_code == 302
     assert _codes(client.get("/instituciones/?q=educacion+superior").get_data(as_text=True)) == [
         "2502"
     ]
-
-
-@pytest.mark.parametrize("ministry", ["12345678901234567890", "abc", "-1", "²", "99999"])
-def test_index_unknown_ministry_filter_is_400_with_the_message_at_the_field(
-    client: FlaskClient, login_as: Any, catalog: dict[str, Any], ministry: str
-) -> None:
-    login_as(create_user(Role.ADMIN))
-    response = client.get("/instituciones/", query_string={"ministerio": ministry})
-    body = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert re.search(
-        r'<p class="field-error" id="ministerio-error">\s*'
-        r'<span class="visually-hidden">Error:</span>'
-        r" El ministerio pedido no existe; elija uno de la lista.\s*</p>",
-        body,
-    )
-    assert 'aria-describedby="ministerio-error"' in body
-    assert _codes(body) == ["1306", "1303", "3101_61"]
-
-
-class TestPagination:
-    @pytest.fixture
-    def app_config(self) -> dict[str, Any]:
-        return {"PMG_PAGE_SIZE": 2}
-
-    def test_index_paginates_and_keeps_the_filters_in_the_links(
-        self, client: FlaskClient, login_as: Any, catalog: dict[str, Any]
-    ) -> None:
-        login_as(create_user(Role.ADMIN))
-        first = client.get("/instituciones/?q=a").get_data(as_text=True)
-        second = client.get("/instituciones/?q=a&pagina=2").get_data(as_text=True)
-        assert _codes(first) == ["1306", "1303"]
-        assert _codes(second) == ["3101_61"]
-        assert "Página 1 de 2 · 3 resultados" in first
-        assert 'href="/instituciones/?pagina=2&amp;q=a' in first
-
-
-def test_index_does_not_query_per_row(client: FlaskClient, login_as: Any) -> None:
-    login_as(create_user(Role.REVIEWER))
-    for number in range(3):
-        create_institution(ministry=create_ministry(f"MINISTERIO {number}"))
-    with _count_queries() as few:
-        client.get("/instituciones/")
-    for number in range(3, 15):
-        create_institution(ministry=create_ministry(f"MINISTERIO {number}"))
-    with _count_queries() as many:
-        body = client.get("/instituciones/").get_data(as_text=True)
-    assert len(_codes(body)) == 15
-    assert len(many) == len(few)
-
-
-def test_index_coordinator_sees_only_their_institutions(
-    client: FlaskClient, login_as: Any, catalog: dict[str, Any]
-) -> None:
-    login_as(create_user(Role.COORDINATOR, institutions=[catalog["riego"], catalog["fonasa"]]))
-    body = client.get("/instituciones/").get_data(as_text=True)
-    assert _codes(body) == ["1306", "3101_61"]
-    assert "INSTITUTO DE DESARROLLO AGROPECUARIO" not in body
-    assert _codes(client.get("/instituciones/?q=1303").get_data(as_text=True)) == []
-
-
-def test_index_sends_anonymous_visitors_to_login(client: FlaskClient) -> None:
-    response = client.get("/instituciones/")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/ingresar")
 
 
 # --- Detail ---------------------------------------------------------------------------

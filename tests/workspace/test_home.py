@@ -1,5 +1,6 @@
-"""Each person's home page through HTTP: a coordinator's cards, the Secretaría's and
-DIPRES's counts, the steps on an institution's page, and a fixed number of queries."""
+"""Each person's home page through HTTP: a coordinator's cards, the dashboard of the
+Secretaría and DIPRES (in depth: tests/dashboard/test_home.py) with what waits for a
+reviewer, the steps on an institution's page, and a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -136,7 +137,7 @@ def test_reviewer_sees_what_waits_for_them_and_what_nobody_took(
     mine = f"/revision/?estado=in_review&amp;revisor={rosa.id}"
     assert f'href="{mine}"' in html
     assert 'href="/revision/?revisor=0"' in html
-    assert "por-estado" not in html  # the cycle's table is DIPRES's and the admins'
+    assert "Avance del ciclo" in text  # the dashboard, under what waits for them
 
     queue = page_text(client, mine.replace("&amp;", "&"))
     assert world["submissions"][0].institution.name in queue
@@ -146,23 +147,28 @@ def test_reviewer_sees_what_waits_for_them_and_what_nobody_took(
     assert world["submissions"][0].institution.name not in unassigned
 
 
-def test_dipres_sees_the_cycles_submissions_by_state_and_kind(
+def test_dipres_sees_the_institutions_by_state_and_kind(
     app: Flask, client: FlaskClient, login_as: Any
 ) -> None:
-    _queue_world()
+    world = _queue_world()
     login_as(create_user(Role.DIPRES))
     html = page_text(client)
-    # Diagnóstico, plan, total: each cell's number (a link also names what it counts, hidden).
+    table = html[
+        html.index('id="por-estado"') : html.index("</table>", html.index('id="por-estado"'))
+    ]
+    # Diagnóstico, plan: each cell's number (a link also names what it counts, hidden).
     rows = {
         squeezed(match.group(1)).strip(): [
             squeezed(cell).split()[0] for cell in re.findall(r"<td[^>]*>(.*?)</td>", match.group(2))
         ]
-        for match in re.finditer(r'<th scope="row">(.*?)</th>(.*?)</tr>', html, re.S)
+        for match in re.finditer(r'<th scope="row">(.*?)</th>(.*?)</tr>', table, re.S)
     }
-    assert rows["Borrador"] == ["1", "0", "1"]
-    assert rows["Enviado"][0] == "1" and rows["En revisión"][0] == "2"
-    assert 'href="/revision/?estado=in_review&amp;tipo=diagnostic"' in html
-    assert 'href="/revision/?estado=in_review"' in html
+    assert rows["Sin iniciar"] == ["0", "4"]
+    assert rows["Borrador"] == ["1", "0"]
+    assert rows["Enviado"] == ["1", "0"] and rows["En revisión"] == ["2", "0"]
+    year = world["cycle"].year
+    assert f'href="/instituciones/?ciclo={year}&amp;diagnostico=in_review"' in html
+    assert f'href="/instituciones/?ciclo={year}&amp;plan=sin_iniciar"' in html
     assert "Sin asignar" not in html  # DIPRES assigns nothing
 
 
@@ -173,7 +179,7 @@ def test_admin_sees_the_counts_and_what_is_unassigned(
     login_as(create_user(Role.ADMIN))
     text = squeezed(page_text(client))
     assert "Sin asignar: 1 (enviados que nadie ha tomado; puede asignarlos)" in text
-    assert "Envíos del ciclo" in text and "por estado" in text
+    assert "Avance del ciclo" in text and "Carga de revisión" in text
 
 
 # --- The institution's page ----------------------------------------------------------------

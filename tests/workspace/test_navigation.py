@@ -77,7 +77,7 @@ def test_a_review_sits_under_the_queue(app: Flask, riego: Institution) -> None:
 @pytest.mark.parametrize(
     ("endpoint", "args", "labels"),
     [
-        ("institutions.index", {}, ["Instituciones"]),
+        ("dashboard.institutions", {}, ["Instituciones"]),
         ("institutions.edit", {"code": "1306"}, ["Instituciones", RIEGO, "Editar"]),
         ("institutions.import_catalog", {}, ["Instituciones", "Importar catálogo"]),
         ("auth.edit_user", {"user_id": 7}, ["Usuarios", "Editar usuario"]),

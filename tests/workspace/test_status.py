@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from pmg.core.links import Link
 from pmg.cycles.models import Cycle
 from pmg.institutions.models import Institution
 from pmg.requirements.models import Requirement
@@ -20,7 +21,6 @@ from pmg.workspace.status import (
     NO_CYCLE,
     NO_INSTITUTION,
     Deadline,
-    Link,
     NextStep,
     Step,
     StepState,

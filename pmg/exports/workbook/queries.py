@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, select, union
+from sqlalchemy import and_, exists, select, union
 from sqlalchemy.orm import aliased
 
 from pmg.cycles.models import Cycle
@@ -48,6 +48,7 @@ from pmg.submissions.models import (
     SubmissionState,
     SubmissionVersion,
 )
+from pmg.submissions.queries import joined_to_latest_version
 
 # The procedure's own columns of the trámites layout (name, justification, milestones…),
 # the file's wording of its choices and how it wrote what it did not report.
@@ -178,25 +179,9 @@ def _targets(cycle: Cycle) -> dict[int, Figures]:
 def _latest_versions(cycle: Cycle, kind: SubmissionKind) -> dict[int, SubmissionRecord]:
     """Each institution's submission of ``kind`` in ``cycle`` with its latest version."""
     in_cycle = and_(Submission.cycle_id == cycle.id, Submission.kind == kind)
-    latest = (
-        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.number).label("number"))
-        .join(SubmissionVersion.submission)
-        .where(in_cycle)
-        .group_by(SubmissionVersion.submission_id)
-        .subquery()
-    )
-    query = (
-        select(Submission.institution_id, Submission.state, SubmissionVersion)
-        .outerjoin(latest, latest.c.submission_id == Submission.id)
-        .outerjoin(
-            SubmissionVersion,
-            and_(
-                SubmissionVersion.submission_id == Submission.id,
-                SubmissionVersion.number == latest.c.number,
-            ),
-        )
-        .where(in_cycle)
-    )
+    query = joined_to_latest_version(
+        select(Submission.institution_id, Submission.state, SubmissionVersion), in_cycle, outer=True
+    ).where(in_cycle)
     found: dict[int, SubmissionRecord] = {}
     rows = cast(  # the version is outer-joined: None when there is none
         "Iterable[tuple[int, SubmissionState, SubmissionVersion | None]]", db.session.execute(query)
