@@ -1,22 +1,26 @@
 """The reviewers' queue: a cycle's submitted work, searched, filtered, sorted and paged.
 
-A page costs the same few queries whatever the queue's length: the page itself (with its
-institution, ministry and reviewer joined), its count, one query for the facts of its rows
-(versions, last sent) and one for the count per state. Every order ends with the
-submission's id, so the pages of a listing never share or skip a row.
+A page costs two queries whatever the queue's length: the count per state (which gives the
+page's total too) and the page's rows, with their institution, ministry and reviewer
+joined and their versions and last sending counted in the same query, loading only the
+columns the page shows. Every order ends with the submission's id, so the pages of a
+listing never share or skip a row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from math import ceil
 from typing import Any
 
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Row,
     Select,
     SQLColumnExpression,
     case,
@@ -26,25 +30,21 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 
 from pmg.auth.models import User
 from pmg.core.models import LabelledEnum
-from pmg.core.pagination import paginate
 from pmg.core.search import searched
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import chile_today
 from pmg.extensions import db
 from pmg.institutions.models import Institution, Ministry, Stage
 from pmg.review.queries import QUEUE_STATES, due_date
-from pmg.submissions.models import (
-    Submission,
-    SubmissionKind,
-    SubmissionState,
-    SubmissionVersion,
-)
+from pmg.submissions.models import Submission, SubmissionKind, SubmissionState, SubmissionVersion
 
 DECIDED = (SubmissionState.APPROVED, SubmissionState.REJECTED)
+# A select of any columns: the page's rows (a submission and its facts) or the counts.
+Query = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,18 @@ class QueueRow:
     due: date | None
     versions: int
     sent: datetime | None
+    overdue: bool
 
-    @property
-    def overdue(self) -> bool:
-        return self.due is not None and self.due < chile_today()
+
+class _ReadPage(Pagination):
+    """A page whose rows and total were read already: the total comes with the counts per
+    state, so the page costs no count query of its own."""
+
+    def _query_items(self) -> list[Any]:
+        return list(self._query_args["rows"])
+
+    def _query_count(self) -> int:
+        return int(self._query_args["total"])
 
 
 @dataclass(frozen=True)
@@ -179,26 +187,44 @@ class QueuePage:
         return [row.submission for row in self.rows]
 
 
-def _submitted(cycle: Cycle) -> Select[Any]:
-    """The cycle's submitted work with its institution, ministry and reviewer joined."""
+def _of_cycle(query: Query, cycle: Cycle) -> Query:
+    """``query`` narrowed to the cycle's submitted work."""
+    return query.where(Submission.cycle_id == cycle.id, Submission.state != SubmissionState.DRAFT)
+
+
+def _submitted(query: Query, cycle: Cycle) -> Query:
+    """``query`` of the cycle's submitted work, with each submission's institution joined."""
+    return _of_cycle(query.join(Submission.institution), cycle)
+
+
+def _with_people(query: Query) -> Query:
+    """``query`` with the institution's ministry and the reviewer joined too."""
+    return query.join(Institution.ministry).outerjoin(User, Submission.reviewer)
+
+
+def _shown() -> tuple[Any, ...]:
+    """The loader options of a row: what it shows, and what bulk approval asks of it
+    (:func:`pmg.review.bulk.refusals`). The draft and the pre-filled figures, JSON and the
+    bulk of a submission, stay in the database."""
     return (
-        select(Submission)
-        .join(Submission.institution)
-        .join(Institution.ministry)
-        .outerjoin(User, Submission.reviewer)
-        .where(Submission.cycle_id == cycle.id, Submission.state != SubmissionState.DRAFT)
+        load_only(
+            Submission.kind,
+            Submission.state,
+            Submission.reviewer_id,
+            Submission.correction_due,
+            Submission.lock_version,
+            Submission.cycle_id,
+            Submission.institution_id,
+        ),
+        contains_eager(Submission.institution)
+        .load_only(Institution.code, Institution.name, Institution.stage)
+        .contains_eager(Institution.ministry)
+        .load_only(Ministry.name),
+        contains_eager(Submission.reviewer).load_only(User.name),
     )
 
 
-def _loaded(query: Select[Any]) -> Select[Any]:
-    """``query`` with the rows' institution, ministry and reviewer taken from its joins."""
-    return query.options(
-        contains_eager(Submission.institution).contains_eager(Institution.ministry),
-        contains_eager(Submission.reviewer),
-    )
-
-
-def _filtered(query: Select[Any], cycle: Cycle, filters: QueueFilters) -> Select[Any]:
+def _filtered(query: Query, cycle: Cycle, filters: QueueFilters) -> Query:
     """``query`` narrowed by every filter but the state."""
     query = searched(query, Institution.search_text, filters.search)
     if filters.kind is not None:
@@ -217,38 +243,48 @@ def _filtered(query: Select[Any], cycle: Cycle, filters: QueueFilters) -> Select
 
 
 def _counts(cycle: Cycle, filters: QueueFilters) -> dict[str, int]:
-    query = _filtered(_submitted(cycle), cycle, filters)
-    grouped = query.with_only_columns(Submission.state, func.count(Submission.id)).group_by(
-        Submission.state
-    )
+    """How many submissions of each state match every filter but the state; the
+    institution is joined only for a filter on it."""
+    grouped = select(Submission.state, func.count(Submission.id)).group_by(Submission.state)
+    on_institution = filters.search or filters.ministry_id is not None or filters.stage is not None
+    of_cycle = _submitted(grouped, cycle) if on_institution else _of_cycle(grouped, cycle)
     counts = {state.value: 0 for state in QUEUE_STATES}
-    for state, number in db.session.execute(grouped):
+    for state, number in db.session.execute(_filtered(of_cycle, cycle, filters)):
         counts[state.value] = number
     return counts
 
 
-def _rows(submissions: list[Submission]) -> list[QueueRow]:
-    """The page's rows with their versions and last sending, read in one query."""
-    if not submissions:
-        return []
-    facts = db.session.execute(
-        select(Submission.id, _version_count(), _last_sent()).where(
-            Submission.id.in_([s.id for s in submissions])
-        )
-    )
-    by_id = {ident: (versions, sent) for ident, versions, sent in facts}
-    return [QueueRow(s, due_date(s), *by_id[s.id]) for s in submissions]
+def _rows(found: Iterable[Row[Submission, int, datetime | None]]) -> list[QueueRow]:
+    """The page's rows, each with its due date said once against today."""
+    today = chile_today()
+    rows = []
+    for submission, versions, sent in found:
+        due = due_date(submission)
+        rows.append(QueueRow(submission, due, versions, sent, due is not None and due < today))
+    return rows
 
 
 def review_queue(cycle: Cycle, filters: QueueFilters, sort: QueueSort, page: int = 1) -> QueuePage:
     """Page ``page`` of the submitted work of ``cycle`` matching ``filters``, in ``sort``'s
     order (past the end, the last page), and the count per state among those matching
-    every filter but the state."""
-    query = _filtered(_submitted(cycle), cycle, filters)
+    every filter but the state: two queries, the counts and the page's rows."""
+    counts = _counts(cycle, filters)
+    total = counts[filters.state.value] if filters.state is not None else sum(counts.values())
+    per_page = current_app.config["PMG_PAGE_SIZE"]
+    page = min(page, max(ceil(total / per_page), 1))
+    query = select(Submission, _version_count(), _last_sent())
+    query = _filtered(_with_people(_submitted(query, cycle)), cycle, filters)
     if filters.state is not None:
         query = query.where(Submission.state == filters.state)
-    pages = paginate(_loaded(query).order_by(*sort.order_by(cycle)), page)
-    return QueuePage(pages, _rows(list(pages.items)), _counts(cycle, filters))
+    query = (
+        query.options(*_shown())
+        .order_by(*sort.order_by(cycle))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = _rows(db.session.execute(query))
+    pages = _ReadPage(page, per_page, max_per_page=None, error_out=False, rows=rows, total=total)
+    return QueuePage(pages, rows, counts)
 
 
 def chosen_submissions(cycle: Cycle, ids: Collection[int]) -> dict[int, Submission]:
@@ -256,5 +292,9 @@ def chosen_submissions(cycle: Cycle, ids: Collection[int]) -> dict[int, Submissi
     left out)."""
     if not ids:
         return {}
-    query = _loaded(_submitted(cycle).where(Submission.id.in_(ids)))
+    query = _with_people(_submitted(select(Submission), cycle)).where(Submission.id.in_(ids))
+    query = query.options(
+        contains_eager(Submission.institution).contains_eager(Institution.ministry),
+        contains_eager(Submission.reviewer),
+    )
     return {submission.id: submission for submission in db.session.scalars(query)}

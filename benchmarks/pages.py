@@ -1,0 +1,286 @@
+"""Serve the main pages under gunicorn at 166 and 1,660 institutions beside a bare Jinja page.
+
+For each size (the real catalog once, then ten times: :mod:`benchmarks.cycle_data` makes a
+cycle in flight through the application's own imports and operations) on a new SQLite
+database, or on PostgreSQL when ``DATABASE_URL`` is set (**its public schema is dropped
+and rebuilt**; ``ANALYZE`` runs after loading):
+
+- counts the SQL statements of one GET of each page of :data:`PAGES` in a test client, as
+  the page's role (the second GET: the first may fill a cache);
+- serves the app (``app:app``, as in production) under gunicorn, 2 sync workers, preloaded,
+  on 127.0.0.1, with the session cookie of the page's role; beside it, also under
+  gunicorn, a bare Flask app whose one page is a Jinja template of a 170-row table
+  (``harness.bare_table_app``), started once for the whole run;
+- loads each page for ``--seconds`` with ``--connections`` clients (threads, loopback
+  only), between two loads of the bare page: bare, page 1, bare, page 2, … bare; the
+  page's ratio is its requests/s ÷ the mean of the two bare runs around it. ``--runs``
+  rounds; the median of each figure is printed.
+
+Prints requests/s, p50 and p99 of every page and of the bare page, each page's ratio
+(target ≥ 0.5), its slowdown at 1,660 institutions (ten times the real 166: ratio at 166 ÷
+ratio at 1,660, each against the bare page of its own size's run, so that a machine busier
+in one half does not count; target ≤ 1.2; the raw p50 at 1,660 ÷ p50 at 166 beside it) and
+its statements at 166 and at 1,660 (target: the same). A page that answers 404 is
+reported as not built yet. Exits 1 with ``--strict`` when a page that exists misses a
+target. On 2 cores with the defaults: about 5 minutes on SQLite, 7 on PostgreSQL (most
+of it making the 1,660 institutions' work through the operations).
+
+    .venv/bin/python benchmarks/pages.py [--seconds 4] [--runs 2] [--connections 4]
+        [--only "review queue"] [--strict]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from flask import Flask
+
+from benchmarks.cycle_data import CycleData, build_cycle
+from benchmarks.harness import (
+    Load,
+    analyze,
+    environment_database,
+    fetch,
+    load,
+    migrated_app,
+    parser,
+    served,
+    statements_of,
+)
+from pmg.auth.models import User
+from pmg.core.permissions import Role
+from pmg.cycles.queries import chile_today
+from tests.conftest import BrowserLikeClient, login
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str  # ``{code}``: the sample institution's code
+    role: Role
+
+
+# One line per page: the benchmark measures each, in this order.
+PAGES = (
+    Page("dashboard", "/", Role.DIPRES),
+    Page("institution list", "/instituciones/", Role.DIPRES),
+    Page("institution page", "/instituciones/{code}", Role.DIPRES),
+    Page("review queue", "/revision/", Role.REVIEWER),
+)
+SIZES = (1, 10)  # copies of the real catalog (166 institutions)
+MIN_RATIO, MAX_SLOWDOWN = 0.5, 1.2
+SECRET_KEY = "benchmark"  # noqa: S105  (signs the throwaway sessions of a throwaway database)
+SESSION_COOKIE = "pmg_session"
+WARM_UP_SECONDS = 1.0
+BARE = "bare 170-row table"
+
+
+@dataclass
+class Measured:
+    """One page at one size: its status and size, statements, each round's load and ratio."""
+
+    status: int
+    kilobytes: float
+    statements: int
+    loads: list[Load] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return self.status != 404
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios) if self.ratios else float("nan")
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(run.percentile(50) for run in self.loads)
+
+
+def _median_figures(loads: list[Load]) -> str:
+    per_second = statistics.median(run.per_second for run in loads)
+    p50 = statistics.median(run.percentile(50) for run in loads) * 1000
+    p99 = statistics.median(run.percentile(99) for run in loads) * 1000
+    failures = sum(run.failures for run in loads)
+    failed = f"  {failures} failed" if failures else ""
+    return f"{per_second:8.1f} {p50:8.1f} {p99:8.1f}{failed}"
+
+
+def _session_cookie(app: Flask, user: User) -> str:
+    """``Cookie`` header of a session of ``user``, signed in through the login page."""
+    client = BrowserLikeClient(app)
+    assert login(client, user.email).status_code == 302, f"{user.email} could not sign in"
+    cookie = client.get_cookie(SESSION_COOKIE)
+    assert cookie is not None
+    return f"{SESSION_COOKIE}={cookie.value}"
+
+
+def _count_statements(
+    app: Flask, pages: tuple[Page, ...], data: CycleData, users: dict[Role, User]
+) -> dict[Page, Measured]:
+    measured: dict[Page, Measured] = {}
+    clients: dict[Role, BrowserLikeClient] = {}
+    for page in pages:
+        if page.role not in clients:
+            clients[page.role] = BrowserLikeClient(app)
+            assert login(clients[page.role], users[page.role].email).status_code == 302
+        path = page.path.format(code=data.sample_code)
+        clients[page.role].get(path)
+        status, statements = statements_of(clients[page.role], path)
+        measured[page] = Measured(status, 0.0, statements)
+    return measured
+
+
+def _loads(
+    app_port: int,
+    bare_port: int,
+    measured: dict[Page, Measured],
+    paths: dict[Page, str],
+    cookies: dict[Role, str],
+    options: argparse.Namespace,
+) -> list[Load]:
+    """Every round: the bare page, then each page that exists followed by the bare page."""
+    seconds, connections, runs = options.seconds, options.connections, options.runs
+    pages = [page for page, shown in measured.items() if shown.status == 200]
+    bare_loads: list[Load] = []
+    for page in pages:  # warm-up: both workers, every cache
+        load(app_port, paths[page], seconds=WARM_UP_SECONDS, connections=connections,
+             headers={"Cookie": cookies[page.role]})  # fmt: skip
+    for _ in range(runs):
+        before = load(bare_port, "/", seconds=seconds, connections=connections)
+        bare_loads.append(before)
+        for page in pages:
+            headers = {"Cookie": cookies[page.role]}
+            run = load(app_port, paths[page], seconds=seconds, connections=connections,
+                       headers=headers)  # fmt: skip
+            after = load(bare_port, "/", seconds=seconds, connections=connections)
+            bare_loads.append(after)
+            measured[page].loads.append(run)
+            bare = (before.per_second + after.per_second) / 2
+            measured[page].ratios.append(run.per_second / bare)
+            before = after
+    return bare_loads
+
+
+def measure_size(
+    copies: int,
+    pages: tuple[Page, ...],
+    bare_port: int,
+    options: argparse.Namespace,
+    database: str | None,
+) -> dict[Page, Measured]:
+    """Build the cycle at ``copies`` × the catalog, count, serve, load; print the table."""
+    started = time.perf_counter()
+
+    def progress(text: str) -> None:
+        print(f"  [{time.perf_counter() - started:5.1f} s] {text}", flush=True)
+
+    config = {"PMG_PASSWORD_METHOD": "pbkdf2:sha256:1000", "SECRET_KEY": SECRET_KEY}
+    with migrated_app(config, database=database) as app:
+        data = build_cycle(copies, chile_today(), progress)
+        analyze()
+        users = {Role.DIPRES: data.people.dipres, Role.REVIEWER: data.people.reviewer}
+        measured = _count_statements(app, pages, data, users)
+        cookies = {role: _session_cookie(app, user) for role, user in users.items()}
+        paths = {page: page.path.format(code=data.sample_code) for page in pages}
+        environment = {
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SECRET_KEY": SECRET_KEY,
+            "PMG_ENV": "production",
+            "PMG_PUBLIC_BASE_URL": "https://pmg.benchmark.invalid",
+        }
+        with served("app:app", environment, ready="/ingresar") as port:
+            for page in pages:
+                status, body = fetch(port, paths[page], {"Cookie": cookies[page.role]})
+                if status != measured[page].status:
+                    print(f"  {page.name}: {status} served, {measured[page].status} in the test")
+                measured[page].status, measured[page].kilobytes = status, len(body) / 1024
+            progress("served; loading")
+            bare_loads = _loads(port, bare_port, measured, paths, cookies, options)
+    print(f"\n{data.institutions} institutions, {data.submissions} submissions")
+    print(f"{'page':<22} {'KB':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} stmts")
+    print(f"{BARE:<22} {'':>6} {_median_figures(bare_loads)}")
+    for page in pages:
+        shown = measured[page]
+        if not shown.exists:
+            print(f"{page.name:<22} not built yet (404)")
+        elif shown.status != 200:
+            print(f"{page.name:<22} answered {shown.status}")
+        else:
+            figures = _median_figures(shown.loads)
+            print(
+                f"{page.name:<22} {shown.kilobytes:6.0f} {figures} "
+                f"{shown.ratio:6.2f} {shown.statements:5d}"
+            )
+    print()
+    return measured
+
+
+def verdicts(small: dict[Page, Measured], large: dict[Page, Measured]) -> bool:
+    """Print each page's figures against the targets; whether every page that exists meets
+    them."""
+    header = (
+        f"{'page':<22} {'ratio 166':>9} {'ratio 1,660':>11} {'slowdown':>8} {'p50 ×':>6} "
+        f"{'stmts':>9}"
+    )
+    print(f"{header}  (targets: ratio ≥ {MIN_RATIO}, slowdown ≤ {MAX_SLOWDOWN}, same stmts)")
+    passed = True
+    for page, few in small.items():
+        many = large[page]
+        if not (few.exists and many.exists):
+            print(f"{page.name:<22} not built yet (404)")
+            continue
+        if few.status != 200 or many.status != 200:
+            print(f"{page.name:<22} answered {few.status} / {many.status}  FAIL")
+            passed = False
+            continue
+        slowdown = few.ratio / many.ratio
+        met = (
+            min(few.ratio, many.ratio) >= MIN_RATIO
+            and slowdown <= MAX_SLOWDOWN
+            and few.statements == many.statements
+        )
+        passed = passed and met
+        statements = f"{few.statements}/{many.statements}"
+        print(
+            f"{page.name:<22} {few.ratio:9.2f} {many.ratio:11.2f} {slowdown:8.2f} "
+            f"{many.p50 / few.p50:6.2f} {statements:>9}  {'PASS' if met else 'FAIL'}"
+        )
+    return passed
+
+
+def main() -> int:
+    options = parser(__doc__.splitlines()[0])
+    options.add_argument("--seconds", type=float, default=4.0, help="length of each load run")
+    options.add_argument("--connections", type=int, default=4, help="concurrent clients")
+    options.add_argument(
+        "--only", action="append", metavar="PAGE", help="measure only this page (repeatable)"
+    )
+    options.set_defaults(runs=2)
+    chosen = options.parse_args()
+    pages = tuple(page for page in PAGES if not chosen.only or page.name in chosen.only)
+    database = environment_database()
+    where = "PostgreSQL" if database else "SQLite"
+    print(
+        f"{where}; gunicorn 2 sync workers, --preload; {chosen.connections} connections, "
+        f"{chosen.seconds:g} s per run, {chosen.runs} rounds"
+    )
+    results = []
+    with served("benchmarks.harness:bare_table_app()", {}) as bare_port:
+        for copies in SIZES:
+            print(f"building {copies} × the catalog")
+            results.append(measure_size(copies, pages, bare_port, chosen, database))
+    passed = verdicts(results[0], results[-1])
+    return 1 if chosen.strict and not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
