@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, load_only
 
 from pmg.auth.models import User
 from pmg.extensions import db
+from pmg.requirements.models import Requirement
 from pmg.review import operations
 from pmg.review.approval import missing_for_approval, pending_states
-from pmg.review.models import Observation, ObservationState, Review, Verdict
+from pmg.review.models import Observation, ObservationState, Outcome, Review, Verdict
 from pmg.submissions.models import Action, Submission, SubmissionState, SubmissionVersion
 from pmg.submissions.workflow import ensure_fresh, may_act, stale_message
 
@@ -47,12 +48,13 @@ def _state_reason(submission: Submission) -> str:
     return NOT_TAKEN
 
 
-def _checklist_reason(review: Review, states: Mapping[int, ObservationState]) -> str | None:
-    """The approval rule (:mod:`pmg.review.approval`) on the saved checklist, worded for
-    the queue's row."""
+def _checklist_reason(
+    review: Review, outcomes: Mapping[str, Outcome | None], states: Mapping[int, ObservationState]
+) -> str | None:
+    """The approval rule (:mod:`pmg.review.approval`) on the saved checklist (``outcomes``,
+    by requirement code), worded for the queue's row."""
     missing = missing_for_approval(
-        {verdict.requirement.code: verdict.outcome for verdict in review.verdicts},
-        pending_states(states, operations.saved_resolutions(review)),
+        outcomes, pending_states(states, operations.saved_resolutions(review))
     )
     problems = missing.phrases(
         "Tiene requisitos sin revisar: {codes}",
@@ -62,8 +64,10 @@ def _checklist_reason(review: Review, states: Mapping[int, ObservationState]) ->
     return "; ".join(problems) or None
 
 
-def _current_reviews(ids: list[int]) -> dict[int, Review]:
-    """The review of each submission's latest version, with its checklist."""
+def _current_checklists(ids: list[int]) -> dict[int, tuple[Review, dict[str, Outcome | None]]]:
+    """The review of each submission's latest version (only what the approval rule reads
+    of it) and its checklist's outcomes by requirement code, in the checklist's order: one
+    query of columns, no verdict or requirement loaded whole."""
     latest = aliased(SubmissionVersion)
     newest = (
         select(func.max(latest.number))
@@ -71,12 +75,20 @@ def _current_reviews(ids: list[int]) -> dict[int, Review]:
         .scalar_subquery()
     )
     query = (
-        select(Review)
+        select(Review, Requirement.code, Verdict.outcome)
         .join(Review.version)
+        .outerjoin(Review.verdicts)
+        .outerjoin(Verdict.requirement)
         .where(Review.submission_id.in_(ids), SubmissionVersion.number == newest)
-        .options(selectinload(Review.verdicts).selectinload(Verdict.requirement))
+        .options(load_only(Review.submission_id, Review.pending_resolutions))
+        .order_by(Review.id, Verdict.id)
     )
-    return {review.submission_id: review for review in db.session.scalars(query)}
+    found: dict[int, tuple[Review, dict[str, Outcome | None]]] = {}
+    for review, code, outcome in db.session.execute(query):
+        _, outcomes = found.setdefault(review.submission_id, (review, {}))
+        if code is not None:
+            outcomes[code] = outcome
+    return found
 
 
 def _observation_states(ids: list[int]) -> dict[int, dict[int, ObservationState]]:
@@ -110,14 +122,14 @@ def refusals(
         else:
             candidates.append(submission.id)
     if candidates:
-        reviews = _current_reviews(candidates)
+        checklists = _current_checklists(candidates)
         states = _observation_states(candidates)
         for ident in candidates:
-            review = reviews.get(ident)
-            if review is None:
+            if ident not in checklists:
                 reasons[ident] = NOT_TAKEN
             else:
-                reasons[ident] = _checklist_reason(review, states[ident])
+                review, outcomes = checklists[ident]
+                reasons[ident] = _checklist_reason(review, outcomes, states[ident])
     return reasons
 
 

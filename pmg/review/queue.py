@@ -86,13 +86,6 @@ def _version_count() -> SQLColumnExpression[int]:
     return versions.scalar_subquery()
 
 
-def _last_sent() -> SQLColumnExpression[datetime | None]:
-    sent = select(func.max(SubmissionVersion.submitted_at)).where(
-        SubmissionVersion.submission_id == Submission.id
-    )
-    return sent.scalar_subquery()
-
-
 def _rank(column: Any, members: type[LabelledEnum]) -> ColumnElement[int]:
     """The member's place in its enum (the order people read it in), not its text."""
     return case({member: place for place, member in enumerate(members)}, value=column)
@@ -118,7 +111,7 @@ SORTS: dict[str, SortColumn] = {
     "tipo": SortColumn("Tipo", lambda _: [_rank(Submission.kind, SubmissionKind)]),
     "estado": SortColumn("Estado", lambda _: [_rank(Submission.state, SubmissionState)]),
     "version": SortColumn("Versión", lambda _: [_version_count()]),
-    "enviado": SortColumn("Enviado", lambda _: [_last_sent()]),
+    "enviado": SortColumn("Enviado", lambda _: [Submission.last_sent_at]),
     "revisor": SortColumn("Revisor/a", lambda _: _missing_last(User.name)),
     "vence": SortColumn("Vence", lambda cycle: _missing_last(due_expression(cycle))),
 }
@@ -213,6 +206,7 @@ def _shown() -> tuple[Any, ...]:
             Submission.reviewer_id,
             Submission.correction_due,
             Submission.lock_version,
+            Submission.last_sent_at,
             Submission.cycle_id,
             Submission.institution_id,
         ),
@@ -254,12 +248,12 @@ def _counts(cycle: Cycle, filters: QueueFilters) -> dict[str, int]:
     return counts
 
 
-def _rows(found: Iterable[Row[Submission, int, datetime | None]]) -> list[QueueRow]:
+def _rows(found: Iterable[Row[Submission, int]]) -> list[QueueRow]:
     """The page's rows, each with its due date said once against today."""
     today = chile_today()
     rows = []
-    for submission, versions, sent in found:
-        due = due_date(submission)
+    for submission, versions in found:
+        due, sent = due_date(submission), submission.last_sent_at
         rows.append(QueueRow(submission, due, versions, sent, due is not None and due < today))
     return rows
 
@@ -272,7 +266,7 @@ def review_queue(cycle: Cycle, filters: QueueFilters, sort: QueueSort, page: int
     total = counts[filters.state.value] if filters.state is not None else sum(counts.values())
     per_page = current_app.config["PMG_PAGE_SIZE"]
     page = min(page, max(ceil(total / per_page), 1))
-    query = select(Submission, _version_count(), _last_sent())
+    query = select(Submission, _version_count())
     query = _filtered(_with_people(_submitted(query, cycle)), cycle, filters)
     if filters.state is not None:
         query = query.where(Submission.state == filters.state)

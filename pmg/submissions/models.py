@@ -4,7 +4,7 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,7 +59,12 @@ class Submission(Model):
     """
 
     __tablename__ = "submissions"
-    __table_args__ = (UniqueConstraint("institution_id", "cycle_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("institution_id", "cycle_id", "kind"),
+        # The reviewers' queue: its default order, and its counts per state.
+        Index("ix_submissions_cycle_sent", "cycle_id", "last_sent_at", "id"),
+        Index("ix_submissions_cycle_state", "cycle_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
@@ -74,6 +79,8 @@ class Submission(Model):
     prefilled: Mapped[dict[str, Any]] = mapped_column(Document, default=dict)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     draft_saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The ``submitted_at`` of the latest version, kept by ``submit``: none until sent.
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who moved it last, for the message to someone acting on an older page.
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -184,6 +184,7 @@ def submit(
         **recorded,
     )
     db.session.add(version)
+    submission.last_sent_at = version.submitted_at
     signals.announce(signals.frozen, version)
     db.session.flush()
     return version
