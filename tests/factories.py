@@ -56,6 +56,37 @@ def create_institution(
     return institution
 
 
+def create_sample_catalog() -> dict[str, Institution]:
+    """Three institutions of two ministries, in three stages and categories, one with the
+    MESU voluntary: «riego» (1306), «indap» (1303) and «fonasa» (3101_61)."""
+    health = create_ministry("MINISTERIO DE SALUD")
+    agriculture = create_ministry("MINISTERIO DE AGRICULTURA")
+    return {
+        "riego": create_institution(
+            "1306",
+            "COMISION NACIONAL DE RIEGO",
+            ministry=agriculture,
+            stage=Stage.STAGE_3,
+            category=FunctionalCategory.GENERAL_SERVICES,
+        ),
+        "indap": create_institution(
+            "1303",
+            "INSTITUTO DE DESARROLLO AGROPECUARIO",
+            ministry=agriculture,
+            stage=Stage.STAGE_1,
+            category=FunctionalCategory.PRODUCTIVE_PROMOTION,
+        ),
+        "fonasa": create_institution(
+            "3101_61",
+            "FONDO NACIONAL DE SALUD",
+            ministry=health,
+            stage=Stage.SAIP,
+            mesu=MesuCommitment.VOLUNTARY,
+            category=FunctionalCategory.EDUCATION_HEALTH,
+        ),
+    }
+
+
 def create_user(
     role: Role = Role.ADMIN,
     *,

@@ -34,11 +34,17 @@ from pmg.dashboard.listing import (
 )
 from pmg.dashboard.standing import BY_VALUE, STANDINGS
 from pmg.extensions import db
-from pmg.institutions.models import FunctionalCategory, Institution, MesuCommitment, Ministry, Stage
+from pmg.institutions.models import FunctionalCategory, Institution, Ministry, Stage
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
 from tests.exports.queries import counting_queries
-from tests.factories import create_cycle, create_institution, create_ministry, create_user
+from tests.factories import (
+    create_cycle,
+    create_institution,
+    create_ministry,
+    create_sample_catalog,
+    create_user,
+)
 
 S = SubmissionState
 D, P = SubmissionKind.DIAGNOSTIC, SubmissionKind.PLAN
@@ -418,32 +424,7 @@ def test_without_any_cycle_the_list_has_no_standings(
 
 @pytest.fixture
 def catalog() -> dict[str, Any]:
-    health = create_ministry("MINISTERIO DE SALUD")
-    agriculture = create_ministry("MINISTERIO DE AGRICULTURA")
-    return {
-        "riego": create_institution(
-            "1306",
-            "COMISION NACIONAL DE RIEGO",
-            ministry=agriculture,
-            stage=Stage.STAGE_3,
-            category=FunctionalCategory.GENERAL_SERVICES,
-        ),
-        "indap": create_institution(
-            "1303",
-            "INSTITUTO DE DESARROLLO AGROPECUARIO",
-            ministry=agriculture,
-            stage=Stage.STAGE_1,
-            category=FunctionalCategory.PRODUCTIVE_PROMOTION,
-        ),
-        "fonasa": create_institution(
-            "3101_61",
-            "FONDO NACIONAL DE SALUD",
-            ministry=health,
-            stage=Stage.SAIP,
-            mesu=MesuCommitment.VOLUNTARY,
-            category=FunctionalCategory.EDUCATION_HEALTH,
-        ),
-    }
+    return create_sample_catalog()
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.REVIEWER, Role.DIPRES])

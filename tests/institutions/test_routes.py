@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.institutions.models import FunctionalCategory, MesuCommitment, Stage
-from tests.factories import create_institution, create_ministry, create_user
+from tests.factories import create_institution, create_ministry, create_sample_catalog, create_user
 
 
 def _codes(body: str) -> list[str]:
@@ -19,32 +19,7 @@ def _codes(body: str) -> list[str]:
 
 @pytest.fixture
 def catalog() -> dict[str, Any]:
-    health = create_ministry("MINISTERIO DE SALUD")
-    agriculture = create_ministry("MINISTERIO DE AGRICULTURA")
-    return {
-        "riego": create_institution(
-            "1306",
-            "COMISION NACIONAL DE RIEGO",
-            ministry=agriculture,
-            stage=Stage.STAGE_3,
-            category=FunctionalCategory.GENERAL_SERVICES,
-        ),
-        "indap": create_institution(
-            "1303",
-            "INSTITUTO DE DESARROLLO AGROPECUARIO",
-            ministry=agriculture,
-            stage=Stage.STAGE_1,
-            category=FunctionalCategory.PRODUCTIVE_PROMOTION,
-        ),
-        "fonasa": create_institution(
-            "3101_61",
-            "FONDO NACIONAL DE SALUD",
-            ministry=health,
-            stage=Stage.SAIP,
-            mesu=MesuCommitment.VOLUNTARY,
-            category=FunctionalCategory.EDUCATION_HEALTH,
-        ),
-    }
+    return create_sample_catalog()
 
 
 # --- Search after an edit (the list itself: tests/dashboard/test_listing.py) ------------
