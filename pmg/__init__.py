@@ -8,7 +8,7 @@ from flask import Flask
 
 from pmg.config import load_config
 from pmg.core.routing import register_request_limits
-from pmg.extensions import csrf, db, login_manager, migrate
+from pmg.extensions import cache, csrf, db, login_manager, migrate
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    cache.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -87,6 +87,12 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "MAIL_PASSWORD": os.environ.get("PMG_MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _env_bool("PMG_MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("PMG_MAIL_SENDER", "pmg-cseu@localhost"),
+        # What pages computed, kept in each process until the data changes (pmg.core.caching):
+        # at most this many values (a third of them goes when full), none older than this.
+        # PMG_CACHE=off keeps nothing: every request computes its page.
+        "CACHE_TYPE": "SimpleCache" if _env_bool("PMG_CACHE", True) else "NullCache",
+        "CACHE_THRESHOLD": _env_int("PMG_CACHE_ENTRIES", 300),
+        "CACHE_DEFAULT_TIMEOUT": _env_int("PMG_CACHE_SECONDS", 900),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": True,
     }

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -45,5 +46,6 @@ def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | b
 
 
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_item)
+cache = Cache()  # pmg.core.caching: values kept until the data changes
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -2,6 +2,7 @@
 
 from pmg.audit.models import AuditEntry
 from pmg.auth.models import LoginAttempt, PasswordLink, PasswordLinkRequest, PreservedForm, User
+from pmg.core.caching import DataStamp
 from pmg.cycles.models import Cycle
 from pmg.diagnostics.models import DismissedSuggestion
 from pmg.evidence.models import EvidenceFile
@@ -23,6 +24,7 @@ __all__ = [
     "ComplaintFigures",
     "Cycle",
     "CycleTargets",
+    "DataStamp",
     "DismissedSuggestion",
     "EvidenceFile",
     "Institution",

@@ -11,9 +11,12 @@ from io import BytesIO, StringIO
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from pmg.core.caching import cached
 from pmg.core.delimited import CSV_MIMETYPE, write_csv
+from pmg.core.fragments import render_fragment
 from pmg.core.models import utcnow
 from pmg.core.pagination import requested_page
 from pmg.core.permissions import ALL_ROLES, Role, roles_required
@@ -60,15 +63,36 @@ def _listing() -> _Asked:
 @roles_required(*ALL_ROLES)
 def institutions() -> tuple[str, int]:
     asked = _listing()
-    page = listing_page(current_user, asked.filters, asked.today, requested_page())
+    args = listing_args(asked.form)
     return render_template(
         "dashboard/institutions.html",
         form=asked.form,
-        page=page,
-        cycle=asked.filters.cycle,
-        kinds=list(KINDS.values()) if asked.filters.cycle else [],
-        args=listing_args(asked.form),
+        table=_table(asked, args, requested_page()),
+        args=args,
     ), 400 if asked.form.errors else 200
+
+
+def _table(asked: _Asked, args: dict[str, str], number: int) -> Markup:
+    """The list's table and pages: rendered, or kept from the last time the same person
+    (a coordinator; staff all see the same) asked for the same on the same day with
+    nothing changed since."""
+
+    def render() -> Markup:
+        page = listing_page(current_user, asked.filters, asked.today, number)
+        return render_fragment(
+            "dashboard/_institution_table.html",
+            page=page,
+            cycle=asked.filters.cycle,
+            kinds=list(KINDS.values()) if asked.filters.cycle else [],
+            args=args,
+        )
+
+    if asked.form.errors:
+        return render()
+    who = current_user.id if current_user.role is Role.COORDINATOR else "staff"
+    return cached(
+        "dashboard.institutions", (who, tuple(sorted(args.items())), number, asked.today), render
+    )
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from pmg.audit.actions import SUBMISSION_PREFIX, action_label
 from pmg.auth.queries import active_reviewers
+from pmg.core.caching import cached
 from pmg.core.errors import DomainError
+from pmg.core.fragments import render_fragment
 from pmg.core.pagination import PAGE_ARG, requested_page
 from pmg.core.permissions import Role, roles_required
 from pmg.core.routing import parse_db_int
 from pmg.core.transactions import transaction
+from pmg.cycles.models import Cycle
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.institutions.queries import ministries
 from pmg.review import bulk, operations
@@ -99,27 +112,67 @@ def _act(submission: Submission, act: Callable[[], object], message: str) -> Res
 def queue() -> str:
     cycle = current_cycle()
     form = QueueFilterForm(request.args, ministries(), active_reviewers())
-    sort = QueueSort.from_args(request.args)
-    shown = review_queue(cycle, form.filters(), sort, requested_page()) if cycle else None
-    # Why each row cannot be approved in bulk (None: a box to tick); only reviewers approve.
-    reasons = None
-    if shown is not None and current_user.role is Role.REVIEWER:
-        reasons = bulk.refusals(current_user, shown.submissions)
     return render_template(
         "review/queue.html",
         cycle=cycle,
         form=form,
-        queue=shown,
-        sort=sort,
-        sorts=SORTS,
-        reasons=reasons,
-        marked={parse_db_int(value) for value in request.args.getlist(MARKED_KEY)},
+        parts=_queue_parts(cycle, form) if cycle else None,
         bulk=BulkApproveForm(),
-        slugs=slugs(),
         filters=_args(*FILTER_KEYS),
         order=_args(*ORDER_KEYS),
         listing=_listing(),
     )
+
+
+@dataclass(frozen=True)
+class _QueueParts:
+    """The queue's counts, table and page links as markup; whether a row can be ticked."""
+
+    counts: Markup
+    table: Markup
+    pages: Markup
+    approvable: bool
+
+
+def _queue_parts(cycle: Cycle, form: QueueFilterForm) -> _QueueParts:
+    """The queue of ``cycle`` as the query string asks: rendered, or kept from the last time
+    the same person (a reviewer: the boxes are theirs; others all see the same) asked for
+    the same on the same day with nothing changed since."""
+
+    def render() -> _QueueParts:
+        sort = QueueSort.from_args(request.args)
+        shown = review_queue(cycle, form.filters(), sort, requested_page())
+        # Why each row cannot be approved in bulk (None: a box to tick); only reviewers do.
+        reasons = None
+        if current_user.role is Role.REVIEWER:
+            reasons = bulk.refusals(current_user, shown.submissions)
+        filters, order = _args(*FILTER_KEYS), _args(*ORDER_KEYS)
+        kept = dict(filters, **order)
+        table = render_fragment(
+            "review/_queue_table.html",
+            cycle=cycle,
+            queue=shown,
+            sort=sort,
+            sorts=SORTS,
+            reasons=reasons,
+            marked={parse_db_int(value) for value in request.args.getlist(MARKED_KEY)},
+            slugs=slugs(),
+            filters=filters,
+        )
+        return _QueueParts(
+            counts=render_fragment("review/_queue_counts.html", form=form, queue=shown, kept=kept),
+            table=table,
+            pages=get_template_attribute("_macros/forms.html", "pagination")(
+                shown.pages, "review.queue", kept
+            ),
+            approvable=reasons is not None and None in reasons.values(),
+        )
+
+    if form.errors:
+        return render()
+    who = current_user.id if current_user.role is Role.REVIEWER else current_user.role
+    asked = tuple(sorted(request.args.items(multi=True)))
+    return cached("review.queue", (who, asked, chile_today()), render)
 
 
 def _render(page: ReviewPage, status: int = 200) -> tuple[str, int]:

@@ -3,9 +3,11 @@ on its page (:mod:`pmg.institutions.panels`)."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask_login import current_user
 from markupsafe import Markup
 
+from pmg.core.caching import cached
+from pmg.core.fragments import render_fragment
 from pmg.institutions.models import Institution
 from pmg.institutions.panels import register_detail_panel
 from pmg.submissions.kinds import KINDS
@@ -13,15 +15,18 @@ from pmg.submissions.queries import submissions_of
 
 
 def institution_submissions(institution: Institution) -> Markup:
-    """Every submission of ``institution`` and, for its coordinator, the current cycle's forms."""
-    return Markup(  # noqa: S704 (HTML rendered by Jinja, which escapes what it puts in)
-        render_template(
+    """Every submission of ``institution`` and, for its coordinator, the current cycle's
+    forms; the same for each role until the data changes (:mod:`pmg.core.caching`)."""
+
+    def render() -> Markup:
+        return render_fragment(
             "submissions/_institution.html",
             institution=institution,
             submissions=submissions_of(institution),
             kinds=KINDS,
         )
-    )
+
+    return cached("submissions.institution", (institution.id, current_user.role), render)
 
 
 register_detail_panel(institution_submissions)

@@ -11,12 +11,10 @@ from flask_login import current_user
 
 from pmg.core.permissions import ALL_ROLES, Role, roles_required
 from pmg.cycles.queries import all_cycles, chile_today, current_cycle
+from pmg.dashboard.board import board as dashboard_board
 from pmg.dashboard.figures import choose_cycle
 from pmg.dashboard.indicators import INSTITUTION_ARG, MEASURE_ARG, indicator_panel
-from pmg.dashboard.queries import dashboard
-from pmg.dashboard.standing import STANDINGS
 from pmg.dashboard.workload import own_work
-from pmg.submissions.kinds import KINDS
 from pmg.workspace.queries import institutions_progress
 from pmg.workspace.status import coordinator_notice
 
@@ -47,7 +45,7 @@ def _dashboard_home() -> tuple[str, int]:
     choice = choose_cycle(request.args.get("ciclo"), all_cycles())
     board = indicators = None
     if choice.cycle is not None:
-        board = dashboard(choice.cycle, chile_today())
+        board = dashboard_board(choice.cycle, chile_today())
         indicators = indicator_panel(
             choice.cycle, request.args.get(MEASURE_ARG), request.args.get(INSTITUTION_ARG)
         )
@@ -57,8 +55,6 @@ def _dashboard_home() -> tuple[str, int]:
         board=board,
         indicators=indicators,
         work=own_work(board.queue_rows if board else None, current_user.role, current_user.id),
-        kinds=list(KINDS.values()),
-        standings=STANDINGS,
     )
     errors: list[str | None] = [choice.error]
     if indicators is not None:

@@ -87,3 +87,15 @@ def test_create_app_touches_no_database(tmp_path: Path) -> None:
     uri = f"sqlite:///{tmp_path / 'never.sqlite'}"
     create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "x"})
     assert not (tmp_path / "never.sqlite").exists()
+
+
+@pytest.mark.parametrize(("setting", "kind"), [(None, "SimpleCache"), ("off", "NullCache")])
+def test_pages_keep_what_they_computed_unless_told_not_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str | None, kind: str
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "x")
+    if setting is None:
+        monkeypatch.delenv("PMG_CACHE", raising=False)
+    else:
+        monkeypatch.setenv("PMG_CACHE", setting)
+    assert load_config(str(tmp_path))["CACHE_TYPE"] == kind

@@ -1,0 +1,14 @@
+"""A template rendered as one part of a page, to be put into another as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+from markupsafe import Markup
+
+
+def render_fragment(template: str, **context: Any) -> Markup:
+    """``template`` rendered with ``context``, as markup: Jinja escaped everything it put
+    in, so the result goes into the page unescaped."""
+    return Markup(render_template(template, **context))  # noqa: S704 (see the docstring)

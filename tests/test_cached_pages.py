@@ -1,0 +1,66 @@
+"""A page that keeps what it computed (pmg.core.caching) shows a change at the next request:
+each of them is read, a diagnostic is sent, and each is read again."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from pmg.core.permissions import Role
+from pmg.submissions.models import SubmissionState
+from tests.conftest import BrowserLikeClient, login
+from tests.factories import (
+    create_cycle,
+    create_institution,
+    create_submitted_diagnostic,
+    create_user,
+)
+
+SENT = SubmissionState.SUBMITTED.label
+
+
+def _client(app: Flask, role: Role) -> FlaskClient:
+    client = BrowserLikeClient(app)
+    assert login(client, create_user(role).email).status_code == 302
+    return client
+
+
+def _text(client: FlaskClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def _diagnostics_sent(dashboard: str) -> str:
+    """The dashboard's count of institutions that sent their diagnostic at least once."""
+    found = re.search(r'Enviados al menos una vez</th> <td class="num">(\d+)', dashboard)
+    assert found, "no row of sent submissions on the dashboard"
+    return found.group(1)
+
+
+def test_every_kept_page_shows_a_diagnostic_sent_after_it_was_read(app: Flask) -> None:
+    cycle = create_cycle(date.today().year)
+    institution = create_institution()
+    dipres, reviewer = _client(app, Role.DIPRES), _client(app, Role.REVIEWER)
+    pages = {
+        "dashboard": (dipres, "/"),
+        "list": (dipres, "/instituciones/"),
+        "institution": (dipres, f"/instituciones/{institution.code}"),
+        "queue": (reviewer, "/revision/"),
+    }
+    before = {name: _text(client, path) for name, (client, path) in pages.items()}
+    again = {name: _text(client, path) for name, (client, path) in pages.items()}
+    assert again == before  # read twice, nothing changed: the same page
+
+    create_submitted_diagnostic(institution, cycle)
+    after = {name: _text(client, path) for name, (client, path) in pages.items()}
+
+    assert _diagnostics_sent(before["dashboard"]) == "0"
+    assert _diagnostics_sent(after["dashboard"]) == "1"
+    assert f"<td>{SENT}</td>" in after["list"] and f"<td>{SENT}</td>" not in before["list"]
+    assert "Aún no hay envíos." in before["institution"]
+    assert "Aún no hay envíos." not in after["institution"]
+    assert institution.name in after["queue"] and institution.name not in before["queue"]
