@@ -244,16 +244,18 @@ def served(
     wsgi: str, environment: Mapping[str, str], *, workers: int = 2, ready: str = "/"
 ) -> Iterator[int]:
     """``wsgi`` (gunicorn's ``module:name`` or ``module:factory()``) served from the
-    repository's root by gunicorn as in production: ``workers`` sync workers forked from a
-    master that loaded the app first (``--preload``), on 127.0.0.1 at a free port. Yields
-    the port once ``ready`` answers; stops the server (TERM, then KILL) on the way out and
-    prints its log if it failed to start."""
+    repository's root by gunicorn with the production configuration
+    (``pmg/gunicorn_config.py``: sync workers forked from a master that loaded the app and
+    WeasyPrint first, a line of access log per request) but ``workers`` of them, on
+    127.0.0.1 at a free port. Yields the port once ``ready`` answers; stops the server
+    (TERM, then KILL) on the way out and prints its log if it failed to start."""
     port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", wsgi,
-        "--workers", str(workers), "--worker-class", "sync", "--preload",
-        "--bind", f"{HOST}:{port}", "--log-level", "warning",
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:pmg.gunicorn_config", wsgi]
+    environment = {
+        **environment,
+        "PMG_WORKERS": str(workers),
+        "PMG_BIND": f"{HOST}:{port}",
+    }
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(  # noqa: S603  (this interpreter and gunicorn; no shell)
             command, cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=log
@@ -367,7 +369,7 @@ BARE_TEMPLATE = """<!doctype html>
 def bare_table_app() -> Flask:
     """A Flask app whose one page (``/``) renders :data:`BARE_TEMPLATE` from rows held in
     memory: what a page costs with no query, no session and no layout."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=str(ROOT / "static"))  # the server warms up its PDF
     app.jinja_env.loader = DictLoader({"table.html": BARE_TEMPLATE})
     states = ("Sin iniciar", "Borrador", "Enviado", "En revisión", "Con observaciones")
     rows = [

@@ -45,6 +45,7 @@ __all__ = [
     "pdf_filename",
     "render_version_html",
     "render_version_pdf",
+    "warm_up",
     "write_pdf",
 ]
 
@@ -115,6 +116,20 @@ def _fonts() -> FontConfiguration:
     if _font_config is None:
         _font_config = FontConfiguration()
     return _font_config
+
+
+WARM_UP_HTML = (
+    '<html lang="es-CL"><head><link rel="stylesheet" href="pdf/pdf.css"></head>'
+    "<body><p>Áé <strong>ñ</strong></p></body></html>"
+)
+
+
+def warm_up(static_folder: str | Path) -> None:
+    """Render a line with the print stylesheet: the fonts decoded into this process's font
+    configuration, and WeasyPrint's own start-up paid. The production server calls it in
+    its master process before the workers fork (``pmg.gunicorn_config``), so that no
+    worker's first PDF pays it."""
+    write_pdf(WARM_UP_HTML, AssetFetcher(static_folder))
 
 
 def asset_base_url(static_folder: str | Path | None = None) -> str:

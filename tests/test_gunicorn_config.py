@@ -1,0 +1,119 @@
+"""The production server's configuration (pmg/gunicorn_config.py): what it sets, the warm-up
+its master runs before forking, and a real gunicorn serving the app with it."""
+
+from __future__ import annotations
+
+import http.client
+import importlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+
+import pytest
+from flask import Flask
+
+import pmg.exports.documents.pdf as pdf
+from pmg import gunicorn_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _configured(monkeypatch: pytest.MonkeyPatch, **environment: str) -> ModuleType:
+    for name in ("PMG_WORKERS", "PMG_BIND", "PMG_WORKER_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return importlib.reload(gunicorn_config)
+
+
+def test_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _configured(monkeypatch)
+    assert config.bind == "127.0.0.1:8000"
+    assert config.workers == 2 * (os.cpu_count() or 1) + 1
+    assert config.worker_class == "sync"
+    assert config.preload_app is True
+    assert config.timeout == 120
+    assert config.accesslog == "-"
+
+
+def test_the_environment_sets_address_workers_and_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _configured(
+        monkeypatch, PMG_BIND="0.0.0.0:9000", PMG_WORKERS="3", PMG_WORKER_TIMEOUT="45"
+    )
+    assert (config.bind, config.workers, config.timeout) == ("0.0.0.0:9000", 3, 45)
+
+
+def test_the_master_decodes_the_print_fonts_before_forking(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf, "_font_config", None)
+    fetched: list[str] = []
+    monkeypatch.setattr(pdf.AssetFetcher, "fetch", _recording(pdf.AssetFetcher.fetch, fetched))
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+    gunicorn_config.when_ready(server)
+    assert pdf._font_config is not None
+    assert any(url.endswith("pdf.css") for url in fetched)
+    assert any(url.endswith(".woff") for url in fetched)
+
+
+def _recording(fetch, fetched: list[str]):  # type: ignore[no-untyped-def]
+    def recorded(self, url, headers=None):  # type: ignore[no-untyped-def]
+        fetched.append(url)
+        return fetch(self, url, headers)
+
+    return recorded
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_gunicorn_serves_the_app_with_it(database_uri: str, tmp_path: Path) -> None:
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_uri,
+        "SECRET_KEY": "gunicorn-test",
+        "PMG_WORKERS": "1",
+        "PMG_BIND": f"127.0.0.1:{port}",
+        "PMG_UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:pmg.gunicorn_config", "app:app"],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=output,
+        )
+    try:
+        status = _status_when_answering(server, port, "/ingresar")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    text = log.read_text(errors="replace")
+    assert status == 200, text
+    assert '"GET /ingresar HTTP/1.1" 200' in text  # the access log, on standard output
+
+
+def _status_when_answering(server: subprocess.Popen[bytes], port: int, path: str) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "gunicorn stopped"
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", path)
+            status = connection.getresponse().status
+            connection.close()
+            return status
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("gunicorn did not answer within 60 s")
