@@ -46,6 +46,7 @@ from sqlalchemy import create_engine, event, text
 
 from pmg import create_app
 from pmg.config import database_url
+from pmg.core.statistics import refresh_statistics
 from pmg.extensions import db
 
 
@@ -179,9 +180,8 @@ def report(lines: Iterable[str], label: str, ratio: float, target: float, *, str
 
 def analyze() -> None:
     """On PostgreSQL, planner statistics for every table (a bulk load leaves none)."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
+    refresh_statistics()
+    db.session.commit()
 
 
 def statements_of(client: FlaskClient, path: str) -> tuple[int, int]:

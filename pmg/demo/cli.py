@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from pmg.config import PRODUCTION
 from pmg.core.errors import DomainError
 from pmg.core.filters import format_date
+from pmg.core.statistics import refresh_statistics
 from pmg.cycles.models import WindowKind
 from pmg.cycles.queries import chile_today
 from pmg.demo.operations import DemoResult, load_demo
@@ -32,6 +33,7 @@ def demo_command() -> None:
         )
     try:
         result = load_demo(chile_today())
+        refresh_statistics()
     except DomainError as refused:
         db.session.rollback()
         raise click.ClickException(refused.message) from refused

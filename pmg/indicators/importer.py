@@ -32,11 +32,19 @@ from pmg.core.imports import ImportResult
 from pmg.core.models import changed_fields
 from pmg.core.permissions import Actor
 from pmg.core.spreadsheets import comparable
+from pmg.core.statistics import refresh_statistics
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.operations import MAX_YEAR, MIN_YEAR, Windows, create_cycle
 from pmg.extensions import db
 from pmg.indicators.layouts import Layout
-from pmg.indicators.models import UNREPORTED, CycleTargets, Procedure, ProcedureFigures
+from pmg.indicators.models import (
+    UNREPORTED,
+    ComplaintFigures,
+    CycleTargets,
+    Procedure,
+    ProcedureFigures,
+    SaipFigures,
+)
 from pmg.indicators.reading import IndicatorRow, read_indicators
 from pmg.institutions.models import Institution
 
@@ -96,6 +104,7 @@ def import_indicators(
         raise Conflict(
             "Otra persona modificó estos indicadores mientras se importaban. Intente de nuevo."
         ) from clash
+    refresh_statistics(ComplaintFigures, SaipFigures, Procedure, ProcedureFigures, CycleTargets)
     record(
         AuditAction.INDICATORS_IMPORT,
         object_type="ImportedFile",

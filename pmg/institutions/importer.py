@@ -34,6 +34,7 @@ from pmg.core.spreadsheets import (
     header_row,
     sheet_rows,
 )
+from pmg.core.statistics import refresh_statistics
 from pmg.extensions import db
 from pmg.institutions.models import (
     CatalogEntry,
@@ -73,6 +74,7 @@ def import_catalog(data: bytes, *, actor: Actor | None = None) -> ImportResult:
     rows, skipped = read_catalog(data)
     result = ImportResult(skipped=skipped)
     _apply(rows, result)
+    refresh_statistics(Institution, Ministry)
     record(
         AuditAction.CATALOG_IMPORT,
         object_type="ImportedFile",
