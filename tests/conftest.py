@@ -81,6 +81,7 @@ def make_app(database_uri: str, tmp_path: Path, **overrides: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "SECRET_KEY": "test-secret-key",
         "PMG_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "PMG_PDF_DIR": str(tmp_path / "pdfs"),
         "SERVER_NAME": None,
         # Fast hashing keeps the suite quick; test_passwords_are_stored_hashed checks scrypt.
         "PMG_PASSWORD_METHOD": "pbkdf2:sha256:1000",

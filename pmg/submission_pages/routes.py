@@ -157,15 +157,24 @@ def version(code: str, year: int, slug: str, number: int) -> str:
 @bp.route("/<int:year>/<kind:slug>/v<int:number>.pdf")
 @roles_required(*ALL_ROLES)
 def version_pdf(code: str, year: int, slug: str, number: int) -> Response:
+    """The version's PDF, tagged by what it is made from: a browser that holds the same
+    (``If-None-Match``, or ``If-Modified-Since`` its last change) gets 304 and nothing is
+    rendered; otherwise the kept PDF, rendered the first time (see
+    :func:`pmg.exports.documents.pdf.kept_pdf`). Each PDF handed out is audited."""
     from pmg.exports.documents import record_version_pdf
     from pmg.exports.documents.document import pdf_filename
-    from pmg.exports.documents.pdf import render_version_pdf  # WeasyPrint loads on first use only
+    from pmg.exports.documents.pdf import kept_pdf, version_html  # WeasyPrint: on first use
 
     found = _visible_version(code, year, slug, number)
-    document = render_version_pdf(found)
+    made_from = version_html(found)
+    response = Response(mimetype="application/pdf")
+    response.set_etag(made_from.etag)
+    response.last_modified = made_from.as_of
+    response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
+    if response.make_conditional(request).status_code == 304:
+        return response
+    response.set_data(kept_pdf(made_from))
     with transaction():
         record_version_pdf(found, current_user._get_current_object())
-    response = Response(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(found)}"'
-    response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
     return response

@@ -73,7 +73,7 @@ def fake_version(
 
 
 def document(version: Any = None) -> VersionDocument:
-    return build_document(version or fake_version(), generated_at=NOW)
+    return build_document(version or fake_version(), as_of=NOW)
 
 
 def section(doc: VersionDocument, key: str) -> Section:
@@ -111,7 +111,7 @@ def test_header_hash_is_full_and_monospaced_and_footer_gets_a_prefix() -> None:
     assert hash_fact.value == HASH
     assert doc.hash_prefix == HASH[:12]
     assert (doc.institution_code, doc.version_number) == ("3101_61", 1)
-    assert doc.generated == "24 de noviembre de 2026, 09:00"
+    assert doc.as_of == NOW
 
 
 def test_header_says_when_a_version_was_replaced() -> None:
@@ -290,7 +290,7 @@ def test_format_value(spec: FieldSpec, value: Any, expected: str) -> None:
 
 def test_version_context_is_the_document_and_its_review_section() -> None:
     review = build_review(1, None, [], [])
-    context = version_context(fake_version(), generated_at=NOW, review=review)
+    context = version_context(fake_version(), as_of=NOW, review=review)
 
     assert context == {"document": document(), "review": review}
 

@@ -72,7 +72,7 @@ def fake_diagnostic(content: dict[str, Any] | None = None) -> Any:
 
 
 def plan_document(version: Any = None, diagnostic: Any = None) -> VersionDocument:
-    return build_document(version or fake_plan(), generated_at=NOW, diagnostic=diagnostic)
+    return build_document(version or fake_plan(), as_of=NOW, diagnostic=diagnostic)
 
 
 def action_values(document: VersionDocument, index: int) -> dict[str, str]:

@@ -96,14 +96,14 @@ def test_a_version_without_prefill_keeps_its_document_shape(app: Flask) -> None:
         "content",
         "evidence",
     }
-    sections = build_document(version, generated_at=NOW).sections
+    sections = build_document(version, as_of=NOW).sections
     assert all(section.prefilled_year is None for section in sections)
 
 
 def test_each_changed_value_carries_the_imported_one(institution: Any) -> None:
     version = submit_prefilled(institution, create_cycle(2026))
 
-    sections = {s.key: s for s in build_document(version, generated_at=NOW).sections}
+    sections = {s.key: s for s in build_document(version, as_of=NOW).sections}
 
     for key in ("complaints", "saip", "procedures"):
         assert sections[key].prefilled_year == 2025
@@ -139,7 +139,7 @@ def test_a_plan_version_shows_its_changed_imported_targets(app: Flask) -> None:
     add_targets(institution, cycle, complaints_answered_pct=97.5, saip_mean_days=12.0)
 
     version = create_submitted_plan(institution, cycle)  # its targets: 97,5 and 10,5
-    document = build_document(version, generated_at=NOW, diagnostic=None)
+    document = build_document(version, as_of=NOW, diagnostic=None)
 
     sections = {s.key: s for s in document.sections}
     targets = lines_of(sections["saip_targets"])

@@ -27,22 +27,23 @@ if TYPE_CHECKING:
 
 
 def version_document(
-    version: Any, *, generated_at: datetime | None = None, diagnostic: Any | None = None
+    version: Any, *, as_of: datetime | None = None, diagnostic: Any | None = None
 ) -> VersionDocument:
     """The document of ``version``, as its page and PDF show it (and the review page, which
-    shows it beside the checklist: :func:`pmg.review.content.show_content_with`).
+    shows it beside the checklist: :func:`pmg.review.content.show_content_with`), dated
+    ``as_of`` (now, if not given).
 
     For a plan version not given its ``diagnostic``, the one it answers is looked up.
     """
     if diagnostic is None and version.content.get("kind") == SubmissionKind.PLAN.value:
         diagnostic = reference_diagnostic(version)
-    return build_document(version, generated_at=generated_at or utcnow(), diagnostic=diagnostic)
+    return build_document(version, as_of=as_of or utcnow(), diagnostic=diagnostic)
 
 
 def version_context(
     version: Any,
     *,
-    generated_at: datetime | None = None,
+    as_of: datetime | None = None,
     diagnostic: Any | None = None,
     review: VersionReview | None = None,
 ) -> dict[str, Any]:
@@ -50,12 +51,14 @@ def version_context(
     ``document`` (:func:`version_document`) and its «Revisión» section, ``review``.
 
     A version not given its ``review`` section is shown with its review, observations and
-    history.
+    history, dated by the last change among them (:meth:`VersionReviewData.last_change`):
+    the same state always reads the same, word for word.
     """
-    document = version_document(version, generated_at=generated_at, diagnostic=diagnostic)
     if review is None:
         loaded = load_version_review(version)
         review = build_review(version.number, loaded.review, loaded.observations, loaded.history)
+        as_of = as_of or loaded.last_change(version)
+    document = version_document(version, as_of=as_of, diagnostic=diagnostic)
     return {"document": document, "review": review}
 
 

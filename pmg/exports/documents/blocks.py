@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -105,7 +105,7 @@ class VersionDocument:
     facts: tuple[Fact, ...]
     sections: tuple[Section, ...]
     notices: tuple[Notice, ...]
-    generated: str
+    as_of: datetime  # the last change it shows: it reads as it was then
     evidence: tuple[EvidenceItem, ...] = ()
     # A plan always lists its evidence (even to say it has none); a diagnostic only if any.
     shows_evidence: bool = False

@@ -277,12 +277,12 @@ def _facts(
 
 
 def build_document(
-    version: Any, *, generated_at: datetime, diagnostic: Any | None = None
+    version: Any, *, as_of: datetime, diagnostic: Any | None = None
 ) -> VersionDocument:
     """The template context of the PDF of ``version`` (a :class:`SubmissionVersion`).
 
-    ``generated_at`` dates the state shown: the submission's state changes after the
-    version is frozen, its content never does. For a plan, ``diagnostic`` is the
+    ``as_of`` dates the state shown: the submission's state changes after the version is
+    frozen, its content never does. For a plan, ``diagnostic`` is the
     diagnostic version it answers (see
     :func:`pmg.exports.documents.queries.reference_diagnostic`), which names and numbers
     the gaps its actions refer to.
@@ -319,7 +319,7 @@ def build_document(
         facts=_facts(version, frozen, kind, reference),
         sections=sections,
         notices=notices,
-        generated=format_datetime(generated_at),
+        as_of=as_of,
         evidence=evidence,
         shows_evidence=is_plan or bool(evidence),
     )

@@ -22,8 +22,12 @@ scheme, so the same HTML renders unchanged with bare WeasyPrint (the baseline of
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import threading
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -35,16 +39,20 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from pmg.exports.documents import version_context
 from pmg.exports.documents.document import pdf_filename
+from pmg.extensions import kept_pdfs
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import SubmissionVersion
 
 __all__ = [
     "AssetFetcher",
     "PdfRenderingError",
+    "VersionHtml",
     "asset_base_url",
+    "kept_pdf",
     "pdf_filename",
     "render_version_html",
     "render_version_pdf",
+    "version_html",
     "warm_up",
     "write_pdf",
 ]
@@ -187,21 +195,64 @@ def breakable_words(html: str) -> str:
     return head + body + _TEXT.sub(lambda text: _WORD.sub(_pieces, text.group()), rest)
 
 
-def render_version_html(version: SubmissionVersion) -> str:
+@dataclass(frozen=True)
+class VersionHtml:
+    """The HTML a version's PDF is made from, and the moment of what it shows."""
+
+    html: str
+    as_of: datetime
+
+    @property
+    def etag(self) -> str:
+        """What names the PDF's bytes: the SHA-256 of this HTML and of what prints it (the
+        print stylesheets and WeasyPrint's version). The same tag, the same bytes."""
+        return hashlib.sha256(self.html.encode() + _printing_digest()).hexdigest()
+
+
+@functools.cache
+def _printing_digest() -> bytes:
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    static = Path(current_app.static_folder or "")
+    for folder in ASSET_FOLDERS:
+        for path in sorted((static / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(static).as_posix().encode() + path.read_bytes())
+    return digest.digest()
+
+
+def version_html(version: SubmissionVersion) -> VersionHtml:
     """The HTML the PDF is made from (an app context is needed for the templates).
 
     The template is rendered by the app's Jinja environment (autoescaping on, as for
     every ``.html``) but without the context processors of the pages: the PDF needs
-    no user, no navigation and no queries beyond the version's own.
+    no user, no navigation and no queries beyond the version's own. It is dated by the
+    last change it shows, never by the moment it is made, so that the same state gives
+    the same HTML, and the same PDF: byte for byte (WeasyPrint writes no date or
+    identifier of its own).
     """
     spec = KINDS.get(version.submission.kind)
     if spec is None:
         raise PdfRenderingError(f"No hay PDF para envíos de tipo «{version.submission.kind}».")
     template = current_app.jinja_env.get_template(spec.pdf_template)
-    html = template.render(version_context(version))
-    return breakable_words(html)
+    context = version_context(version)
+    return VersionHtml(breakable_words(template.render(context)), context["document"].as_of)
+
+
+def render_version_html(version: SubmissionVersion) -> str:
+    """:func:`version_html`'s HTML."""
+    return version_html(version).html
+
+
+def kept_pdf(made_from: VersionHtml) -> bytes:
+    """The PDF of ``made_from``: rendered the first time, then read from where it was kept
+    (``PMG_PDF_DIR``, under its :attr:`VersionHtml.etag`), on any worker of this server."""
+    kept: bytes | None = kept_pdfs.get(made_from.etag)
+    if kept is None:
+        kept = write_pdf(made_from.html)
+        kept_pdfs.set(made_from.etag, kept)
+    return kept
 
 
 def render_version_pdf(version: SubmissionVersion) -> bytes:
-    """The PDF of ``version``. Call it inside a request or app context."""
+    """The PDF of ``version``, rendered now. Call it inside a request or app context."""
     return write_pdf(render_version_html(version))

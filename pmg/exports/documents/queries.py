@@ -8,6 +8,7 @@ with every step and who took it, so that building the section loads nothing lazi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -47,6 +48,18 @@ class VersionReviewData:
     review: Review | None
     observations: list[Observation]
     history: list[StateChange]
+
+    def last_change(self, version: SubmissionVersion) -> datetime:
+        """When the latest of what the version's document shows happened: its sending, its
+        review's start and decision, a step of the submission's history or of one of its
+        observations. The document is dated by it, and so reads the same until it changes."""
+        moments: list[datetime | None] = [version.submitted_at]
+        if self.review is not None:
+            moments += [self.review.started_at, self.review.decided_at]
+        moments += [change.at for change in self.history]
+        for observation in self.observations:
+            moments += [observation.created_at, *(entry.at for entry in observation.entries)]
+        return max(moment for moment in moments if moment is not None)
 
 
 def load_version_review(version: SubmissionVersion) -> VersionReviewData:
