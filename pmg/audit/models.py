@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pmg.core.caching import unseen_writes
 from pmg.core.models import UTCDateTime, utcnow
 from pmg.extensions import Model
 
@@ -35,3 +36,8 @@ class AuditEntry(Model):
 
     # Named, not imported: the trail sits below the institutions it refers to.
     institution: Mapped[Any] = relationship("Institution", viewonly=True, lazy="raise")
+
+
+# The trail is shown only by its own page, never from what pages keep (pmg.core.caching):
+# recording a download alone leaves them as they are.
+unseen_writes(AuditEntry.__tablename__)

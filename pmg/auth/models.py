@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, ColumnElement, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pmg.core.caching import unseen_writes
 from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
 from pmg.core.permissions import Role
 from pmg.core.search import keeps_search_text
@@ -159,3 +160,10 @@ class PasswordLinkRequest(Attempt, Model):
 
     __tablename__ = "password_link_requests"
     __table_args__ = Attempt.indexes(__tablename__)
+
+
+# Bookkeeping of sign-ins and of typed input kept across an expired session: no kept page
+# shows it (pmg.core.caching).
+unseen_writes(
+    LoginAttempt.__tablename__, PreservedForm.__tablename__, PasswordLinkRequest.__tablename__
+)

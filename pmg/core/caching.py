@@ -5,10 +5,12 @@ which writes anything replaces before it commits: the session marks itself when 
 writes rows or an ORM ``INSERT``/``UPDATE``/``DELETE`` runs, and ``before_commit`` flushes,
 then writes a new stamp in the same transaction. So a reader sees a new stamp exactly when
 it can see new data, whichever process (web worker, command, job) wrote it; a rolled-back
-write leaves the stamp as it was; and a value never comes back (not after a rollback, nor
-after a database restored from a backup), so nothing computed from other data can be
-found under it. Writes that bypass the session (``psql``, Alembic) are not seen: restart
-the application after them, as after a deploy.
+write leaves the stamp as it was, and so does one that wrote only to tables no kept page
+shows (:func:`unseen_writes`: the audit trail, login attempts, the mail outbox…); and a
+value never comes back (not after a rollback, nor after a database restored from a
+backup), so nothing computed from other data can be found under it. Writes that bypass
+the session (``psql``, Alembic) are not seen: restart the application after them, as after
+a deploy.
 
 **Kept values.** :func:`cached` keeps what ``compute`` returns under its name, what it
 varies on and the current stamp, in the application's cache (Flask-Caching; in-process by
@@ -35,6 +37,7 @@ T = TypeVar("T")
 STAMP_ROW = 1
 _WROTE = "pmg_wrote"  # session.info key: this transaction wrote rows
 _STAMP = "pmg_data_stamp"  # flask.g key: the stamp read in this request
+_UNSEEN: set[str] = set()  # tables no kept page shows: see unseen_writes
 
 
 class DataStamp(Model):
@@ -44,6 +47,12 @@ class DataStamp(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stamp: Mapped[str] = mapped_column(String(32))
+
+
+def unseen_writes(*tables: str) -> None:
+    """Declare that no kept page shows ``tables``: a transaction that writes only to them
+    (an audit entry of a download, a failed login) keeps the stamp, and what pages kept."""
+    _UNSEEN.update(tables)
 
 
 def data_stamp() -> str:
@@ -78,13 +87,17 @@ def _new_stamp(session: Session) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, _context: Any) -> None:
-    session.info[_WROTE] = True
+    written = (*session.new, *session.dirty, *session.deleted)
+    if any(getattr(row, "__tablename__", None) not in _UNSEEN for row in written):
+        session.info[_WROTE] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: Any) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) not in _UNSEEN:
+            state.session.info[_WROTE] = True
 
 
 @event.listens_for(Session, "before_commit")

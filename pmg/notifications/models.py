@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pmg.core.caching import unseen_writes
 from pmg.core.models import UTCDateTime, utcnow
 from pmg.extensions import Model
 
@@ -27,3 +28,7 @@ class OutgoingMail(Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+# The outbox has its own page; no kept page shows it (pmg.core.caching).
+unseen_writes(OutgoingMail.__tablename__)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Flask, g
 from sqlalchemy import delete, select, update
 
+from pmg.audit.actions import AuditAction
+from pmg.audit.operations import record
 from pmg.core.caching import DataStamp, cached, data_stamp
 from pmg.core.transactions import transaction
 from pmg.extensions import db
@@ -91,3 +93,14 @@ def test_a_value_is_computed_once_until_the_data_changes(app: Flask) -> None:
     db.session.commit()
     assert cached("prueba", ("a",), compute) == [3]
     assert data_stamp() == _stored()
+
+
+def test_writing_only_to_tables_no_kept_page_shows_keeps_the_stamp(app: Flask) -> None:
+    before = _stored()
+    record(AuditAction.EXPORT_CONSOLIDATED, object_type="Cycle", object_id="2026", actor=None)
+    db.session.commit()
+    assert _stored() == before
+    record(AuditAction.EXPORT_CONSOLIDATED, object_type="Cycle", object_id="2026", actor=None)
+    db.session.add(Ministry(name="Y ALGO MÁS"))
+    db.session.commit()
+    assert _stored() != before
