@@ -57,12 +57,13 @@ DIAGNOSTIC, PLAN = SubmissionKind.DIAGNOSTIC, SubmissionKind.PLAN
 
 @dataclass(frozen=True)
 class People:
-    """Who signs in to look (the reviewer and DIPRES, with :data:`PASSWORD`), who else reviews,
-    and who coordinates each institution."""
+    """Who signs in to look (the reviewer, DIPRES, the admin and each institution's
+    coordinator, all with :data:`PASSWORD`) and who else reviews."""
 
     reviewer: User
     other_reviewer: User
     dipres: User
+    admin: User
     coordinators: dict[str, User]
 
 
@@ -75,6 +76,8 @@ class CycleData:
     # An institution with history, an approved diagnostic and a sent plan: the one whose
     # page the benchmark opens.
     sample_code: str
+    # The first institution each story of STORIES was told of, by the story's name.
+    codes: dict[str, str]
 
 
 # --- The catalog ------------------------------------------------------------------------
@@ -319,6 +322,12 @@ def both_approved(institution: Institution, cycle: Cycle, people: People, today:
         _reviewed(submission, people.reviewer, today, Decision.APPROVE)
 
 
+def approved_only(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
+    """The diagnostic approved, the plan not begun: its form opens empty."""
+    submission = _send(institution, cycle, DIAGNOSTIC, people, today)
+    _reviewed(submission, people.reviewer, today, Decision.APPROVE)
+
+
 def rejected(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
     submission = _send(institution, cycle, DIAGNOSTIC, people, today)
     _reviewed(submission, people.other_reviewer, today, Decision.REJECT, failing=("R03",))
@@ -338,6 +347,7 @@ STORIES: tuple[Story, ...] = (
     not_started,
     sent,
     rejected,
+    approved_only,
 )
 
 
@@ -388,7 +398,7 @@ def build_cycle(copies: int, today: date, progress: Callable[[str], None]) -> Cy
             email=f"coordinacion-{i.id}@servicio.gob.cl",
             name=f"Coordinación {i.code}",
             role=Role.COORDINATOR,
-            password=None,
+            password=PASSWORD,
             institutions=[i],
         )
         for i in institutions
@@ -397,12 +407,16 @@ def build_cycle(copies: int, today: date, progress: Callable[[str], None]) -> Cy
         reviewer=_staff(Role.REVIEWER, "revisora@servicio.gob.cl", "Rosa Revisora"),
         other_reviewer=_staff(Role.REVIEWER, "revisor@servicio.gob.cl", "Bruno Revisor"),
         dipres=_staff(Role.DIPRES, "dipres@servicio.gob.cl", "Ana DIPRES"),
+        admin=_staff(Role.ADMIN, "admin@servicio.gob.cl", "Alba Administradora"),
         coordinators=coordinators,
     )
     db.session.commit()
+    codes: dict[str, str] = {}
     for number, institution in enumerate(_in_batches(institutions)):
-        STORIES[number % len(STORIES)](institution, cycle, people, today)
+        story = STORIES[number % len(STORIES)]
+        story(institution, cycle, people, today)
+        codes.setdefault(story.__name__, institution.code)
     db.session.commit()
     submissions = db.session.scalar(db.select(db.func.count(Submission.id))) or 0
     progress(f"submissions: {submissions}")
-    return CycleData(cycle, people, len(institutions), submissions, institutions[0].code)
+    return CycleData(cycle, people, len(institutions), submissions, institutions[0].code, codes)
