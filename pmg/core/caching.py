@@ -1,16 +1,18 @@
 """What a page has computed, kept until the data it was computed from changes.
 
-**The data stamp.** One row (``data_stamp``) holds a random value that every transaction
-which writes anything replaces before it commits: the session marks itself when a flush
-writes rows or an ORM ``INSERT``/``UPDATE``/``DELETE`` runs, and ``before_commit`` flushes,
-then writes a new stamp in the same transaction. So a reader sees a new stamp exactly when
-it can see new data, whichever process (web worker, command, job) wrote it; a rolled-back
-write leaves the stamp as it was, and so does one that wrote only to tables no kept page
-shows (:func:`unseen_writes`: the audit trail, login attempts, the mail outbox…); and a
-value never comes back (not after a rollback, nor after a database restored from a
-backup), so nothing computed from other data can be found under it. Writes that bypass
-the session (``psql``, Alembic) are not seen: restart the application after them, as after
-a deploy.
+**The data stamp.** One row of ``data_stamps`` (:data:`EVERYTHING`) holds a random value
+that every transaction which writes anything replaces before it commits: the session notes
+the tables a flush writes to or an ORM ``INSERT``/``UPDATE``/``DELETE`` names, and
+``before_commit`` flushes, then writes a new stamp in the same transaction. So a reader
+sees a new stamp exactly when it can see new data, whichever process (web worker, command,
+job) wrote it; a rolled-back write leaves the stamp as it was, and so does one that wrote
+only to tables no kept page shows (:func:`unseen_writes`: the audit trail, login attempts,
+the mail outbox…); and a value never comes back (not after a rollback, nor after a
+database restored from a backup), so nothing computed from other data can be found under
+it. Writes that bypass the session (``psql``, Alembic) are not seen: restart the
+application after them, as after a deploy. A table declared with :func:`watch_writes` has a
+row of its own, replaced only by writes to it, for what is computed from such tables alone
+(the indicator history, which only imports write): it outlives the drafts saved meanwhile.
 
 **Kept values.** :func:`cached` keeps what ``compute`` returns under its name, what it
 varies on and the current stamp, in the application's cache (Flask-Caching; in-process by
@@ -34,18 +36,20 @@ from pmg.extensions import Model, cache, db
 
 T = TypeVar("T")
 
-STAMP_ROW = 1
-_WROTE = "pmg_wrote"  # session.info key: this transaction wrote rows
-_STAMP = "pmg_data_stamp"  # flask.g key: the stamp read in this request
+EVERYTHING = "*"  # the name of the stamp every write replaces
+_WROTE = "pmg_wrote"  # session.info key: the tables this transaction wrote to
+_STAMPS = "pmg_data_stamps"  # flask.g key: the stamps read in this request
 _UNSEEN: set[str] = set()  # tables no kept page shows: see unseen_writes
+_WATCHED: set[str] = set()  # tables with a stamp of their own: see watch_writes
 
 
 class DataStamp(Model):
-    """The one row whose value changes with every committed write (see the module)."""
+    """A stamp: :data:`EVERYTHING`'s changes with every committed write, a watched table's
+    with every committed write to it (see the module)."""
 
-    __tablename__ = "data_stamp"
+    __tablename__ = "data_stamps"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
     stamp: Mapped[str] = mapped_column(String(32))
 
 
@@ -55,19 +59,39 @@ def unseen_writes(*tables: str) -> None:
     _UNSEEN.update(tables)
 
 
-def data_stamp() -> str:
-    """The stamp of the data this request sees (read once per request, again after a
-    commit of its own)."""
-    if _STAMP not in g:
-        value = db.session.scalar(select(DataStamp.stamp).where(DataStamp.id == STAMP_ROW))
-        g.setdefault(_STAMP, value or "")
-    return str(g.get(_STAMP))
+def watch_writes(*tables: str) -> None:
+    """Give each of ``tables`` a stamp of its own, replaced only by writes to it: what is
+    computed from those tables alone is kept under theirs (``cached(..., tables=...)``) and
+    outlives the writes to every other table."""
+    _WATCHED.update(tables)
 
 
-def cached(name: str, vary: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
-    """What ``compute()`` returns for ``name`` and ``vary`` while the data is unchanged:
-    computed once, then read from the cache until the next committed write."""
-    key = f"{name}:{data_stamp()}:{vary!r}"
+def data_stamp(*tables: str) -> str:
+    """The stamp of the data this request sees: of everything, or of ``tables`` (watched
+    ones) only. Read once per request, again after a commit of its own."""
+    if _STAMPS not in g:
+        rows = db.session.execute(select(DataStamp.name, DataStamp.stamp))
+        g.setdefault(_STAMPS, {name: stamp for name, stamp in rows})
+    stamps: dict[str, str] = g.get(_STAMPS)
+    if not tables:
+        return stamps.get(EVERYTHING, "")
+    unwatched = set(tables) - _WATCHED
+    if unwatched:
+        raise ValueError(f"Tables without a stamp of their own: {sorted(unwatched)}")
+    return ":".join(stamps.get(table, "") for table in tables)
+
+
+def cached(
+    name: str,
+    vary: tuple[Hashable, ...],
+    compute: Callable[[], T],
+    *,
+    tables: tuple[str, ...] = (),
+) -> T:
+    """What ``compute()`` returns for ``name`` and ``vary`` while the data is unchanged
+    (all of it, or ``tables`` only: see :func:`watch_writes`): computed once, then read
+    from the cache until the next committed write."""
+    key = f"{name}:{data_stamp(*tables)}:{vary!r}"
     value: T | None = cache.get(key)
     if value is None:
         value = compute()
@@ -75,43 +99,49 @@ def cached(name: str, vary: tuple[Hashable, ...], compute: Callable[[], T]) -> T
     return value
 
 
-def _new_stamp(session: Session) -> None:
-    stamp = secrets.token_hex(16)
-    changed = session.execute(
-        update(DataStamp).where(DataStamp.id == STAMP_ROW).values(stamp=stamp),
-        execution_options={"synchronize_session": False},
-    )
-    if not changed.rowcount:  # type: ignore[attr-defined]  # the row is gone (TRUNCATE)
-        session.execute(insert(DataStamp).values(id=STAMP_ROW, stamp=stamp))
+def _new_stamps(session: Session, names: set[str]) -> None:
+    for name in sorted(names):  # always in the same order: no two writers wait on each other
+        stamp = secrets.token_hex(16)
+        changed = session.execute(
+            update(DataStamp).where(DataStamp.name == name).values(stamp=stamp),
+            execution_options={"synchronize_session": False},
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]  # not written yet, or TRUNCATE
+            session.execute(insert(DataStamp).values(name=name, stamp=stamp))
+
+
+def _wrote(session: Session, tables: set[str]) -> None:
+    seen = tables - _UNSEEN
+    if seen:
+        session.info.setdefault(_WROTE, set()).update(seen)
 
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, _context: Any) -> None:
     written = (*session.new, *session.dirty, *session.deleted)
-    if any(getattr(row, "__tablename__", None) not in _UNSEEN for row in written):
-        session.info[_WROTE] = True
+    _wrote(session, {getattr(row, "__tablename__", "") for row in written})
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: Any) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) not in _UNSEEN:
-            state.session.info[_WROTE] = True
+        _wrote(state.session, {getattr(table, "name", "")})
 
 
 @event.listens_for(Session, "before_commit")
 def _stamp_writes(session: Session) -> None:
     session.flush()  # what is still pending counts as written too
-    if session.info.pop(_WROTE, False):
-        _new_stamp(session)
-        session.info.pop(_WROTE, None)
+    written: set[str] = session.info.pop(_WROTE, set())
+    if written:
+        _new_stamps(session, {EVERYTHING} | (written & _WATCHED))
+        session.info.pop(_WROTE, None)  # the stamps' own writes
 
 
 @event.listens_for(Session, "after_commit")
-def _forget_stamp(_session: Session) -> None:
+def _forget_stamps(_session: Session) -> None:
     if has_app_context():
-        g.pop(_STAMP, None)
+        g.pop(_STAMPS, None)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -9,16 +9,17 @@ from typing import Any
 
 from sqlalchemy import select
 
+from pmg.core.caching import cached, watch_writes
 from pmg.cycles.models import Cycle
 from pmg.diagnostics.models import DismissedSuggestion
 from pmg.diagnostics.schema import COMPLAINTS, PROCEDURES, SAIP, sections_for
 from pmg.diagnostics.suggestions import Basis, ProcedureTimes, Target, latest
 from pmg.extensions import db
 from pmg.indicators.measures import MEASURES
-from pmg.indicators.models import CycleTargets, TimeUnit
+from pmg.indicators.models import ComplaintFigures, CycleTargets, SaipFigures, TimeUnit
 from pmg.indicators.peers import year_values
 from pmg.indicators.queries import History
-from pmg.institutions.models import Institution
+from pmg.institutions.models import Institution, Stage
 from pmg.submissions.models import Submission, SubmissionKind
 
 TARGET_NAMES = frozenset(measure.target for measure in MEASURES if measure.target)
@@ -69,19 +70,35 @@ def latest_targets(institution: Institution, cycle: Cycle) -> dict[str, Target]:
     return targets
 
 
-def _peers(institution: Institution, years: set[int]) -> dict[int, dict[str, dict[int, float]]]:
-    """The values of the institutions of ``institution``'s stage, by year and measure."""
+Peers = dict[int, dict[str, dict[int, float]]]
+# What the peers' values are read from: kept under these tables' stamps, which only imports
+# and catalog edits change (pmg.core.caching), not the drafts saved meanwhile.
+PEER_TABLES = (ComplaintFigures.__tablename__, SaipFigures.__tablename__, Institution.__tablename__)
+watch_writes(*PEER_TABLES)
+
+
+def _peers(institution: Institution, years: set[int]) -> Peers:
+    """The values of the institutions of ``institution``'s stage, by year and measure: read
+    once per stage and years until the history or the institutions change."""
     if not years:
         return {}
-    same_stage = select(Institution.id).where(Institution.stage == institution.stage)
-    stage = set(db.session.scalars(same_stage))
-    peers: dict[int, dict[str, dict[int, float]]] = {}
-    for year in sorted(years):
-        peers[year] = {
-            key: {peer: value for peer, value in values.items() if peer in stage}
+    stage, chosen = institution.stage, tuple(sorted(years))
+
+    def values() -> Peers:
+        return _stage_values(stage, chosen)
+
+    return cached("diagnostics.peers", (stage, chosen), values, tables=PEER_TABLES)
+
+
+def _stage_values(stage: Stage, years: tuple[int, ...]) -> Peers:
+    members = set(db.session.scalars(select(Institution.id).where(Institution.stage == stage)))
+    return {
+        year: {
+            key: {peer: value for peer, value in values.items() if peer in members}
             for key, values in year_values(year).items()
         }
-    return peers
+        for year in years
+    }
 
 
 def _procedures(

@@ -3,21 +3,24 @@ computed again after a write (pmg.core.caching)."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask, g
 from sqlalchemy import delete, select, update
 
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
-from pmg.core.caching import DataStamp, cached, data_stamp
+from pmg.core import caching
+from pmg.core.caching import EVERYTHING, DataStamp, cached, data_stamp, watch_writes
 from pmg.core.transactions import transaction
 from pmg.extensions import db
-from pmg.institutions.models import Ministry
+from pmg.institutions.models import Institution, Ministry
+from tests.factories import create_institution
 
 
 def _stored() -> str | None:
     """The stamp as the database holds it now, past this request's memory of it."""
-    g.pop("pmg_data_stamp", None)
-    return db.session.scalar(select(DataStamp.stamp))
+    g.pop("pmg_data_stamps", None)
+    return db.session.scalar(select(DataStamp.stamp).where(DataStamp.name == EVERYTHING))
 
 
 def test_a_committed_write_gives_a_new_stamp(app: Flask) -> None:
@@ -71,7 +74,7 @@ def test_a_write_in_a_savepoint_counts_when_the_whole_commits(app: Flask) -> Non
 def test_a_missing_row_is_made_again_by_the_next_write(app: Flask) -> None:
     db.session.execute(delete(DataStamp))
     db.session.commit()
-    assert db.session.scalar(select(DataStamp.stamp)) is not None  # that delete was a write
+    assert _stored() is not None  # that delete was a write
     db.session.execute(delete(DataStamp))
     db.session.commit()
     db.session.add(Ministry(name="OTRO"))
@@ -104,3 +107,29 @@ def test_writing_only_to_tables_no_kept_page_shows_keeps_the_stamp(app: Flask) -
     db.session.add(Ministry(name="Y ALGO MÁS"))
     db.session.commit()
     assert _stored() != before
+
+
+def test_a_watched_table_keeps_its_stamp_through_writes_to_others(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(caching, "_WATCHED", set())
+    watch_writes("ministries")
+    calls: list[int] = []
+
+    def compute() -> list[int]:
+        calls.append(1)
+        return [len(calls)]
+
+    assert cached("ministerios", (), compute, tables=("ministries",)) == [1]
+    institution = create_institution()  # and its ministry: the watched table changed
+    assert cached("ministerios", (), compute, tables=("ministries",)) == [2]
+    institution.name = "SOLO LA INSTITUCIÓN"
+    db.session.execute(update(Institution).values(active=False))
+    db.session.commit()
+    assert cached("ministerios", (), compute, tables=("ministries",)) == [2]
+    assert cached("todo", (), compute) == [3]
+
+
+def test_a_table_not_watched_has_no_stamp_of_its_own(app: Flask) -> None:
+    with pytest.raises(ValueError, match="without a stamp of their own"):
+        data_stamp("submissions")

@@ -27,6 +27,7 @@ from pmg.indicators.measures import BY_KEY, Better, Measure
 from pmg.indicators.peers import place_among
 from pmg.indicators.queries import history_before
 from pmg.institutions.models import Stage
+from tests.exports.queries import counting_queries
 from tests.factories import create_cycle, create_institution, diagnostic_draft
 from tests.submissions.prefill_history import add_figures, add_procedure, add_targets
 
@@ -558,6 +559,30 @@ def test_the_basis_holds_the_history_the_typed_year_and_the_stage_peers(app: Fla
             "Trámite de prueba 2", "Trámite de prueba 2", 10.0, "días hábiles", {2025: 9.2}
         ),
     )
+
+
+def test_the_stage_peers_are_kept_until_the_history_or_the_institutions_change(
+    app: Flask,
+) -> None:
+    institution = create_institution("1306", stage=Stage.STAGE_2)
+    cycle = create_cycle(2026)
+    add_figures(create_institution(stage=Stage.STAGE_2), 2025)
+    content = evaluate(diagnostic_draft(), institution, complete=False).content
+    content["complaints"]["received"] = 90
+
+    def peers() -> tuple[set[int], int]:
+        with counting_queries() as statements:
+            basis = load_basis(institution, cycle, content, history_before(institution.id, 2025))
+        return set(basis.peers[2025]["reclamos_respondidos"]), len(statements)
+
+    first, computing = peers()
+    create_cycle(2027, current=False)  # a write elsewhere: the peers are kept
+    again, keeping = peers()
+    assert again == first and keeping < computing
+    newcomer = create_institution(stage=Stage.STAGE_2)
+    add_figures(newcomer, 2025)  # an import: read again
+    found, _ = peers()
+    assert found == first | {newcomer.id}
 
 
 def test_the_basis_of_a_saip_stage_institution_has_no_complaints_nor_procedures(
