@@ -137,11 +137,13 @@ class _QueueParts:
 def _queue_parts(cycle: Cycle, form: QueueFilterForm) -> _QueueParts:
     """The queue of ``cycle`` as the query string asks: rendered, or kept from the last time
     the same person (a reviewer: the boxes are theirs; others all see the same) asked for
-    the same on the same day with nothing changed since."""
+    the same on the same day with nothing changed since. The filters are checked first,
+    kept or not: a value in error says so at its field."""
+    chosen = form.filters()
 
     def render() -> _QueueParts:
         sort = QueueSort.from_args(request.args)
-        shown = review_queue(cycle, form.filters(), sort, requested_page())
+        shown = review_queue(cycle, chosen, sort, requested_page())
         # Why each row cannot be approved in bulk (None: a box to tick); only reviewers do.
         reasons = None
         if current_user.role is Role.REVIEWER:

@@ -326,6 +326,28 @@ def test_hostile_query_strings_answer_the_queue(
     assert client.get("/revision/", query_string={arg: value}).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("arg", "value", "message"),
+    [
+        ("vence_hasta", "0001-01-01", "Escriba una fecha entre el 2000-01-01 y el 2100-12-31."),
+        ("revisor", "12345678901234567890", "Seleccione una opción de la lista."),
+    ],
+)
+def test_a_filter_in_error_says_so_every_time_the_queue_is_read(
+    client: FlaskClient,
+    login_as: Any,
+    five: dict[str, Submission],
+    reviewer: User,
+    arg: str,
+    value: str,
+    message: str,
+) -> None:
+    login_as(reviewer)
+    for _ in range(2):  # the second reads the rows the first kept: the field is checked anyway
+        body = client.get("/revision/", query_string={arg: value}).get_data(as_text=True)
+        assert message in body
+
+
 def _statements(client: FlaskClient, path: str) -> int:
     with counting_queries() as statements:
         assert client.get(path).status_code == 200
