@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import logging
 import os
 import socket
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -296,19 +297,24 @@ class Load:
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[share - 1]
 
 
+Request = tuple[str, Mapping[str, str]]  # a path and the headers it is asked with
+
+
 def _client(
     port: int,
-    path: str,
-    headers: Mapping[str, str],
+    requests: Sequence[Request],
     deadline: float,
     latencies: list[float],
     failures: list[object],
 ) -> None:
-    """GETs ``path`` one after another on one connection (opened again whenever the server
-    closes it, as gunicorn's sync workers do after each response) until ``deadline``."""
+    """GETs ``requests`` in turn, one after another on one connection (opened again whenever
+    the server closes it, as gunicorn's sync workers do after each response) until
+    ``deadline``."""
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    turn = itertools.cycle(requests)
     try:
         while (began := time.perf_counter()) < deadline:
+            path, headers = next(turn)
             try:
                 connection.request("GET", path, headers=dict(headers))
                 response = connection.getresponse()
@@ -335,11 +341,22 @@ def load(
 ) -> Load:
     """``connections`` clients (threads) GET ``path`` on the local server at ``port`` back to
     back for ``seconds``, then stop by themselves: a bounded, closed-loop load."""
+    return load_mix(port, [(path, headers or {})], seconds=seconds, connections=connections)
+
+
+def load_mix(port: int, requests: Sequence[Request], *, seconds: float, connections: int) -> Load:
+    """:func:`load` of a mix: each client asks for ``requests`` in turn, each starting at
+    another of them."""
     latencies: list[float] = []
     failures: list[object] = []
     start = time.perf_counter()
-    arguments = (port, path, headers or {}, start + seconds, latencies, failures)
-    clients = [threading.Thread(target=_client, args=arguments) for _ in range(connections)]
+    clients = [
+        threading.Thread(
+            target=_client,
+            args=(port, [*requests[i:], *requests[:i]], start + seconds, latencies, failures),
+        )
+        for i in (number % len(requests) for number in range(connections))
+    ]
     for client in clients:
         client.start()
     for client in clients:

@@ -150,7 +150,7 @@ def _median_figures(loads: list[Load]) -> str:
     return f"{per_second:8.1f} {p50:8.1f} {p99:8.1f}{failed}"
 
 
-def _session_cookie(app: Flask, user: User) -> str:
+def session_cookie(app: Flask, user: User) -> str:
     """``Cookie`` header of a session of ``user``, signed in through the login page."""
     client = BrowserLikeClient(app)
     assert login(client, user.email).status_code == 302, f"{user.email} could not sign in"
@@ -159,7 +159,7 @@ def _session_cookie(app: Flask, user: User) -> str:
     return f"{SESSION_COOKIE}={cookie.value}"
 
 
-def _reader(data: CycleData, page: Page) -> User:
+def reader(data: CycleData, page: Page) -> User:
     staff = {
         Role.DIPRES: data.people.dipres,
         Role.REVIEWER: data.people.reviewer,
@@ -170,7 +170,7 @@ def _reader(data: CycleData, page: Page) -> User:
     return staff[page.role]
 
 
-def _path(data: CycleData, page: Page) -> str:
+def page_path(data: CycleData, page: Page) -> str:
     return page.path.format(code=data.codes[page.story], year=data.cycle.year)
 
 
@@ -180,9 +180,9 @@ def _count_statements(app: Flask, pages: tuple[Page, ...], data: CycleData) -> d
     for page in pages:
         if page.person not in clients:
             clients[page.person] = BrowserLikeClient(app)
-            signed_in = login(clients[page.person], _reader(data, page).email)
+            signed_in = login(clients[page.person], reader(data, page).email)
             assert signed_in.status_code == 302
-        client, path = clients[page.person], _path(data, page)
+        client, path = clients[page.person], page_path(data, page)
         client.get(path)  # what other caches fill once
         cache.clear()
         status, computing = statements_of(client, path)
@@ -246,8 +246,8 @@ def measure_size(
         data = build_cycle(copies, chile_today(), progress)
         analyze()
         measured = _count_statements(app, pages, data)
-        cookies = {page.person: _session_cookie(app, _reader(data, page)) for page in pages}
-        paths = {page: _path(data, page) for page in pages}
+        cookies = {page.person: session_cookie(app, reader(data, page)) for page in pages}
+        paths = {page: page_path(data, page) for page in pages}
         environment = {
             "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": SECRET_KEY,

@@ -3,9 +3,10 @@
     .venv/bin/gunicorn -c python:pmg.gunicorn_config app:app
 
 - ``bind``: ``PMG_BIND`` (``127.0.0.1:8000``); behind the HTTPS proxy (README, «Producción»).
-- ``workers``: ``PMG_WORKERS``, by default two per core plus one. Sync workers: each
-  request holds one worker from start to end, which the proxy in front makes safe from slow
-  clients; ``benchmarks/pages.py`` measures them.
+- ``workers``: ``PMG_WORKERS``, by default two per core plus one. Sync workers
+  (``PMG_WORKER_CLASS``; ``gthread`` with ``PMG_THREADS`` threads each is the other one
+  measured): each request holds one worker from start to end, which the proxy in front
+  makes safe from slow clients; ``benchmarks/page_mix.py`` measures them under load.
 - ``preload_app``: the master imports the application once and the workers fork from it,
   sharing its memory; before they fork, WeasyPrint is imported and the print fonts decoded
   (:func:`pmg.exports.documents.pdf.warm_up`), so that no worker's first PDF waits for them.
@@ -22,7 +23,8 @@ from typing import Any
 
 bind = os.environ.get("PMG_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("PMG_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
-worker_class = "sync"
+worker_class = os.environ.get("PMG_WORKER_CLASS") or "sync"
+threads = int(os.environ.get("PMG_THREADS") or 1)
 preload_app = True
 timeout = int(os.environ.get("PMG_WORKER_TIMEOUT") or 120)
 graceful_timeout = 30

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _configured(monkeypatch: pytest.MonkeyPatch, **environment: str) -> ModuleType:
-    for name in ("PMG_WORKERS", "PMG_BIND", "PMG_WORKER_TIMEOUT"):
+    settings = ("PMG_WORKERS", "PMG_BIND", "PMG_WORKER_TIMEOUT", "PMG_WORKER_CLASS", "PMG_THREADS")
+    for name in settings:
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -34,7 +35,7 @@ def test_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     config = _configured(monkeypatch)
     assert config.bind == "127.0.0.1:8000"
     assert config.workers == 2 * (os.cpu_count() or 1) + 1
-    assert config.worker_class == "sync"
+    assert (config.worker_class, config.threads) == ("sync", 1)
     assert config.preload_app is True
     assert config.timeout == 120
     assert config.accesslog == "-"
@@ -42,9 +43,15 @@ def test_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_environment_sets_address_workers_and_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     config = _configured(
-        monkeypatch, PMG_BIND="0.0.0.0:9000", PMG_WORKERS="3", PMG_WORKER_TIMEOUT="45"
+        monkeypatch,
+        PMG_BIND="0.0.0.0:9000",
+        PMG_WORKERS="3",
+        PMG_WORKER_TIMEOUT="45",
+        PMG_WORKER_CLASS="gthread",
+        PMG_THREADS="4",
     )
     assert (config.bind, config.workers, config.timeout) == ("0.0.0.0:9000", 3, 45)
+    assert (config.worker_class, config.threads) == ("gthread", 4)
 
 
 def test_the_master_decodes_the_print_fonts_before_forking(
