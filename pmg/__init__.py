@@ -8,7 +8,7 @@ from flask import Flask
 
 from pmg.config import load_config
 from pmg.core.routing import register_request_limits
-from pmg.extensions import cache, csrf, db, kept_pdfs, login_manager, migrate
+from pmg.extensions import cache, csrf, db, login_manager, migrate
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -25,15 +25,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     cache.init_app(app)
-    kept_pdfs.init_app(
-        app,
-        config={
-            "CACHE_TYPE": "FileSystemCache",
-            "CACHE_DIR": app.config["PMG_PDF_DIR"],
-            "CACHE_THRESHOLD": app.config["PMG_PDF_KEPT"],
-            "CACHE_DEFAULT_TIMEOUT": 0,
-        },
-    )
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -47,6 +47,5 @@ def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | b
 
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_item)
 cache = Cache()  # pmg.core.caching: values kept until the data changes
-kept_pdfs = Cache()  # pmg.exports.documents.pdf: each version's PDF, once rendered
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -89,6 +89,11 @@ def test_create_app_touches_no_database(tmp_path: Path) -> None:
     assert not (tmp_path / "never.sqlite").exists()
 
 
+def test_create_app_makes_no_folder_for_the_kept_pdfs(tmp_path: Path) -> None:
+    create_app({"SECRET_KEY": "x", "PMG_PDF_DIR": str(tmp_path / "pdfs")})
+    assert not (tmp_path / "pdfs").exists()  # the first PDF makes it
+
+
 @pytest.mark.parametrize(("setting", "kind"), [(None, "SimpleCache"), ("off", "NullCache")])
 def test_pages_keep_what_they_computed_unless_told_not_to(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str | None, kind: str

@@ -33,13 +33,13 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from cachelib import FileSystemCache
 from flask import current_app
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from pmg.exports.documents import version_context
 from pmg.exports.documents.document import pdf_filename
-from pmg.extensions import kept_pdfs
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import SubmissionVersion
 
@@ -49,6 +49,7 @@ __all__ = [
     "VersionHtml",
     "asset_base_url",
     "kept_pdf",
+    "kept_pdfs",
     "pdf_filename",
     "render_version_html",
     "render_version_pdf",
@@ -243,13 +244,30 @@ def render_version_html(version: SubmissionVersion) -> str:
     return version_html(version).html
 
 
+KEPT_PDFS = "pmg_kept_pdfs"  # app.extensions key
+
+
+def kept_pdfs() -> FileSystemCache:
+    """Where rendered PDFs are kept: ``PMG_PDF_DIR``, at most ``PMG_PDF_KEPT`` files (a third
+    of them goes when full), shared by the workers of this server. Opened (and the folder
+    made) by the first PDF, never at start-up."""
+    kept: FileSystemCache | None = current_app.extensions.get(KEPT_PDFS)
+    if kept is None:
+        config = current_app.config
+        kept = FileSystemCache(
+            config["PMG_PDF_DIR"], threshold=config["PMG_PDF_KEPT"], default_timeout=0
+        )
+        current_app.extensions[KEPT_PDFS] = kept
+    return kept
+
+
 def kept_pdf(made_from: VersionHtml) -> bytes:
     """The PDF of ``made_from``: rendered the first time, then read from where it was kept
-    (``PMG_PDF_DIR``, under its :attr:`VersionHtml.etag`), on any worker of this server."""
-    kept: bytes | None = kept_pdfs.get(made_from.etag)
+    (:func:`kept_pdfs`, under its :attr:`VersionHtml.etag`), on any worker of this server."""
+    kept: bytes | None = kept_pdfs().get(made_from.etag)
     if kept is None:
         kept = write_pdf(made_from.html)
-        kept_pdfs.set(made_from.etag, kept)
+        kept_pdfs().set(made_from.etag, kept)
     return kept
 
 
