@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from flask import Flask, get_flashed_messages
+
+from pmg.core import controls
 
 CHILE = ZoneInfo("America/Santiago")
 MONTHS = (
@@ -59,7 +61,11 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["date_es"] = format_date
     app.jinja_env.filters["datetime_es"] = format_datetime
     app.jinja_env.filters["number_es"] = format_number
-    app.jinja_env.globals["field_attributes"] = field_attributes
+    app.jinja_env.globals["field_attributes"] = controls.field_attributes
+    app.jinja_env.globals["described_by"] = controls.described_by
+    app.jinja_env.globals["control"] = controls.control
+    app.jinja_env.globals["write_control"] = controls.write_control
+    app.jinja_env.globals["field_label"] = controls.label
     app.jinja_env.globals["page_messages"] = page_messages
 
 
@@ -76,24 +82,3 @@ def page_messages() -> list[tuple[str, str]]:
         for category, message in flashed
         if not category.startswith(FIELD_MESSAGE)
     ]
-
-
-def field_attributes(field: Any, readonly: bool = False) -> dict[str, Any]:
-    """HTML attributes binding an input to its hint, error and warnings (see _macros/forms)."""
-    described = []
-    if field.description:
-        described.append(f"{field.id}-ayuda")
-    if field.errors:
-        described.append(f"{field.id}-error")
-    warnings = getattr(field, "warnings", [])
-    described += [f"{field.id}-aviso-{number}" for number in range(1, len(warnings) + 1)]
-    attributes: dict[str, Any] = {}
-    if described:
-        attributes["aria-describedby"] = " ".join(described)
-    if field.errors:
-        attributes["aria-invalid"] = "true"
-    if field.flags.required:
-        attributes["required"] = True
-    if readonly:
-        attributes["disabled"] = True
-    return attributes

@@ -323,7 +323,7 @@ def test_the_page_shows_each_standing_in_the_current_cycle(
     assert rows["1006"][6:] == ["No participa", "No participa"]
     assert rows["1001"][6:] == ["Aprobado", "Enviado"]
     assert '<strong class="status-closed">atrasado</strong>' in body
-    assert '<option value="2026" selected>2026</option>' in body
+    assert '<option selected value="2026">2026</option>' in body
 
 
 @pytest.mark.usefixtures("viewed")
@@ -356,9 +356,9 @@ def test_the_filters_stay_chosen_and_the_links_keep_them(
 ) -> None:
     login_as(create_user(Role.ADMIN))
     body = client.get("/instituciones/?ciclo=2025&plan=draft&atrasadas=plan").get_data(as_text=True)
-    assert '<option value="2025" selected>2025</option>' in body
-    assert '<option value="draft" selected>Borrador</option>' in body
-    assert '<option value="plan" selected>Plan de mejora</option>' in body
+    assert '<option selected value="2025">2025</option>' in body
+    assert '<option selected value="draft">Borrador</option>' in body
+    assert '<option selected value="plan">Plan de mejora</option>' in body
     for download in ("xlsx", "csv"):
         href = f"/instituciones/descargar.{download}?ciclo=2025&amp;plan=draft&amp;atrasadas=plan"
         assert f'href="{href}"' in body
@@ -468,7 +468,7 @@ def test_the_ministry_filter_stays_chosen_and_no_match_says_so(
     ministry_id = catalog["fonasa"].ministry_id
     body = client.get(f"/instituciones/?ministerio={ministry_id}").get_data(as_text=True)
     assert [row[0] for row in table(body)] == ["3101_61"]
-    assert f'<option value="{ministry_id}" selected>MINISTERIO DE SALUD</option>' in body
+    assert f'<option selected value="{ministry_id}">MINISTERIO DE SALUD</option>' in body
     body = client.get("/instituciones/?q=inexistente").get_data(as_text=True)
     assert '<td colspan="6">No hay instituciones que coincidan con la búsqueda.</td>' in body
     assert 'value="inexistente"' in body
