@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from pmg.extensions import db
-from pmg.review.models import Decision, Observation, ObservationState, Review
+from pmg.review.models import Decision, Observation, ObservationState, Review, Verdict
 from pmg.submissions.models import Submission, SubmissionState, SubmissionVersion
 
 PENDING_ANSWER = frozenset({ObservationState.OPEN, ObservationState.REOPENED})
@@ -47,7 +47,12 @@ def reviews_of(submission: Submission) -> list[Review]:
 
 
 def review_of_version(version: SubmissionVersion) -> Review | None:
-    return db.session.scalar(select(Review).where(Review.version_id == version.id))
+    """The version's review with its checklist: each verdict and its requirement."""
+    return db.session.scalar(
+        select(Review)
+        .where(Review.version_id == version.id)
+        .options(selectinload(Review.verdicts).joinedload(Verdict.requirement))
+    )
 
 
 def current_review(submission: Submission) -> Review | None:
