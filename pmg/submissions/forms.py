@@ -8,6 +8,7 @@ warning. Their findings are attached to the fields for display.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -80,8 +81,10 @@ def section_form_class(section: SectionSpec) -> type[Form]:
     )
 
 
+@cache
 def content_form_class(sections: tuple[SectionSpec, ...]) -> type[FlaskForm]:
-    """A FlaskForm (with CSRF) holding one sub-form per section, a list for repeated ones."""
+    """A FlaskForm (with CSRF) holding one sub-form per section, a list for repeated ones;
+    made once per set of sections (a kind's, for a stage), not on every request."""
     attributes: dict[str, Any] = {"lock_version": HiddenField()}
     for section in sections:
         sub_form = FormField(section_form_class(section), label=section.title)

@@ -21,6 +21,7 @@ from pmg.submissions.content import (
     jsonable,
     parse_value,
 )
+from pmg.submissions.forms import content_form_class
 
 NOTE = FieldSpec("note", "Nota", FieldKind.LONG_TEXT, max_length=1000)
 NAME = FieldSpec("name", "Nombre", FieldKind.TEXT, max_length=300)
@@ -131,3 +132,8 @@ def test_jsonable_refuses_a_number_no_float_holds(value: Decimal) -> None:
 def test_canonical_json_refuses_non_finite_numbers(number: float) -> None:
     with pytest.raises(ValueError):
         canonical_json({"content": {"received": number}})
+
+
+def test_a_set_of_sections_makes_its_form_class_once() -> None:
+    assert content_form_class(SECTIONS) is content_form_class(tuple(list(SECTIONS)))
+    assert content_form_class(SECTIONS) is not content_form_class(SECTIONS[:-1])
