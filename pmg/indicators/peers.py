@@ -18,6 +18,7 @@ quarter of the peers: of ``n`` different values, the ``n // 4`` worst (1 of 4 to
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median, quantiles
@@ -76,10 +77,13 @@ def place_among(measure: Measure, value: float, peers: Sequence[float | None]) -
 
     Raises ``ValueError`` if ``value`` is not among ``peers``.
     """
-    present = [peer for peer in peers if peer is not None]
-    if value not in present:
+    present = sorted(peer for peer in peers if peer is not None)
+    at = bisect_left(present, value)
+    if at == len(present) or present[at] != value:
         raise ValueError(f"{value} is not among the peers' values")
-    rank = 1 + sum(1 for peer in present if measure.worse(value, peer))
+    # The peers strictly better: below the value where lower is better, above it otherwise.
+    better = len(present) - bisect_right(present, value) if measure.better is Better.HIGHER else at
+    rank = 1 + better
     quartile = worst_cut = None
     if len(present) >= MIN_PEERS:
         cuts = quantiles(present, n=4)

@@ -96,9 +96,10 @@ def test_worst_quarter_holds_at_most_a_quarter_of_the_peers(
     assert found == [float(value) for value in worst]
 
 
-def test_place_among_refuses_a_value_that_is_not_among_the_peers() -> None:
+@pytest.mark.parametrize("value", [99.0, 101.0, 12.0])  # between, above and below them all
+def test_place_among_refuses_a_value_that_is_not_among_the_peers(value: float) -> None:
     with pytest.raises(ValueError, match="not among"):
-        place_among(ANSWERED, 99.0, (100.0, 98.2, None, 87.5))
+        place_among(ANSWERED, value, (100.0, 98.2, None, 87.5))
 
 
 def test_values_of_reads_a_diagnostic_section_and_leaves_out_what_is_not_computable() -> None:
