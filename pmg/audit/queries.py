@@ -23,7 +23,7 @@ from pmg.audit.operations import EntryFields, canonical_json
 from pmg.core.filters import CHILE
 from pmg.core.pagination import paginate
 from pmg.core.permissions import Role
-from pmg.extensions import db
+from pmg.extensions import cache, db
 
 STREAM_BATCH = 500
 PREVIEW_CHARS = 120  # of a before or after value in the page's row; the rest in a disclosure
@@ -200,10 +200,29 @@ def last_entry_id() -> int:
     return db.session.scalar(select(func.max(AuditEntry.id))) or 0
 
 
+# The actions found in the trail, kept with the last entry read (pmg.extensions.cache): the
+# trail only grows, so each page reads only the entries after it, from LATE_COMMITS before
+# it, where an entry whose transaction commits after a later one's can still appear.
+ACTIONS_FOUND = "audit.actions_found"
+LATE_COMMITS = 1000
+
+
+def actions_in_trail() -> frozenset[str]:
+    """Every action the trail holds, reading only what was added since the last call."""
+    last, found = cache.get(ACTIONS_FOUND) or (0, frozenset())
+    rows = db.session.execute(
+        select(AuditEntry.action, func.max(AuditEntry.id))
+        .where(AuditEntry.id > last - LATE_COMMITS)
+        .group_by(AuditEntry.action)
+    ).all()
+    found = found | {action for action, _ in rows}
+    cache.set(ACTIONS_FOUND, (max([last, *(newest for _, newest in rows)]), found))
+    return found
+
+
 def action_choices() -> list[SelectChoice]:
     """Every known action, and any other found in the trail (an older or newer version's)."""
     codes = known_actions()
-    found = db.session.scalars(select(AuditEntry.action).distinct())
-    codes += sorted(set(found) - set(codes))
+    codes += sorted(actions_in_trail() - set(codes))
     choices = [SelectChoice(code, action_label(code)) for code in codes]
     return sorted(choices, key=lambda choice: choice.label)

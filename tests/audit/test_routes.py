@@ -14,10 +14,12 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from pmg.audit.operations import canonical_json, record
+from pmg.audit.queries import actions_in_trail
 from pmg.core.permissions import Role
 from pmg.core.xlsx import XLSX_MIMETYPE
 from pmg.extensions import db
 from tests.audit.trail import entries, only
+from tests.exports.queries import counting_parameters
 from tests.exports.reading import records, sheets
 from tests.factories import create_institution, create_user
 
@@ -297,3 +299,33 @@ def test_admin_navigation_links_to_the_audit_page(
     login_as(create_user(Role.ADMIN))
     body = client.get("/admin/auditoria").get_data(as_text=True)
     assert '<a href="/admin/auditoria" aria-current="page">Auditoría</a>' in body
+
+
+
+def test_page_offers_an_action_of_another_version_once_the_trail_holds_it(
+    client: FlaskClient, trail: dict[str, Any]
+) -> None:
+    _, body, _ = _page(client)
+    assert "receipt.void" not in body
+    record("receipt.void", object_type="Thing", object_id="e", actor=None)
+    db.session.commit()
+
+    _, body, _ = _page(client)
+    assert '<option value="receipt.void">receipt.void</option>' in body
+
+
+def test_the_actions_found_are_read_from_the_entries_added_since(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pmg.audit.queries.LATE_COMMITS", 0)
+    first = record("legacy.one", object_type="Thing", object_id="1", actor=None)
+    db.session.commit()
+    assert "legacy.one" in actions_in_trail()
+    record("receipt.void", object_type="Thing", object_id="2", actor=None)
+    db.session.commit()
+
+    with counting_parameters() as parameters:
+        found = actions_in_trail()
+
+    assert {"legacy.one", "receipt.void"} <= found
+    assert parameters == [(first.id,)]  # only the entries after the last one read

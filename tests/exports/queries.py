@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from io import BytesIO
 from typing import Any
 
@@ -15,17 +15,30 @@ from pmg.extensions import db
 
 
 @contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
+def _listening(seen: list[Any], of: Callable[[str, Any], Any]) -> Iterator[list[Any]]:
+    def add(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append(of(statement, parameters))
 
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(db.engine, "before_cursor_execute", add)
     try:
-        yield statements
+        yield seen
     finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(db.engine, "before_cursor_execute", add)
+
+
+def counting_queries() -> AbstractContextManager[list[str]]:
+    """The SQL of each statement run inside the block."""
+    return _listening([], lambda statement, _parameters: statement)
+
+
+def counting_parameters() -> AbstractContextManager[list[Any]]:
+    """The parameters of each statement run inside the block, in order (the driver gets
+    them as a tuple on SQLite, by name on PostgreSQL)."""
+    return _listening([], lambda _statement, parameters: tuple(_values(parameters)))
+
+
+def _values(parameters: Any) -> Iterable[Any]:
+    return parameters.values() if isinstance(parameters, Mapping) else parameters
 
 
 def queries_of_export(cycle: Cycle) -> tuple[int, dict[str, int]]:
