@@ -17,7 +17,7 @@ from pmg.diagnostics.suggestions import Basis, ProcedureTimes, Target, latest
 from pmg.extensions import db
 from pmg.indicators.measures import MEASURES
 from pmg.indicators.models import ComplaintFigures, CycleTargets, SaipFigures, TimeUnit
-from pmg.indicators.peers import year_values
+from pmg.indicators.peers import PeerValues, year_values
 from pmg.indicators.queries import History
 from pmg.institutions.models import Institution, Stage
 from pmg.submissions.models import Submission, SubmissionKind
@@ -70,7 +70,7 @@ def latest_targets(institution: Institution, cycle: Cycle) -> dict[str, Target]:
     return targets
 
 
-Peers = dict[int, dict[str, dict[int, float]]]
+Peers = dict[int, dict[str, PeerValues]]
 # What the peers' values are read from: kept under these tables' stamps, which only imports
 # and catalog edits change (pmg.core.caching), not the drafts saved meanwhile.
 PEER_TABLES = (ComplaintFigures.__tablename__, SaipFigures.__tablename__, Institution.__tablename__)
@@ -94,7 +94,7 @@ def _stage_values(stage: Stage, years: tuple[int, ...]) -> Peers:
     members = set(db.session.scalars(select(Institution.id).where(Institution.stage == stage)))
     return {
         year: {
-            key: {peer: value for peer, value in values.items() if peer in members}
+            key: PeerValues.of({peer: value for peer, value in values.items() if peer in members})
             for key, values in year_values(year).items()
         }
         for year in years

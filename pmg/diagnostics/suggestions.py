@@ -20,7 +20,7 @@ rule starts or stops finding it (peers imported later, a target changed).
 
 **Comparing what is shown.** Values are compared as the description shows them, rounded
 half up to one decimal: a value equal to its target on the page is not short of it. Peers are
-placed by :func:`pmg.indicators.peers.place_among`, on the values themselves.
+placed by :func:`pmg.indicators.peers.place_in_order`, on the values themselves.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pmg.core.models import LabelledEnum
 from pmg.core.numbers import round_half_up
 from pmg.diagnostics.schema import COMPLAINTS, SAIP, GapDimension
 from pmg.indicators.measures import MEASURES, SAIP_LEGAL_DAYS, Better, Measure
-from pmg.indicators.peers import place_among
+from pmg.indicators.peers import PeerValues, place_in_order
 
 KEY_PREFIX = "sugerida-"
 LEGAL_MEASURE = "saip_fuera_de_plazo"
@@ -99,8 +99,8 @@ class Basis:
     figures: Mapping[str, Mapping[int, Any]]
     # By CycleTargets attribute: the latest plan target set for it.
     targets: Mapping[str, Target] = field(default_factory=dict)
-    # By year, measure key and institution id: the values of the institution's peers.
-    peers: Mapping[int, Mapping[str, Mapping[int, float]]] = field(default_factory=dict)
+    # By year and measure key: the values of the institution's peers.
+    peers: Mapping[int, Mapping[str, PeerValues]] = field(default_factory=dict)
     procedures: tuple[ProcedureTimes, ...] = ()
 
 
@@ -200,11 +200,11 @@ def worse_than_previous_year(seen: Seen, basis: Basis) -> Reason | None:
 
 def worst_quarter_of_peers(seen: Seen, basis: Basis) -> Reason | None:
     """In the worst quarter of its peers in the same year (its own value among them)."""
-    values = basis.peers.get(seen.year, {}).get(seen.measure.key)
-    if not values:
+    group = basis.peers.get(seen.year, {}).get(seen.measure.key)
+    if group is None or not group.by_institution:
         return None
-    group = {**values, basis.institution_id: seen.value}
-    placement = place_among(seen.measure, seen.value, list(group.values()))
+    values = group.with_value(basis.institution_id, seen.value)
+    placement = place_in_order(seen.measure, seen.value, values)
     if not placement.worst_quarter or placement.worst_cut is None:
         return None
     text = (

@@ -1,4 +1,5 @@
-"""API: year_values(year) -> {key: {id: value}}; place_among(measure, value, peers) -> Placement.
+"""API: year_values(year) -> {key: {id: value}}; place_among(measure, value, peers) -> Placement;
+PeerValues.of({id: value}), place_in_order(measure, value, values in order): a group placed often.
 
 Where an institution stands among its peers (its ministry, its stage, every institution) on
 one measure of :mod:`pmg.indicators.measures` in one year. The rules are plain functions;
@@ -18,8 +19,8 @@ quarter of the peers: of ``n`` different values, the ``n // 4`` worst (1 of 4 to
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median, quantiles
 from typing import Any
@@ -77,13 +78,17 @@ def place_among(measure: Measure, value: float, peers: Sequence[float | None]) -
 
     Raises ``ValueError`` if ``value`` is not among ``peers``.
     """
-    present = sorted(peer for peer in peers if peer is not None)
+    return place_in_order(measure, value, sorted(peer for peer in peers if peer is not None))
+
+
+def place_in_order(measure: Measure, value: float, present: Sequence[float]) -> Placement:
+    """:func:`place_among` for the group's values already sorted, none missing: no step
+    goes through them one by one in Python (:class:`PeerValues` keeps them so)."""
     at = bisect_left(present, value)
     if at == len(present) or present[at] != value:
         raise ValueError(f"{value} is not among the peers' values")
     # The peers strictly better: below the value where lower is better, above it otherwise.
     better = len(present) - bisect_right(present, value) if measure.better is Better.HIGHER else at
-    rank = 1 + better
     quartile = worst_cut = None
     if len(present) >= MIN_PEERS:
         cuts = quantiles(present, n=4)
@@ -92,13 +97,36 @@ def place_among(measure: Measure, value: float, peers: Sequence[float | None]) -
         worst_cut = from_best[-1]
     return Placement(
         value=value,
-        rank=rank,
+        rank=1 + better,
         count=len(present),
         median=median(present),
         quartile=quartile,
         worst_cut=worst_cut,
         worst_quarter=quartile == 4,
     )
+
+
+@dataclass(frozen=True)
+class PeerValues:
+    """A group's values on one measure in one year: each institution's, and all of them
+    sorted, once, for :func:`place_in_order`."""
+
+    by_institution: Mapping[int, float]
+    in_order: tuple[float, ...]
+
+    @classmethod
+    def of(cls, by_institution: Mapping[int, float]) -> PeerValues:
+        return cls(by_institution, tuple(sorted(by_institution.values())))
+
+    def with_value(self, institution_id: int, value: float) -> list[float]:
+        """The values in order with the institution's own as ``value``: in place of the
+        one it has, or added."""
+        values = list(self.in_order)
+        own = self.by_institution.get(institution_id)
+        if own is not None:
+            del values[bisect_left(values, own)]
+        insort(values, value)
+        return values
 
 
 def values_of(section: str, figures: Any) -> dict[str, float]:

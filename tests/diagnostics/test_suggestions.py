@@ -24,7 +24,7 @@ from pmg.diagnostics.suggestions import (
     suggest,
 )
 from pmg.indicators.measures import BY_KEY, Better, Measure
-from pmg.indicators.peers import place_among
+from pmg.indicators.peers import PeerValues, place_among
 from pmg.indicators.queries import history_before
 from pmg.institutions.models import Stage
 from tests.exports.queries import counting_queries
@@ -75,7 +75,10 @@ def basis(
         peer_group="su etapa (Etapa 2)",
         figures=figures,
         targets=targets or {},
-        peers=peers or {},
+        peers={
+            year: {key: PeerValues.of(values) for key, values in measures.items()}
+            for year, measures in (peers or {}).items()
+        },
         procedures=procedures,
     )
 
@@ -547,7 +550,7 @@ def test_the_basis_holds_the_history_the_typed_year_and_the_stage_peers(app: Fla
     assert found.figures["complaints"][2025] == content["complaints"]
     assert found.figures["complaints"][2024].answered == 1100
     assert sorted(found.peers) == [2025]
-    assert set(found.peers[2025]["reclamos_respondidos"]) == {
+    assert set(found.peers[2025]["reclamos_respondidos"].by_institution) == {
         institution.id,
         *(peer.id for peer in same_stage),
     }
@@ -573,7 +576,7 @@ def test_the_stage_peers_are_kept_until_the_history_or_the_institutions_change(
     def peers() -> tuple[set[int], int]:
         with counting_queries() as statements:
             basis = load_basis(institution, cycle, content, history_before(institution.id, 2025))
-        return set(basis.peers[2025]["reclamos_respondidos"]), len(statements)
+        return set(basis.peers[2025]["reclamos_respondidos"].by_institution), len(statements)
 
     first, computing = peers()
     create_cycle(2027, current=False)  # a write elsewhere: the peers are kept

@@ -8,7 +8,14 @@ from flask import Flask
 from pmg.extensions import db
 from pmg.indicators.measures import BY_KEY, MEASURES
 from pmg.indicators.models import ComplaintFigures, SaipFigures
-from pmg.indicators.peers import Placement, place_among, values_of, year_values
+from pmg.indicators.peers import (
+    PeerValues,
+    Placement,
+    place_among,
+    place_in_order,
+    values_of,
+    year_values,
+)
 from tests.exports.queries import counting_queries
 from tests.factories import create_institution
 
@@ -160,3 +167,14 @@ def test_year_values_reads_that_year_of_the_history_without_values_not_reported(
         "saip_tiempo_promedio": {riego.id: 12.4},
     }
     assert set(values) == {measure.key for measure in MEASURES}
+
+
+def test_peer_values_place_the_institutions_own_value_as_given() -> None:
+    group = PeerValues.of({1: 5.0, 2: 3.0, 3: 5.0})
+
+    assert group.in_order == (3.0, 5.0, 5.0)
+    assert group.with_value(1, 9.0) == [3.0, 5.0, 9.0]  # in place of the one it has
+    assert group.with_value(4, 4.0) == [3.0, 4.0, 5.0, 5.0]  # added
+    assert group.in_order == (3.0, 5.0, 5.0)
+    placed = place_in_order(MEAN_DAYS, 9.0, group.with_value(1, 9.0))
+    assert placed == place_among(MEAN_DAYS, 9.0, [9.0, 3.0, 5.0])
