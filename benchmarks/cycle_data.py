@@ -187,17 +187,31 @@ def _history_rows(
 
 
 def import_history(cycle: Cycle, institutions: list[Institution], rng: random.Random) -> None:
-    """The reference year and the three before it, every institution, each layout."""
+    """The reference year and the three before it, every institution, each layout; each
+    copy of an institution with the figures of the original (from a generator seeded by
+    ``rng``, the layout and the original's code): at ten times the catalog an institution
+    has the same history as at once, and its peers the same values, ten times each."""
     years = list(range(cycle.reference_year - HISTORY_YEARS + 1, cycle.reference_year + 1))
-    for layout in (COMPLAINTS, SAIP, PROCEDURES):
+    seed = rng.getrandbits(64)
+    for index, layout in enumerate((COMPLAINTS, SAIP, PROCEDURES)):
         rows = [
             row
             for number, institution in enumerate(institutions, start=1)
-            for row in _history_rows(layout, institution, number, rng)
+            for row in _history_rows(
+                layout,
+                institution,
+                number,
+                random.Random(f"{seed}:{index}:{_original(institution)}"),
+            )
         ]
         buffer = BytesIO()
         write_xlsx([Table(SHEET, tuple(layout.headers(years)), rows)], buffer)
         import_indicators(buffer.getvalue(), cycle_year=cycle.year)
+
+
+def _original(institution: Institution) -> str:
+    """The code of the institution of the real catalog that ``institution`` copies."""
+    return institution.code.rsplit("-", 1)[0]
 
 
 # --- The stories ------------------------------------------------------------------------
