@@ -84,6 +84,7 @@ class Page:
 
 
 DIAGNOSTIC_FORM = "/instituciones/{code}/diagnostico"
+VERSION_PAGE = "/instituciones/{code}/{year}/diagnostico/v1"
 # One line per page: the benchmark measures each, in this order.
 PAGES = (
     Page("home (coordinator)", "/", Role.COORDINATOR, "drafted"),
@@ -95,7 +96,7 @@ PAGES = (
     Page("plan (empty)", "/instituciones/{code}/plan", Role.COORDINATOR, "approved_only"),
     Page("plan (full)", "/instituciones/{code}/plan", Role.COORDINATOR, "approved_plan_begun"),
     Page("check page", DIAGNOSTIC_FORM + "/revisar", Role.COORDINATOR, "drafted"),
-    Page("version page", "/instituciones/{code}/{year}/diagnostico/v1", Role.DIPRES, "sent"),
+    Page("version page", VERSION_PAGE, Role.DIPRES, "sent", keeps=True),
     Page("review queue", "/revision/", Role.REVIEWER, keeps=True),
     Page("review page", "/revision/{code}/{year}/diagnostico", Role.REVIEWER, "in_review_met"),
     Page("audit", "/admin/auditoria", Role.ADMIN),

@@ -10,6 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from pmg.core.permissions import Role
+from pmg.extensions import db
+from pmg.review.operations import take
 from pmg.submissions.models import SubmissionState
 from tests.conftest import BrowserLikeClient, login
 from tests.factories import (
@@ -17,9 +19,11 @@ from tests.factories import (
     create_institution,
     create_submitted_diagnostic,
     create_user,
+    load_starting_catalog,
 )
 
 SENT = SubmissionState.SUBMITTED.label
+NOT_REVIEWED = "Esta versión aún no ha sido revisada."
 
 
 def _client(app: Flask, role: Role) -> FlaskClient:
@@ -67,3 +71,30 @@ def test_every_kept_page_shows_a_diagnostic_sent_after_it_was_read(app: Flask) -
     assert "Aún no hay envíos." in before["institution"]
     assert "Aún no hay envíos." not in after["institution"]
     assert institution.name in after["queue"] and institution.name not in before["queue"]
+
+
+def test_a_kept_version_shows_its_review_once_it_is_taken(app: Flask) -> None:
+    """The version's page and the coordinator's record (the submission under review, read
+    as a document) keep the version's document: its «Revisión» section follows the review."""
+    cycle = create_cycle(date.today().year)
+    load_starting_catalog(cycle)
+    institution = create_institution()
+    version = create_submitted_diagnostic(institution, cycle)
+    dipres = _client(app, Role.DIPRES)
+    coordinator = BrowserLikeClient(app)
+    assert login(coordinator, version.submitted_by.email).status_code == 302
+    pages = {
+        "version": (dipres, f"/instituciones/{institution.code}/{cycle.year}/diagnostico/v1"),
+        "record": (coordinator, f"/instituciones/{institution.code}/diagnostico"),
+    }
+    before = {name: _text(client, path) for name, (client, path) in pages.items()}
+    assert {name: _text(client, path) for name, (client, path) in pages.items()} == before
+
+    submission = version.submission
+    take(submission, create_user(Role.REVIEWER, name="Rosa Revisora"), submission.lock_version)
+    db.session.commit()
+    after = {name: _text(client, path) for name, (client, path) in pages.items()}
+
+    for name in pages:
+        assert NOT_REVIEWED in before[name] and NOT_REVIEWED not in after[name], name
+        assert "<td>Rosa Revisora</td>" in after[name], name

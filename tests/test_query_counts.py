@@ -78,8 +78,8 @@ PAGES = (
     Page(DIAGNOSTIC, Role.COORDINATOR, "_draft"),
     Page(DIAGNOSTIC + "/revisar", Role.COORDINATOR, "_draft"),
     Page("/instituciones/{code}/plan", Role.COORDINATOR, "_approved"),
-    Page("/instituciones/{code}/plan", Role.COORDINATOR),  # sent: read as a document
-    Page("/instituciones/{code}/{year}/diagnostico/v1", Role.DIPRES, "_met"),
+    Page("/instituciones/{code}/plan", Role.COORDINATOR, keeps=True),  # sent: a document
+    Page("/instituciones/{code}/{year}/diagnostico/v1", Role.DIPRES, "_met", keeps=True),
     Page("/revision/", Role.REVIEWER, keeps=True),
     Page("/revision/{code}/{year}/diagnostico", Role.REVIEWER, "_met"),
     Page("/admin/auditoria", Role.ADMIN),

@@ -3,14 +3,42 @@ its state and next step at the top and its PDF one click away, where the form wa
 
 from __future__ import annotations
 
-from flask import render_template
+from dataclasses import dataclass
 
+from flask import render_template
+from markupsafe import Markup
+
+from pmg.core.caching import cached
 from pmg.core.filters import format_date
+from pmg.core.fragments import render_fragment
 from pmg.exports.documents import version_context
 from pmg.review.queries import due_date
 from pmg.submission_pages.observations import last_decision
 from pmg.submissions.kinds import KindSpec
 from pmg.submissions.models import Submission, SubmissionState, SubmissionVersion
+
+
+@dataclass(frozen=True)
+class ShownVersion:
+    """A version as a document (``submissions/_document.html``), with its title and kind for
+    the page around it."""
+
+    title: str
+    kind: str
+    html: Markup
+
+
+def shown_version(version: SubmissionVersion) -> ShownVersion:
+    """The version's document rendered once while the data is unchanged: the same for every
+    reader who may open it (it shows nothing of the reader, like its PDF)."""
+
+    def render() -> ShownVersion:
+        context = version_context(version)
+        document = context["document"]
+        html = render_fragment("submissions/_document.html", **context)
+        return ShownVersion(document.title, document.kind, html)
+
+    return cached("submissions.version", (version.id,), render)
 
 
 def next_step(submission: Submission, version: SubmissionVersion) -> str:
@@ -55,5 +83,5 @@ def render_record(kind: KindSpec, submission: Submission, version: SubmissionVer
         next_step=next_step(submission, version),
         # The decision shown at the top is this version's; an earlier one is in the history.
         decision=decision if decision and decision.version_id == version.id else None,
-        **version_context(version),
+        shown=shown_version(version),
     )

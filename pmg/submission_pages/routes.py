@@ -16,6 +16,7 @@ from pmg.core.transactions import transaction
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.institutions.queries import get_visible_institution
 from pmg.submission_pages.drafts import edit_draft
+from pmg.submission_pages.record import shown_version
 from pmg.submission_pages.sending import blocker, consequences
 from pmg.submissions import operations
 from pmg.submissions.evaluation import Evaluation
@@ -146,11 +147,9 @@ def _visible_version(code: str, year: int, slug: str, number: int) -> Submission
 @bp.route("/<int:year>/<kind:slug>/v<int:number>")
 @roles_required(*ALL_ROLES)
 def version(code: str, year: int, slug: str, number: int) -> str:
-    from pmg.exports.documents import version_context
-
     found = _visible_version(code, year, slug, number)
     return render_template(
-        "submissions/version.html", version=found, slug=slug, **version_context(found)
+        "submissions/version.html", version=found, slug=slug, shown=shown_version(found)
     )
 
 
