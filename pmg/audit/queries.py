@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -116,11 +117,11 @@ class AuditRow:
         """The object as the entry keeps it: ``SubmissionVersion 2``."""
         return f"{self.entry.object_type} {self.entry.object_id}"
 
-    @property
+    @cached_property  # read by the page four times: written once
     def before(self) -> str:
         return _compact(self.entry.before)
 
-    @property
+    @cached_property
     def after(self) -> str:
         return _compact(self.entry.after)
 
