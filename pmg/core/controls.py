@@ -1,8 +1,9 @@
-"""A form field's label and input, written in one pass (``_macros/forms.html`` calls them).
+"""A form field (:func:`form_field`): its label, its hint, error, warnings and the review's
+observations on it, and its input, written in one pass (the templates call these).
 
 WTForms' widgets write the same markup through ``html_params``, which sorts the attributes
 and formats each through ``Markup.format``; with three Jinja macros around every input, a
-form of some 100 fields spent most of its time there (issue 16). :func:`control` writes
+form of some 100 fields spent most of its time there (issue 16). :func:`write_control` writes
 the inputs the project's forms use (every ``<input>`` whose widget adds nothing of its own
 but the number bounds and a checkbox's mark, ``<textarea>``, ``<select>``, and lists of
 checkboxes or radio buttons) byte for byte as WTForms' own widgets write them
@@ -197,3 +198,47 @@ def control(field: Any, readonly: bool = False) -> Markup:
     if described:
         attributes["aria-describedby"] = described
     return write_control(field, attributes)
+
+
+def observation_note(observation: Any) -> Markup:
+    """The review's observation beside what it points at, linked to where it is answered."""
+    code, number = escape(observation.requirement.code), observation.id
+    return _written(
+        f'<div class="field-observation"><p id="observacion-{number}-nota"><strong>Observación'
+        f" de la revisión ({code}):</strong> {escape(observation.text)}</p>"
+        f'<a href="#observacion-{number}">Ver y responder la observación'
+        f'<span class="visually-hidden"> de {code}</span></a></div>'
+    )
+
+
+def field_messages(field: Any) -> Markup:
+    """A field's hint, error, warnings and observations, each with the id its input's
+    ``aria-describedby`` names (:func:`field_attributes`, :func:`described_by`)."""
+    parts, own = [], _value(field.id)
+    if field.description:
+        parts.append(f'<p class="hint" id="{own}-ayuda">{escape(field.description)}</p>')
+    if field.errors:
+        errors = " ".join(str(escape(error)) for error in field.errors)
+        parts.append(
+            f'<p class="field-error" id="{own}-error">'
+            f'<span class="visually-hidden">Error:</span> {errors}</p>'
+        )
+    for number, warning in enumerate(getattr(field, "warnings", None) or (), start=1):
+        parts.append(
+            f'<p class="field-warning" id="{own}-aviso-{number}">'
+            f'<span class="visually-hidden">Advertencia:</span> {escape(warning)}</p>'
+        )
+    parts += [observation_note(o) for o in getattr(field, "observations", None) or ()]
+    return _written("".join(parts))
+
+
+def form_field(field: Any, css_class: str = "", readonly: bool = False) -> Markup:
+    """A field with its label, messages (:func:`field_messages`) and input (:func:`control`)."""
+    state = (
+        " has-error" if field.errors else " has-warning" if getattr(field, "warnings", None) else ""
+    )
+    classes = f"field {css_class}".rstrip() + state
+    return _written(
+        f'<div class="{escape(classes)}">{label(field)}{field_messages(field)}'
+        f"{control(field, readonly)}</div>"
+    )

@@ -66,6 +66,9 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.globals["control"] = controls.control
     app.jinja_env.globals["write_control"] = controls.write_control
     app.jinja_env.globals["field_label"] = controls.label
+    app.jinja_env.globals["form_field"] = controls.form_field
+    app.jinja_env.globals["field_messages"] = controls.field_messages
+    app.jinja_env.globals["observation_note"] = controls.observation_note
     app.jinja_env.globals["page_messages"] = page_messages
 
 

@@ -32,7 +32,7 @@ from wtforms import (
 from wtforms.fields import Field
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pmg.core.controls import control, label, write_control
+from pmg.core.controls import control, form_field, label, write_control
 from pmg.core.forms import CheckboxListField
 from pmg.diagnostics.schema import SECTIONS as DIAGNOSTIC
 from pmg.plans.schema import SECTIONS as PLAN
@@ -144,3 +144,41 @@ def test_a_control_is_described_by_its_hint_error_warnings_and_observations() ->
     )
     assert 'aria-invalid="true"' in written and " disabled " in written
     assert control(form.shown) == form.shown()
+
+
+def test_a_form_field_holds_its_label_messages_and_input_bound_together() -> None:
+    form = _everything()
+    field = form.text
+    field.description = Markup('Una <em>ayuda</em> & <span class="prefilled">x</span>')
+    field.errors = ["Escriba <menos>."]
+    field.warnings = ["Revise & confirme"]
+    observation = type(
+        "Observation",
+        (),
+        {"id": 7, "text": "Falta <b>", "requirement": type("R", (), {"code": "R01"})},
+    )()
+    field.observations = [observation]
+
+    written = form_field(field, "wide", readonly=True)
+
+    assert written.startswith(
+        '<div class="field wide has-error"><label for="text">Texto &lt;b&gt;</label>'
+    )
+    assert (
+        '<p class="hint" id="text-ayuda">Una <em>ayuda</em> & <span class="prefilled">x</span></p>'
+        in written
+    )
+    assert (
+        '<p class="field-error" id="text-error"><span class="visually-hidden">Error:</span> '
+        "Escriba &lt;menos&gt;.</p>"
+    ) in written
+    assert (
+        '<p class="field-warning" id="text-aviso-1"><span class="visually-hidden">'
+        "Advertencia:</span> Revise &amp; confirme</p>" in written
+    )
+    assert (
+        '<p id="observacion-7-nota"><strong>Observación de la revisión (R01):</strong> '
+        "Falta &lt;b&gt;</p>" in written
+    )
+    assert written.endswith(f"{control(field, readonly=True)}</div>")
+    assert form_field(form.shown) == f'<div class="field">{label(form.shown)}{form.shown()}</div>'

@@ -84,8 +84,8 @@ def test_import_page_failure_shows_the_message_at_the_field_with_422(
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert (
-        f'<p class="field-error" id="file-error">\n      '
-        f'<span class="visually-hidden">Error:</span> {message}\n    </p>'
+        f'<p class="field-error" id="file-error">'
+        f'<span class="visually-hidden">Error:</span> {message}</p>'
     ) in body
     assert 'aria-describedby="file-ayuda file-error"' in body
     assert _count() == 0
@@ -102,8 +102,8 @@ def test_import_page_invalid_rows_are_listed_at_the_field_and_change_nothing(
     assert response.status_code == 422
     headline = "No se importó nada: el archivo tiene 2 errores. Corríjalos y vuelva a importarlo."
     assert (
-        f'<p class="field-error" id="file-error">\n      '
-        f'<span class="visually-hidden">Error:</span> {headline}\n    </p>'
+        f'<p class="field-error" id="file-error">'
+        f'<span class="visually-hidden">Error:</span> {headline}</p>'
     ) in body
     assert f'<a href="#file">Archivo del catálogo (.xlsx): {headline}</a>' in body
     assert '<table class="table" id="file-errores">' in body
