@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import abort
+from flask import abort, g
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
@@ -33,9 +33,23 @@ def visible_institutions(user: Actor) -> Select[Institution]:
     return query
 
 
+_FOUND = "pmg_visible_institutions"  # flask.g: what find_visible_institution read
+
+
+def find_visible_institution(user: Actor, code: str) -> Institution | None:
+    """The institution with ``code`` if ``user`` may see it; ``None`` otherwise. Read once
+    per request: the page and its breadcrumbs ask for the same one."""
+    found: dict[tuple[int, Role, str], Institution | None] = g.setdefault(_FOUND, {})
+    key = (user.id, user.role, code)
+    if key not in found:
+        query = visible_institutions(user).where(Institution.code == code)
+        found[key] = db.session.scalar(query)
+    return found[key]
+
+
 def get_visible_institution(user: Actor, code: str) -> Institution:
     """The institution with ``code`` if ``user`` may see it; 404 otherwise."""
-    institution = db.session.scalar(visible_institutions(user).where(Institution.code == code))
+    institution = find_visible_institution(user, code)
     if institution is None:
         abort(404)
     return institution

@@ -17,9 +17,7 @@ from flask_login import current_user
 
 from pmg.core.permissions import Actor
 from pmg.cycles.queries import current_cycle
-from pmg.extensions import db
-from pmg.institutions.models import Institution
-from pmg.institutions.queries import visible_institutions
+from pmg.institutions.queries import find_visible_institution
 from pmg.submissions.kinds import KindSpec, by_slug
 
 
@@ -46,7 +44,7 @@ def _page(label: str, endpoint: str, **values: Any) -> Crumb:
 def _institution(args: Args, user: Actor) -> Trail:
     """Instituciones › <name>, if ``user`` may see the institution the URL names."""
     code = args.get("code")
-    institution = db.session.scalar(visible_institutions(user).where(Institution.code == code))
+    institution = find_visible_institution(user, str(code)) if code is not None else None
     if institution is None:
         return None
     return [
