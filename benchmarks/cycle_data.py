@@ -38,11 +38,17 @@ from pmg.institutions.importer import import_catalog
 from pmg.institutions.models import Institution
 from pmg.requirements.catalog import starting_catalog_text
 from pmg.requirements.operations import load_catalog
-from pmg.review.models import Decision, Outcome, Review
+from pmg.review.models import Decision, ObservationAction, ObservationState, Outcome, Review
 from pmg.review.observations import answer_observation
-from pmg.review.operations import Checklist, VerdictInput, decide, save_review, take
-from pmg.review.queries import observations_of
-from pmg.submissions.models import Submission, SubmissionKind
+from pmg.review.operations import (
+    Checklist,
+    VerdictInput,
+    decide,
+    save_review,
+    take,
+)
+from pmg.review.queries import current_review, observations_of
+from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
 from pmg.submissions.operations import open_submission, save_draft, submit
 from tests.factories import PASSWORD, diagnostic_draft, plan_draft, with_value
 
@@ -129,7 +135,7 @@ def _counts(rng: random.Random, saip: bool) -> dict[str, float]:
     return figures
 
 
-def _procedure_figures(rng: random.Random) -> dict[str, float]:
+def procedure_figures(rng: random.Random) -> dict[str, float]:
     handled = rng.randrange(100, 50_000)
     mean = round(rng.uniform(2, 40), 1)
     return {
@@ -142,7 +148,7 @@ def _procedure_figures(rng: random.Random) -> dict[str, float]:
     }
 
 
-def _year_cells(layout: Layout, figures: dict[str, float]) -> list[Any]:
+def year_cells(layout: Layout, figures: dict[str, float]) -> list[Any]:
     """A year's cells in the layout's order, with its percentages as the files show them."""
     cells: list[Any] = []
     for column in layout.per_year:
@@ -154,33 +160,36 @@ def _year_cells(layout: Layout, figures: dict[str, float]) -> list[Any]:
     return cells
 
 
+def procedure_row(identity: tuple[Any, ...], name: str, rng: random.Random) -> tuple[Any, ...]:
+    """A procedure's row of the history file (``identity``: report code, code and name of
+    its institution): how it is described, and its figures of every year."""
+    return (
+        *identity,
+        name,
+        "Masividad (volumen de transacciones)",
+        "-",
+        "Ingreso de la solicitud",
+        "Notificación de la resolución",
+        rng.choice((10, 15, 20, 30)),
+        "días hábiles",
+        *(
+            cell
+            for _ in range(HISTORY_YEARS)
+            for cell in year_cells(PROCEDURES, procedure_figures(rng))
+        ),
+    )
+
+
 def _history_rows(
     layout: Layout, institution: Institution, report_code: int, rng: random.Random
 ) -> list[tuple[Any, ...]]:
     identity = (report_code, institution.code, institution.name)
     if layout is PROCEDURES:
-        return [
-            (
-                *identity,
-                name,
-                "Masividad (volumen de transacciones)",
-                "-",
-                "Ingreso de la solicitud",
-                "Notificación de la resolución",
-                rng.choice((10, 15, 20, 30)),
-                "días hábiles",
-                *(
-                    cell
-                    for _ in range(HISTORY_YEARS)
-                    for cell in _year_cells(layout, _procedure_figures(rng))
-                ),
-            )
-            for name in PROCEDURE_NAMES
-        ]
+        return [procedure_row(identity, name, rng) for name in PROCEDURE_NAMES]
     years = [
         cell
         for _ in range(HISTORY_YEARS)
-        for cell in _year_cells(layout, _counts(rng, layout is SAIP))
+        for cell in year_cells(layout, _counts(rng, layout is SAIP))
     ]
     targets = (rng.choice((95, 97, 99)), rng.choice((0, 3, 5, 10)), rng.choice((8, 10, 12)))
     return [(*identity, *years, *targets)]
@@ -235,41 +244,54 @@ def _send(
     return submission
 
 
-def _checklist(review: Review, failing: tuple[str, ...] = ()) -> Checklist:
-    """Every requirement met but those of ``failing`` (codes), not met with a note."""
-    return {
-        verdict.requirement_id: (
-            VerdictInput(Outcome.FAILS, "Complete la información de este requisito.")
-            if verdict.requirement.code in failing
-            else VerdictInput(Outcome.MEETS)
-        )
-        for verdict in review.verdicts
-    }
+def checklist(
+    review: Review, failing: tuple[str, ...] = (), not_applicable: tuple[str, ...] = ()
+) -> Checklist:
+    """Every requirement met but those of ``failing`` (codes), not met with a note, and
+    those of ``not_applicable``."""
+
+    def verdict(code: str) -> VerdictInput:
+        if code in failing:
+            return VerdictInput(Outcome.FAILS, "Complete la información de este requisito.")
+        if code in not_applicable:
+            return VerdictInput(Outcome.NOT_APPLICABLE, "No corresponde a la institución.")
+        return VerdictInput(Outcome.MEETS)
+
+    return {v.requirement_id: verdict(v.requirement.code) for v in review.verdicts}
 
 
-def _reviewed(
+def reviewed(
     submission: Submission,
     reviewer: User,
     today: date,
     decision: Decision | None,
     failing: tuple[str, ...] = (),
+    not_applicable: tuple[str, ...] = (),
 ) -> Review:
-    """Taken by ``reviewer`` with the checklist filled, then decided (``None``: saved)."""
-    review = take(submission, reviewer, submission.lock_version)
-    checklist = _checklist(review, failing)
+    """Taken by ``reviewer`` (a version sent again after an observation is back with its
+    reviewer by itself), the checklist filled (:func:`checklist`), the answered
+    observations resolved, then decided (``None``: saved)."""
+    taken = current_review(submission) if submission.state is SubmissionState.IN_REVIEW else None
+    review = taken or take(submission, reviewer, submission.lock_version)
+    filled = checklist(review, failing, not_applicable)
     if decision is None:
-        save_review(review, checklist, {}, reviewer)
-    else:
-        reason = "" if decision is Decision.APPROVE else "Hay requisitos que no se cumplen."
-        decide(
-            review,
-            decision,
-            reviewer,
-            submission.lock_version,
-            today,
-            note=reason,
-            checklist=checklist,
-        )
+        save_review(review, filled, {}, reviewer)
+        return review
+    resolutions = {
+        observation.id: (ObservationAction.RESOLVE, "")
+        for observation in observations_of(submission)
+        if observation.state is ObservationState.ANSWERED
+    }
+    decide(
+        review,
+        decision,
+        reviewer,
+        submission.lock_version,
+        today,
+        note="" if decision is Decision.APPROVE else "Hay requisitos que no se cumplen.",
+        checklist=filled,
+        resolutions=resolutions,
+    )
     return review
 
 
@@ -291,23 +313,23 @@ def sent(institution: Institution, cycle: Cycle, people: People, today: date) ->
 def in_review_met(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
     """With the reviewer who looks, every requirement met and saved: approvable in bulk."""
     submission = _send(institution, cycle, DIAGNOSTIC, people, today)
-    _reviewed(submission, people.reviewer, today, None)
+    reviewed(submission, people.reviewer, today, None)
 
 
 def in_review_failing(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
     submission = _send(institution, cycle, DIAGNOSTIC, people, today)
-    _reviewed(submission, people.other_reviewer, today, None, failing=("R02",))
+    reviewed(submission, people.other_reviewer, today, None, failing=("R02",))
 
 
 def observed(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
     submission = _send(institution, cycle, DIAGNOSTIC, people, today)
-    _reviewed(submission, people.reviewer, today, Decision.OBSERVE, failing=("R01",))
+    reviewed(submission, people.reviewer, today, Decision.OBSERVE, failing=("R01",))
 
 
 def corrected(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
     """Observed, answered, corrected and sent again (back with its reviewer)."""
     submission = _send(institution, cycle, DIAGNOSTIC, people, today)
-    _reviewed(submission, people.reviewer, today, Decision.OBSERVE, failing=("R01",))
+    reviewed(submission, people.reviewer, today, Decision.OBSERVE, failing=("R01",))
     coordinator = people.coordinators[institution.code]
     for observation in observations_of(submission):
         answer_observation(observation, "Se completó el equipo de trabajo.", coordinator)
@@ -320,31 +342,31 @@ def approved_plan_begun(
     institution: Institution, cycle: Cycle, people: People, today: date
 ) -> None:
     submission = _send(institution, cycle, DIAGNOSTIC, people, today)
-    _reviewed(submission, people.reviewer, today, Decision.APPROVE)
+    reviewed(submission, people.reviewer, today, Decision.APPROVE)
     _send(institution, cycle, PLAN, people, today, send=False)
 
 
 def approved_plan_sent(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
     submission = _send(institution, cycle, DIAGNOSTIC, people, today)
-    _reviewed(submission, people.other_reviewer, today, Decision.APPROVE)
+    reviewed(submission, people.other_reviewer, today, Decision.APPROVE)
     _send(institution, cycle, PLAN, people, today)
 
 
 def both_approved(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
     for kind in (DIAGNOSTIC, PLAN):
         submission = _send(institution, cycle, kind, people, today)
-        _reviewed(submission, people.reviewer, today, Decision.APPROVE)
+        reviewed(submission, people.reviewer, today, Decision.APPROVE)
 
 
 def approved_only(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
     """The diagnostic approved, the plan not begun: its form opens empty."""
     submission = _send(institution, cycle, DIAGNOSTIC, people, today)
-    _reviewed(submission, people.reviewer, today, Decision.APPROVE)
+    reviewed(submission, people.reviewer, today, Decision.APPROVE)
 
 
 def rejected(institution: Institution, cycle: Cycle, people: People, today: date) -> None:
     submission = _send(institution, cycle, DIAGNOSTIC, people, today)
-    _reviewed(submission, people.other_reviewer, today, Decision.REJECT, failing=("R03",))
+    reviewed(submission, people.other_reviewer, today, Decision.REJECT, failing=("R03",))
 
 
 STORIES: tuple[Story, ...] = (
@@ -392,9 +414,10 @@ def _in_batches(items: list[Institution]) -> Iterator[Institution]:
             db.session.commit()
 
 
-def build_cycle(copies: int, today: date, progress: Callable[[str], None]) -> CycleData:
-    """The whole cycle of ``copies`` × the real catalog; committed."""
-    rng = random.Random(2026)
+def start_cycle(copies: int, today: date, rng: random.Random) -> tuple[Cycle, list[Institution]]:
+    """``copies`` × the real catalog, a current cycle of ``today``'s year whose windows are
+    open, its requirement catalog and every institution's history: where a benchmark's
+    cycle starts (its stories come after)."""
     import_catalog(catalog_workbook(copies))
     cycle = create_cycle(
         today.year,
@@ -406,6 +429,12 @@ def build_cycle(copies: int, today: date, progress: Callable[[str], None]) -> Cy
     load_catalog(cycle, starting_catalog_text(), actor=None)
     institutions = list(db.session.scalars(db.select(Institution).order_by(Institution.id)))
     import_history(cycle, institutions, rng)
+    return cycle, institutions
+
+
+def build_cycle(copies: int, today: date, progress: Callable[[str], None]) -> CycleData:
+    """The whole cycle of ``copies`` × the real catalog; committed."""
+    cycle, institutions = start_cycle(copies, today, random.Random(2026))
     progress(f"catalog and history: {len(institutions)} institutions")
     coordinators = {
         i.code: auth.create_user(

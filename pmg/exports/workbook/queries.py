@@ -6,19 +6,24 @@ figures, targets), one per kind of submission (diagnostics, plans) with their
 latest versions, and four for the ``revision`` sheet (submissions with their
 versions and latest review, its verdicts, observation counts: see
 :mod:`pmg.exports.workbook.review_queries`; the cycle's requirement codes); two more
-find the years with data when none are given. Columns are selected (whole objects
-only for the versions), and become the plain records of
-:mod:`pmg.exports.workbook.records` here, so nothing downstream can trigger a lazy load.
+find the years with data when none are given. Only columns are selected (of a version,
+its number, date, hash and content as text, decoded here), and become the plain records
+of :mod:`pmg.exports.workbook.records` here, so nothing downstream can trigger a lazy
+load. The history's figures, by far the most rows, are read as plain rows (no ORM work
+per row), with how the file wrote what it did not report as JSON text decoded only where
+there is any (:func:`_described`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import and_, exists, select, union
+from sqlalchemy import Select, Text, and_, exists, func, select, union
 from sqlalchemy.orm import aliased
 
 from pmg.cycles.models import Cycle
@@ -58,11 +63,35 @@ PROCEDURE_FIELDS = (
     "time_unit_text",
     UNREPORTED,
 )
-PROCEDURE_COLUMNS = tuple(getattr(Procedure, name) for name in PROCEDURE_FIELDS)
 TARGET_ATTRIBUTES = (
     *(column.attribute for layout in (COMPLAINTS, SAIP) for column in layout.targets),
     UNREPORTED,
 )
+
+
+def _columns(model: Any, names: tuple[str, ...]) -> list[Any]:
+    """The columns ``names`` of ``model``; ``unreported_as`` as its JSON text, ``NULL`` for
+    JSON ``null`` (what nearly every row holds): :func:`_described` decodes the others, far
+    faster than the driver decodes a JSON column row by row."""
+    return [
+        func.nullif(getattr(model, name).cast(Text), "null")
+        if name == UNREPORTED
+        else getattr(model, name)
+        for name in names
+    ]
+
+
+def _described(
+    query: Select[Any], keys: int, names: tuple[str, ...]
+) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Each row of ``query`` (``keys`` columns, then the :func:`_columns` ``names``) as its
+    keys and a dict of ``names``, ``unreported_as`` decoded. Read through the session's
+    connection: plain rows, without the ORM's work per row."""
+    for row in db.session.connection().execute(query):
+        described = dict(zip(names, row[keys:], strict=True))
+        if described[UNREPORTED] is not None:
+            described[UNREPORTED] = json.loads(described[UNREPORTED])
+        yield row[:keys], described
 
 
 def load_consolidated(cycle: Cycle, years: Iterable[int]) -> ConsolidatedData:
@@ -133,11 +162,12 @@ def _figures_by_institution(
     layout: Layout, years: tuple[int, ...]
 ) -> dict[int, dict[int, Figures]]:
     model, names = layout.figures_model, _attributes(layout)
-    columns = [getattr(model, name) for name in names]
-    query = select(model.institution_id, model.year, *columns).where(model.year.in_(years))
+    query = select(model.institution_id, model.year, *_columns(model, names)).where(
+        model.year.in_(years)
+    )
     found: dict[int, dict[int, Figures]] = defaultdict(dict)
-    for institution_id, year, *values in db.session.execute(query):
-        found[institution_id][year] = dict(zip(names, values, strict=True))
+    for (institution_id, year), figures in _described(query, 2, names):
+        found[institution_id][year] = figures
     return dict(found)
 
 
@@ -145,57 +175,66 @@ def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
     """Every procedure; figures of ``years`` only, or none if it has figures in no year."""
     names = _attributes(PROCEDURES)
     figures_query = select(
-        ProcedureFigures.procedure_id,
-        ProcedureFigures.year,
-        *(getattr(ProcedureFigures, name) for name in names),
+        ProcedureFigures.procedure_id, ProcedureFigures.year, *_columns(ProcedureFigures, names)
     ).where(ProcedureFigures.year.in_(years))
     by_procedure: dict[int, dict[int, Figures]] = defaultdict(dict)
-    for procedure_id, year, *values in db.session.execute(figures_query):
-        by_procedure[procedure_id][year] = dict(zip(names, values, strict=True))
+    for (procedure_id, year), figures in _described(figures_query, 2, names):
+        by_procedure[procedure_id][year] = figures
     other = aliased(ProcedureFigures)
     has_figures = exists(select(other.id).where(other.procedure_id == Procedure.id))
     query = select(
-        Procedure.id, Procedure.institution_id, *PROCEDURE_COLUMNS, has_figures
+        Procedure.id,
+        Procedure.institution_id,
+        has_figures,
+        *_columns(Procedure, PROCEDURE_FIELDS),
     ).order_by(Procedure.institution_id, Procedure.name)
     found: dict[int, list[ProcedureRecord]] = defaultdict(list)
-    for procedure_id, institution_id, *description, any_figures in db.session.execute(query):
+    for (procedure_id, institution_id, any_figures), described in _described(
+        query, 3, PROCEDURE_FIELDS
+    ):
         in_years = by_procedure.get(procedure_id, {})
         if any_figures and not in_years:
             continue  # figures only in other years
-        described = dict(zip(PROCEDURE_FIELDS, description, strict=True))
         found[institution_id].append(ProcedureRecord(**described, figures=in_years))
     return dict(found)
 
 
 def _targets(cycle: Cycle) -> dict[int, Figures]:
-    columns = [getattr(CycleTargets, name) for name in TARGET_ATTRIBUTES]
+    columns = _columns(CycleTargets, TARGET_ATTRIBUTES)
     query = select(CycleTargets.institution_id, *columns).where(CycleTargets.cycle_id == cycle.id)
     return {
-        institution_id: dict(zip(TARGET_ATTRIBUTES, values, strict=True))
-        for institution_id, *values in db.session.execute(query)
+        institution_id: targets
+        for (institution_id,), targets in _described(query, 1, TARGET_ATTRIBUTES)
     }
 
 
 def _latest_versions(cycle: Cycle, kind: SubmissionKind) -> dict[int, SubmissionRecord]:
     """Each institution's submission of ``kind`` in ``cycle`` with its latest version."""
     in_cycle = and_(Submission.cycle_id == cycle.id, Submission.kind == kind)
-    query = joined_to_latest_version(
-        select(Submission.institution_id, Submission.state, SubmissionVersion), in_cycle, outer=True
-    ).where(in_cycle)
-    found: dict[int, SubmissionRecord] = {}
-    rows = cast(  # the version is outer-joined: None when there is none
-        "Iterable[tuple[int, SubmissionState, SubmissionVersion | None]]", db.session.execute(query)
+    columns = select(
+        Submission.institution_id,
+        Submission.state,
+        SubmissionVersion.number,
+        SubmissionVersion.submitted_at,
+        SubmissionVersion.content_hash,
+        SubmissionVersion.content_json,
     )
-    for institution_id, state, version in rows:
-        if version is None:
+    query = joined_to_latest_version(columns, in_cycle, outer=True).where(in_cycle)
+    found: dict[int, SubmissionRecord] = {}
+    rows = cast(  # the version is outer-joined: its columns are None when there is none
+        "Iterable[tuple[int, SubmissionState, int | None, datetime, str, str]]",
+        db.session.execute(query),
+    )
+    for institution_id, state, number, submitted_at, digest, text in rows:
+        if number is None:
             found[institution_id] = SubmissionRecord(state=state)
             continue
         found[institution_id] = SubmissionRecord(
             state=state,
-            number=version.number,
-            submitted_at=version.submitted_at,
-            content_hash=version.content_hash,
-            document=version.content,
+            number=number,
+            submitted_at=submitted_at,
+            content_hash=digest,
+            document=json.loads(text),  # SubmissionVersion.content
         )
     return found
 

@@ -139,14 +139,19 @@ def cell(value: Any, kind: Kind, unreported: str = NOT_AVAILABLE) -> CellValue:
     wrote it otherwise (``""``, an empty cell).
     """
     if kind in NUMERIC_KINDS:
-        if value is None:
-            return unreported or None
-        return float(value) if isinstance(value, Decimal) else value
+        return number_cell(value, unreported)
     if kind in (Kind.JUSTIFICATION, Kind.TIME_UNIT):
         return value.label if value is not None else None
     if kind is Kind.CODE:
         return code_cell(value)
     return str(value) if value not in (None, "") else None
+
+
+def number_cell(value: Any, unreported: str = NOT_AVAILABLE) -> CellValue:
+    """A number as :func:`cell` writes it (for a sheet that knows its column is one)."""
+    if value is None:
+        return unreported or None
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def code_cell(code: str | None) -> CellValue:

@@ -13,8 +13,7 @@ or else from the imported targets of the cycle (:func:`target_value`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from pmg.core.spreadsheets import comparable
@@ -38,6 +37,7 @@ from pmg.exports.workbook.records import (
     code_cell,
     label,
     member,
+    number_cell,
     number_or_text,
     text,
 )
@@ -47,6 +47,7 @@ from pmg.indicators.cells import read_text
 from pmg.indicators.layouts import (
     COMPLAINTS,
     LAYOUTS,
+    NUMERIC_KINDS,
     PROCEDURES,
     SAIP,
     Column,
@@ -97,20 +98,24 @@ def target_value(data: ConsolidatedData, institution_id: int, column: Column) ->
 def indicator_table(layout: Layout, data: ConsolidatedData) -> Table:
     """The sheet of ``layout``: one row per institution (per procedure for trámites)."""
     rows: list[tuple[CellValue, ...]] = []
+    section = SECTIONS[layout.name]
+    plan = _RowPlan(layout, data)
     for institution in data.institutions:
         # The diagnostic's own rule: SAIP-stage institutions report no complaints or procedures.
-        if not SECTIONS[layout.name].applies(institution):
+        if not section.applies(institution):
             continue
         diagnostic = data.diagnostics.get(institution.id)
         if layout.per_procedure:
+            own = plan.institution_cells(institution)
             for procedure in procedures_of(institution.id, data):
-                rows.append(_row(layout, data, institution, procedure, procedure.figures))
+                rows.append(plan.row(own, institution, procedure, procedure.figures))
         elif _has_data(layout, data, institution.id):
             by_year = dict(_history(layout, data).get(institution.id, {}))
-            section = diagnostic.section(SECTIONS[layout.name]) if diagnostic else None
-            if isinstance(section, Mapping):
-                by_year[data.reference_year] = _over(section, by_year.get(data.reference_year))
-            rows.append(_row(layout, data, institution, None, by_year))
+            submitted = diagnostic.section(section) if diagnostic else None
+            if isinstance(submitted, Mapping):
+                by_year[data.reference_year] = _over(submitted, by_year.get(data.reference_year))
+            own = plan.institution_cells(institution)
+            rows.append(plan.row(own, institution, None, by_year))
     return Table(layout.name, tuple(layout.headers(data.years)), rows)
 
 
@@ -153,7 +158,10 @@ def procedures_of(institution_id: int, data: ConsolidatedData) -> list[Procedure
     return [*merged, *history.values()]
 
 
+@lru_cache(maxsize=4096)
 def _name_key(name: str) -> str:
+    """:func:`comparable`, kept: a diagnostic's procedure is looked up by the name its
+    history row was keyed by just before, and institutions share many names."""
     return comparable(name)
 
 
@@ -162,94 +170,128 @@ def _from_diagnostic(
 ) -> ProcedureRecord:
     by_year = dict(history.figures) if history else {}
     by_year[reference_year] = _over(row, by_year.get(reference_year))
-    submitted = ProcedureRecord(
-        name=str(row.get("name") or ""),
-        justification=member(Justification, row.get("justification")),
-        other_reason=row.get("other_reason") or "",
-        start_milestone=row.get("start_milestone") or "",
-        end_milestone=row.get("end_milestone") or "",
-        expected_time=row.get("expected_time"),
-        time_unit=member(TimeUnit, row.get("time_unit")),
-        figures=by_year,
-    )
-    return _in_imported_words(submitted, history) if history else submitted
+    submitted: dict[str, Any] = {
+        "name": str(row.get("name") or ""),
+        "justification": member(Justification, row.get("justification")),
+        "other_reason": row.get("other_reason") or "",
+        "start_milestone": row.get("start_milestone") or "",
+        "end_milestone": row.get("end_milestone") or "",
+        "expected_time": row.get("expected_time"),
+        "time_unit": member(TimeUnit, row.get("time_unit")),
+    }
+    if history:
+        submitted.update(_in_imported_words(submitted, history))
+    return ProcedureRecord(**submitted, figures=by_year)
 
 
-def _in_imported_words(submitted: ProcedureRecord, imported: ProcedureRecord) -> ProcedureRecord:
-    """``submitted`` written as the official file wrote ``imported`` where both say the same:
-    the same words (:func:`_same_text`), the same choice, the same expected time.
+def _in_imported_words(submitted: Mapping[str, Any], imported: ProcedureRecord) -> dict[str, Any]:
+    """What of ``submitted`` (a :class:`ProcedureRecord`'s fields) to write as the official
+    file wrote ``imported``, where both say the same: the same words (:func:`_same_text`),
+    the same choice, the same expected time.
 
     A diagnostic pre-filled from the history and sent unchanged gives the file back.
     """
     kept: dict[str, Any] = {}
     for name in ("name", "other_reason", "start_milestone", "end_milestone"):
-        if _same_text(getattr(submitted, name), getattr(imported, name)):
+        if _same_text(submitted[name], getattr(imported, name)):
             kept[name] = getattr(imported, name)
     for choice in ("justification", "time_unit"):
-        if getattr(submitted, choice) == getattr(imported, choice):
+        if submitted[choice] == getattr(imported, choice):
             kept[f"{choice}_text"] = getattr(imported, f"{choice}_text")
-    if submitted.expected_time == imported.expected_time:
+    if submitted["expected_time"] == imported.expected_time:
         kept[UNREPORTED] = imported.unreported_as
-    return replace(submitted, **kept)
+    return kept
 
 
-def _row(
-    layout: Layout,
-    data: ConsolidatedData,
-    institution: InstitutionRecord,
-    procedure: ProcedureRecord | None,
-    by_year: Mapping[int, Figures],
-) -> tuple[CellValue, ...]:
-    owners = {"institution": institution, "procedure": procedure}
-    cells = [_leading_cell(column, owners) for column in layout.leading]
-    plan = _year_plan(layout)
-    percentages = PERCENTAGES.get(layout.name)
-    for year in data.years:
-        reported = by_year.get(year)
-        if reported is None:
-            cells.extend(cell(None, kind) for _, _, kind in plan)
-            continue
-        derived = percentages(reported) if percentages else {}
-        unreported = reported.get(UNREPORTED) or {}
-        for key, is_derived, kind in plan:
-            if is_derived:
-                cells.append(cell(derived[key], kind))
-            else:
-                cells.append(cell(reported.get(key), kind, unreported.get(key, NOT_AVAILABLE)))
-    imported = data.targets.get(institution.id, {}).get(UNREPORTED) or {}
-    for target in layout.targets:
-        value = target_value(data, institution.id, target)
-        written = imported.get(target.attribute, NOT_AVAILABLE)
-        cells.append(cell(value, target.kind, written))
-    return tuple(cells)
+CHOICES = (Kind.JUSTIFICATION, Kind.TIME_UNIT)
 
 
-def _leading_cell(column: Column, owners: Mapping[str, Any]) -> CellValue:
+class _RowPlan:
+    """How each cell of a row of ``layout`` is made, worked out once per sheet: a sheet
+    has a cell per column, year and row, and trámites a row per procedure."""
+
+    def __init__(self, layout: Layout, data: ConsolidatedData) -> None:
+        self.layout, self.data = layout, data
+        # (of the procedure, attribute, kind, the history keeps its wording in *_text)
+        self.leading = tuple(
+            (
+                column.source.startswith("procedure."),
+                column.attribute,
+                column.kind,
+                column.kind in CHOICES,
+            )
+            for column in layout.leading
+        )
+        # (figure attribute or derived name, is derived, is a number, kind)
+        self.per_year = tuple(
+            (column.name, True, True, Kind.PERCENT)
+            if isinstance(column, DerivedPercent)
+            else (column.attribute, False, column.kind in NUMERIC_KINDS, column.kind)
+            for column in layout.per_year
+        )
+        # A year without figures: every column empty, a number as the files write it.
+        self.missing_year = tuple(cell(None, kind) for *_, kind in self.per_year)
+        self.percentages = PERCENTAGES.get(layout.name)
+
+    def institution_cells(self, institution: InstitutionRecord) -> list[CellValue]:
+        """The institution's own leading cells (``None`` in the procedure's places)."""
+        return [
+            None if of_procedure else _leading_cell(institution, attribute, kind, choice)
+            for of_procedure, attribute, kind, choice in self.leading
+        ]
+
+    def row(
+        self,
+        own: list[CellValue],
+        institution: InstitutionRecord,
+        procedure: ProcedureRecord | None,
+        by_year: Mapping[int, Figures],
+    ) -> tuple[CellValue, ...]:
+        """The row of ``institution`` (``own``: its :meth:`institution_cells`) or of its
+        ``procedure``, with the figures of ``by_year``."""
+        cells = [
+            _leading_cell(procedure, attribute, kind, choice) if of_procedure else own[index]
+            for index, (of_procedure, attribute, kind, choice) in enumerate(self.leading)
+        ]
+        percentages = self.percentages
+        for year in self.data.years:
+            reported = by_year.get(year)
+            if reported is None:
+                cells.extend(self.missing_year)
+                continue
+            derived = percentages(reported) if percentages else {}
+            unreported = reported.get(UNREPORTED) or {}
+            for key, is_derived, is_number, kind in self.per_year:
+                value = derived[key] if is_derived else reported.get(key)
+                if not is_number:
+                    cells.append(cell(value, kind, unreported.get(key, NOT_AVAILABLE)))
+                elif is_derived:
+                    cells.append(number_cell(value))
+                else:
+                    cells.append(number_cell(value, unreported.get(key, NOT_AVAILABLE)))
+        imported = self.data.targets.get(institution.id, {}).get(UNREPORTED) or {}
+        for target in self.layout.targets:
+            value = target_value(self.data, institution.id, target)
+            written = imported.get(target.attribute, NOT_AVAILABLE)
+            cells.append(cell(value, target.kind, written))
+        return tuple(cells)
+
+
+def _leading_cell(owner: Any, attribute: str, kind: Kind, choice: bool) -> CellValue:
     """An institution's or a procedure's own cell; the history's choices as the file
     wrote them, a diagnostic's by their label."""
-    owner_name, _, attribute = column.source.partition(".")
-    owner = owners[owner_name]
-    if column.kind in (Kind.JUSTIFICATION, Kind.TIME_UNIT) and getattr(owner, f"{attribute}_text"):
-        return cell(getattr(owner, f"{attribute}_text"), Kind.TEXT)
+    if choice:
+        wording = getattr(owner, f"{attribute}_text")
+        if wording:
+            return cell(wording, Kind.TEXT)
     unreported = getattr(owner, UNREPORTED, None) or {}
-    return cell(getattr(owner, attribute), column.kind, unreported.get(attribute, NOT_AVAILABLE))
-
-
-@cache
-def _year_plan(layout: Layout) -> tuple[tuple[str, bool, Kind], ...]:
-    """Each year column as (figure attribute or derived name, is derived, kind)."""
-    return tuple(
-        (column.name, True, Kind.PERCENT)
-        if isinstance(column, DerivedPercent)
-        else (column.attribute, False, column.kind)
-        for column in layout.per_year
-    )
+    return cell(getattr(owner, attribute), kind, unreported.get(attribute, NOT_AVAILABLE))
 
 
 def _same_text(one: str, other: str) -> bool:
     """The same words, however spaced or broken into lines (a one-line field holds no line
     break); ``-`` says nothing, as empty does."""
-    return read_text(one) == read_text(other)
+    return one == other or read_text(one) == read_text(other)
 
 
 # --- The other sheets ----------------------------------------------------------------------
