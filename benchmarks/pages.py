@@ -99,7 +99,7 @@ PAGES = (
     Page("version page", VERSION_PAGE, Role.DIPRES, "sent", keeps=True),
     Page("review queue", "/revision/", Role.REVIEWER, keeps=True),
     Page("review page", "/revision/{code}/{year}/diagnostico", Role.REVIEWER, "in_review_met"),
-    Page("audit", "/admin/auditoria", Role.ADMIN),
+    Page("audit", "/admin/auditoria", Role.ADMIN, keeps=True),
     Page("reports", "/reportes/", Role.DIPRES),
 )
 SIZES = (1, 10)  # copies of the real catalog (166 institutions)

@@ -9,6 +9,7 @@ from datetime import date
 from flask import Flask
 from flask.testing import FlaskClient
 
+from pmg.audit.operations import record
 from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.review.operations import take
@@ -98,3 +99,17 @@ def test_a_kept_version_shows_its_review_once_it_is_taken(app: Flask) -> None:
     for name in pages:
         assert NOT_REVIEWED in before[name] and NOT_REVIEWED not in after[name], name
         assert "<td>Rosa Revisora</td>" in after[name], name
+
+
+def test_the_kept_audit_page_shows_an_entry_no_other_table_was_written_with(app: Flask) -> None:
+    """A download is audited and writes nothing else: the stamp stays, the trail grows."""
+    admin = _client(app, Role.ADMIN)
+    before = _text(admin, "/admin/auditoria")
+    assert _text(admin, "/admin/auditoria") == before
+
+    record("evidence.download", object_type="Thing", object_id="z", actor=None)
+    db.session.commit()
+    after = _text(admin, "/admin/auditoria")
+
+    rows = re.compile(r'<th scope="row">(\d+)</th>')  # each entry's number
+    assert len(rows.findall(after)) == len(rows.findall(before)) + 1

@@ -82,7 +82,7 @@ PAGES = (
     Page("/instituciones/{code}/{year}/diagnostico/v1", Role.DIPRES, "_met", keeps=True),
     Page("/revision/", Role.REVIEWER, keeps=True),
     Page("/revision/{code}/{year}/diagnostico", Role.REVIEWER, "_met"),
-    Page("/admin/auditoria", Role.ADMIN),
+    Page("/admin/auditoria", Role.ADMIN, keeps=True),
     Page("/reportes/", Role.DIPRES),
 )
 MORE = 34

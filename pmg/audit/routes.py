@@ -7,12 +7,15 @@ from io import BytesIO
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from pmg.audit.forms import AuditFilterForm
-from pmg.audit.queries import search_entries
+from pmg.audit.queries import search_entries, trail_extent
 from pmg.audit.workbook import export_trail
+from pmg.core.caching import cached
 from pmg.core.filters import format_datetime
+from pmg.core.fragments import render_fragment
 from pmg.core.models import utcnow
 from pmg.core.pagination import requested_page
 from pmg.core.permissions import Role, roles_required
@@ -36,11 +39,18 @@ def format_datetime_seconds(value: datetime | None) -> str:
 def index() -> tuple[str, int]:
     form = AuditFilterForm(request.args)
     form.validate()
-    filters = form.filters()
-    page, rows = search_entries(filters, page=requested_page())
+    filters, number = form.filters(), requested_page()
+
+    def table() -> Markup:
+        page, rows = search_entries(filters, page=number)
+        return render_fragment("audit/_table.html", page=page, rows=rows, args=filters.as_args())
+
+    # The trail only grows: which entries it holds (and the stamp, for the names it shows)
+    # says whether a page of it is still the same.
+    kept = cached("audit.table", (filters, number, trail_extent()), table)
     status = 422 if form.errors else 200
     return render_template(
-        "audit/index.html", form=form, page=page, rows=rows, args=filters.as_args()
+        "audit/index.html", form=form, table=kept, args=filters.as_args()
     ), status
 
 
