@@ -54,6 +54,12 @@ class ShownContent(Protocol):
     @property
     def sections(self) -> Sequence[ShownSection]: ...
 
+    @property
+    def facts(self) -> Sequence[object]: ...  # what identifies the version (its hash among them)
+
+    @property
+    def shows_evidence(self) -> bool: ...  # whether its files are listed
+
 
 ShowContent = Callable[[SubmissionVersion], ShownContent]
 _show: list[ShowContent] = []

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import get_template_attribute
+from markupsafe import Markup
+
 from pmg.auth.models import User
 from pmg.auth.queries import active_reviewers
+from pmg.core.caching import cached
 from pmg.core.errors import DomainError
 from pmg.cycles.queries import chile_today
 from pmg.requirements.models import Requirement
@@ -13,7 +17,6 @@ from pmg.review.confirmation import Confirmation
 from pmg.review.content import (
     Marks,
     Placement,
-    ShownContent,
     change_marks,
     place_requirements,
     shown_content,
@@ -35,6 +38,61 @@ from pmg.submissions.queries import history_of
 from pmg.submissions.workflow import Action, may_act
 
 
+@dataclass(frozen=True)
+class Since:
+    """What changed since the observed version, as the document's layout marks it
+    (``since`` of ``templates/_macros/document.html``)."""
+
+    previous: SubmissionVersion
+    changes: dict[str, SectionChanges]
+    marks: Marks
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """The version's content as the review page lays it out beside the checklist: its
+    integrity block, each section's title and markup (what changed since the observed version
+    marked in place) by key, in order, and its files when it shows them."""
+
+    integrity: Markup
+    titles: dict[str, str]
+    sections: dict[str, Markup]
+    evidence: Markup | None
+
+
+def laid_out(
+    version: SubmissionVersion,
+    previous: SubmissionVersion | None,
+    changes: dict[str, SectionChanges],
+) -> LaidOut:
+    """:class:`LaidOut` for ``version``, marked since ``previous`` (its ``changes``): laid
+    out once while the data is unchanged (the versions never change; the stamp covers the
+    rest), not on every visit of the page."""
+
+    def lay_out() -> LaidOut:
+        content = shown_content(version)
+        since = None
+        if previous is not None:
+            since = Since(previous, changes, change_marks(changes, shown_content(previous)))
+        layout = "_macros/document.html"
+        section, evidence = (
+            get_template_attribute(layout, name) for name in ("section", "evidence")
+        )
+        return LaidOut(
+            integrity=get_template_attribute(layout, "integrity")(content.facts),
+            titles={shown.key: shown.title for shown in content.sections},
+            sections={
+                shown.key: section(shown, "contenido", "review-content", since)
+                for shown in content.sections
+            },
+            evidence=evidence(content, "contenido", None, since)
+            if content.shows_evidence
+            else None,
+        )
+
+    return cached("review.content", (version.id, previous.id if previous else None), lay_out)
+
+
 @dataclass
 class ReviewPage:
     submission: Submission
@@ -46,13 +104,11 @@ class ReviewPage:
     resolvable: list[Observation]
     history: list[StateChange]
     warnings: list[tuple[str, str]]
-    # The version's content as its page shows it, and which requirement goes beside
-    # which of its sections.
-    content: ShownContent
+    # The version's content laid out, and which requirement goes beside which section.
+    content: LaidOut
     placement: Placement
     previous: SubmissionVersion | None = None
     changes: dict[str, SectionChanges] = field(default_factory=dict)
-    marks: Marks = field(default_factory=Marks)
     form: ReviewForm | None = None
     take_form: TakeForm | None = None
     assign_form: AssignForm | None = None
@@ -74,7 +130,7 @@ class ReviewPage:
     @property
     def section_titles(self) -> dict[str, str]:
         """The title of each section shown, by key."""
-        return {section.key: section.title for section in self.content.sections}
+        return self.content.titles
 
     def field_label(self, observation: Observation) -> str:
         """Where ``observation`` points, named as the reviewer chose it (in the version
@@ -132,7 +188,14 @@ def review_page(
     review = current_review(submission)
     requirements, problem = _requirements(submission, review)
     kind = KINDS[submission.kind]
-    content = shown_content(version)
+    earlier = last_observed_review(submission)
+    previous = earlier.version if earlier is not None else None
+    changes = (
+        section_changes(kind.sections(submission.institution), previous.content, version.content)
+        if previous is not None
+        else {}
+    )
+    content = laid_out(version, previous, changes)
     page = ReviewPage(
         submission=submission,
         version=version,
@@ -146,17 +209,12 @@ def review_page(
             for w in version.warnings
         ],
         content=content,
-        placement=place_requirements(requirements, [s.key for s in content.sections]),
+        placement=place_requirements(requirements, list(content.titles)),
+        previous=previous,
+        changes=changes,
         assign_form=assign_form,
         overdue_form=overdue_form,
         problem=problem,
     )
-    earlier = last_observed_review(submission)
-    if earlier is not None:
-        page.previous = earlier.version
-        page.changes = section_changes(
-            kind.sections(submission.institution), earlier.version.content, version.content
-        )
-        page.marks = change_marks(page.changes, shown_content(earlier.version))
     _forms(page, user, form)
     return page
