@@ -33,7 +33,7 @@ def _client(app: Flask, role: Role) -> FlaskClient:
     return client
 
 
-CSRF_TOKEN = re.compile(r'(name="csrf_token" value=")[^"]*')  # signed with the second
+CSRF_TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*')  # signed with the second
 
 
 def _text(client: FlaskClient, path: str) -> str:
