@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pmg.core.caching import unseen_writes
+from pmg.core.caching import unseen_writes, watch_writes
 from pmg.core.models import UTCDateTime, utcnow
 from pmg.extensions import Model
 
@@ -38,6 +38,8 @@ class AuditEntry(Model):
     institution: Mapped[Any] = relationship("Institution", viewonly=True, lazy="raise")
 
 
-# The trail is shown only by its own page, never from what pages keep (pmg.core.caching):
-# recording a download alone leaves them as they are.
+# The trail is shown only by its own page (pmg.core.caching): recording a download alone
+# leaves what the other pages keep as it is, and changes the trail's own stamp, under
+# which its page keeps its table.
 unseen_writes(AuditEntry.__tablename__)
+watch_writes(AuditEntry.__tablename__)

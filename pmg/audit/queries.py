@@ -201,14 +201,6 @@ def last_entry_id() -> int:
     return db.session.scalar(select(func.max(AuditEntry.id))) or 0
 
 
-def trail_extent() -> tuple[int, int]:
-    """The last entry's id and how many entries there are: the trail is only appended to,
-    so these two say which entries it holds (an entry that commits after a later one was
-    read changes the count)."""
-    last, count = db.session.execute(select(func.max(AuditEntry.id), func.count())).one()
-    return last or 0, count
-
-
 # The actions found in the trail, kept with the last entry read (pmg.extensions.cache): the
 # trail only grows, so each page reads only the entries after it, from LATE_COMMITS before
 # it, where an entry whose transaction commits after a later one's can still appear.

@@ -11,9 +11,10 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from pmg.audit.forms import AuditFilterForm
-from pmg.audit.queries import search_entries, trail_extent
+from pmg.audit.models import AuditEntry
+from pmg.audit.queries import search_entries
 from pmg.audit.workbook import export_trail
-from pmg.core.caching import cached
+from pmg.core.caching import cached, data_stamp
 from pmg.core.filters import format_datetime
 from pmg.core.fragments import render_fragment
 from pmg.core.models import utcnow
@@ -45,9 +46,9 @@ def index() -> tuple[str, int]:
         page, rows = search_entries(filters, page=number)
         return render_fragment("audit/_table.html", page=page, rows=rows, args=filters.as_args())
 
-    # The trail only grows: which entries it holds (and the stamp, for the names it shows)
-    # says whether a page of it is still the same.
-    kept = cached("audit.table", (filters, number, trail_extent()), table)
+    # Kept until an entry is added (the trail's own stamp) or anything it names changes.
+    vary = (filters, number, data_stamp())
+    kept = cached("audit.table", vary, table, tables=(AuditEntry.__tablename__,))
     status = 422 if form.errors else 200
     return render_template(
         "audit/index.html", form=form, table=kept, args=filters.as_args()

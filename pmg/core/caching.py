@@ -13,6 +13,7 @@ it. Writes that bypass the session (``psql``, Alembic) are not seen: restart the
 application after them, as after a deploy. A table declared with :func:`watch_writes` has a
 row of its own, replaced only by writes to it, for what is computed from such tables alone
 (the indicator history, which only imports write): it outlives the drafts saved meanwhile.
+A table can be both: the audit trail's writes leave :data:`EVERYTHING` and change its own.
 
 **Kept values.** :func:`cached` keeps what ``compute`` returns under its name, what it
 varies on and the current stamp, in the application's cache (Flask-Caching; in-process by
@@ -111,9 +112,8 @@ def _new_stamps(session: Session, names: set[str]) -> None:
 
 
 def _wrote(session: Session, tables: set[str]) -> None:
-    seen = tables - _UNSEEN
-    if seen:
-        session.info.setdefault(_WROTE, set()).update(seen)
+    if tables:
+        session.info.setdefault(_WROTE, set()).update(tables)
 
 
 @event.listens_for(Session, "after_flush")
@@ -133,8 +133,11 @@ def _executed(state: Any) -> None:
 def _stamp_writes(session: Session) -> None:
     session.flush()  # what is still pending counts as written too
     written: set[str] = session.info.pop(_WROTE, set())
-    if written:
-        _new_stamps(session, {EVERYTHING} | (written & _WATCHED))
+    names = written & _WATCHED
+    if written - _UNSEEN:
+        names.add(EVERYTHING)
+    if names:
+        _new_stamps(session, names)
         session.info.pop(_WROTE, None)  # the stamps' own writes
 
 

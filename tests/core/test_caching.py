@@ -130,6 +130,16 @@ def test_a_watched_table_keeps_its_stamp_through_writes_to_others(
     assert cached("todo", (), compute) == [3]
 
 
+def test_a_table_no_kept_page_shows_can_still_have_a_stamp_of_its_own(app: Flask) -> None:
+    """The audit trail: its writes leave the stamp of everything and change its own."""
+    trail = data_stamp("audit_entries")
+    everything = _stored()
+    record(AuditAction.EXPORT_CONSOLIDATED, object_type="Cycle", object_id="2026", actor=None)
+    db.session.commit()
+    assert _stored() == everything
+    assert data_stamp("audit_entries") != trail
+
+
 def test_a_table_not_watched_has_no_stamp_of_its_own(app: Flask) -> None:
     with pytest.raises(ValueError, match="without a stamp of their own"):
         data_stamp("submissions")
