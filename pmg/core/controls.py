@@ -22,8 +22,10 @@ from wtforms import widgets
 from wtforms.fields import Field
 from wtforms.widgets.core import clean_key
 
-# The widgets written here: the classes themselves, not their subclasses (which may add
-# what this module does not know).
+# The <input> widgets written here: the classes themselves, not their subclasses (which may
+# add what this module does not know). Some of WTForms 3.3's private API is read (choices
+# normalized, a datalist): tests/core/test_controls.py compares the output with its
+# widgets' and fails on a change.
 _INPUTS = frozenset(
     {
         widgets.TextInput, widgets.HiddenInput, widgets.EmailInput, widgets.SearchInput,
@@ -50,13 +52,17 @@ def attributes_html(attributes: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
-def _flag_attributes(field: Field, names: Iterable[str], attributes: dict[str, Any]) -> None:
+def _flag_attributes(
+    field: Field, names: Iterable[str], attributes: dict[str, Any], *, call: bool = False
+) -> None:
     """The field's flags among the widget's validation attributes (``required``…), as its
-    widget adds them: those not given already."""
+    widget adds them: those not given already (an ``<input>``'s widget calls a flag that is
+    a function: ``call``)."""
     flags = vars(field.flags)
     for name in names:
         if name in flags and name not in attributes:
-            attributes[name] = flags[name]
+            value = flags[name]
+            attributes[name] = value() if call and callable(value) else value
 
 
 def _input(field: Field, widget: Any, attributes: dict[str, Any]) -> str:
@@ -75,11 +81,7 @@ def _input(field: Field, widget: Any, attributes: dict[str, Any]) -> str:
     datalist = getattr(field, "_datalist", None)
     if datalist is not None and "list" not in attributes:
         attributes["list"] = datalist if isinstance(datalist, str) else datalist.id
-    flags = vars(field.flags)
-    for name in widget.validation_attrs:
-        if name in flags and name not in attributes:
-            value = flags[name]
-            attributes[name] = value() if callable(value) else value
+    _flag_attributes(field, widget.validation_attrs, attributes, call=True)
     attributes["name"] = field.name
     return f"<input {attributes_html(attributes)}>"
 
@@ -94,7 +96,7 @@ def _textarea(field: Field, widget: Any, attributes: dict[str, Any]) -> str:
 
 def _option(choice: Any) -> str:
     value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-    options = {"value": value, **(choice.render_kw or {})}
+    options = {"value": value, **{clean_key(k): v for k, v in (choice.render_kw or {}).items()}}
     if choice.selected:
         options["selected"] = True
     return f"<option {attributes_html(options)}>{escape(choice.label or choice.value)}</option>"
@@ -159,7 +161,8 @@ def label(field: Field) -> Markup:
 
 
 def field_attributes(field: Any, readonly: bool = False) -> dict[str, Any]:
-    """HTML attributes binding an input to its hint, error and warnings (see _macros/forms)."""
+    """HTML attributes binding an input to its hint, error and warnings (:func:`field_messages`
+    writes them with these ids)."""
     described = []
     if field.description:
         described.append(f"{field.id}-ayuda")

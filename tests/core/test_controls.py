@@ -64,7 +64,9 @@ class _Everything(Form):
     one = SelectField(choices=[("", "—"), ("a", 'A "1"'), ("b", "B <2>")])
     grouped = SelectField(choices={"Grupo <1>": [("x", "X")], "Grupo 2": [("y", "Y")]})
     yes_no = SelectField(choices=[(True, "Sí"), (False, "No")], coerce=bool)
-    styled = SelectField(choices=[("p", "P", {"data-n": '"1"'}), ("q", "Q", {})])
+    styled = SelectField(
+        choices=[("p", "P", {"data-n": '"1"', "data_x": "2", "class_": "c"}), ("q", "Q", {})]
+    )
     several = SelectMultipleField(choices=[("m", "M"), ("n", "N")])
     radio = RadioField(choices=[("r", "R"), ("s", "S")])
     secret = PasswordField()
