@@ -24,6 +24,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SearchField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -48,6 +49,10 @@ ATTRIBUTES: tuple[dict[str, Any], ...] = (
 )
 
 
+def _choices(*pairs: tuple[Any, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class _Everything(Form):
     text = StringField("Texto <b>", validators=[DataRequired(), Length(max=40)])
     shown = StringField(render_kw={"inputmode": "numeric", "data_x": "1"})
@@ -61,17 +66,25 @@ class _Everything(Form):
     email = EmailField()
     search = SearchField()
     notes = TextAreaField(validators=[Length(min=2, max=300)], render_kw={"rows": 3})
-    one = SelectField(choices=[("", "—"), ("a", 'A "1"'), ("b", "B <2>")])
-    grouped = SelectField(choices={"Grupo <1>": [("x", "X")], "Grupo 2": [("y", "Y")]})
-    yes_no = SelectField(choices=[(True, "Sí"), (False, "No")], coerce=bool)
-    styled = SelectField(
-        choices=[("p", "P", {"data-n": '"1"', "data_x": "2", "class_": "c"}), ("q", "Q", {})]
+    one = SelectField(choices=_choices(("", "—"), ("a", 'A "1"'), ("b", "B <2>")))
+    grouped = SelectField(
+        choices=[
+            SelectChoice("x", "X", optgroup="Grupo <1>"),
+            SelectChoice("y", "Y", optgroup="Grupo 2"),
+        ]
     )
-    several = SelectMultipleField(choices=[("m", "M"), ("n", "N")])
-    radio = RadioField(choices=[("r", "R"), ("s", "S")])
+    yes_no = SelectField(choices=_choices((True, "Sí"), (False, "No")), coerce=bool)
+    styled = SelectField(
+        choices=[
+            SelectChoice("p", "P", {"data-n": '"1"', "data_x": "2", "class_": "c"}),
+            SelectChoice("q", "Q"),
+        ]
+    )
+    several = SelectMultipleField(choices=_choices(("m", "M"), ("n", "N")))
+    radio = RadioField(choices=_choices(("r", "R"), ("s", "S")))
     secret = PasswordField()
     upload = FileField()
-    boxes = CheckboxListField(choices=[("1", "Uno"), ("2", "Dos")])
+    boxes = CheckboxListField(choices=_choices(("1", "Uno"), ("2", "Dos")))
 
 
 def _everything() -> Form:
