@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -66,9 +65,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    # A coordinator's institutions come with the account: nearly every page of theirs asks
-    # whether they coordinate the institution it shows (no rows joined for other roles).
-    user = db.session.get(User, int(user_id), options=[joinedload(User.institutions)])
+    user = db.session.get(User, int(user_id))
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
