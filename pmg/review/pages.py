@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import get_template_attribute
 from markupsafe import Markup
 
 from pmg.auth.models import User
 from pmg.auth.queries import active_reviewers
 from pmg.core.caching import cached
 from pmg.core.errors import DomainError
+from pmg.core.fragments import render_macro
 from pmg.cycles.queries import chile_today
 from pmg.requirements.models import Requirement
 from pmg.review.confirmation import Confirmation
@@ -75,17 +75,16 @@ def laid_out(
         if previous is not None:
             since = Since(previous, changes, change_marks(changes, shown_content(previous)))
         layout = "_macros/document.html"
-        section, evidence = (
-            get_template_attribute(layout, name) for name in ("section", "evidence")
-        )
         return LaidOut(
-            integrity=get_template_attribute(layout, "integrity")(content.facts),
+            integrity=render_macro(layout, "integrity", content.facts),
             titles={shown.key: shown.title for shown in content.sections},
             sections={
-                shown.key: section(shown, "contenido", "review-content", since)
+                shown.key: render_macro(
+                    layout, "section", shown, "contenido", "review-content", since
+                )
                 for shown in content.sections
             },
-            evidence=evidence(content, "contenido", None, since)
+            evidence=render_macro(layout, "evidence", content, "contenido", None, since)
             if content.shows_evidence
             else None,
         )

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -24,7 +23,7 @@ from pmg.audit.actions import SUBMISSION_PREFIX, action_label
 from pmg.auth.queries import active_reviewers
 from pmg.core.caching import cached
 from pmg.core.errors import DomainError
-from pmg.core.fragments import render_fragment
+from pmg.core.fragments import render_fragment, render_macro
 from pmg.core.pagination import PAGE_ARG, requested_page
 from pmg.core.permissions import Role, roles_required
 from pmg.core.routing import parse_db_int
@@ -164,8 +163,8 @@ def _queue_parts(cycle: Cycle, form: QueueFilterForm) -> _QueueParts:
         return _QueueParts(
             counts=render_fragment("review/_queue_counts.html", form=form, queue=shown, kept=kept),
             table=table,
-            pages=get_template_attribute("_macros/forms.html", "pagination")(
-                shown.pages, "review.queue", kept
+            pages=render_macro(
+                "_macros/forms.html", "pagination", shown.pages, "review.queue", kept
             ),
             approvable=reasons is not None and None in reasons.values(),
         )
