@@ -54,20 +54,31 @@ def load_basis(
 
 def latest_targets(institution: Institution, cycle: Cycle) -> dict[str, Target]:
     """For each target a plan sets, the one of the latest cycle up to ``cycle`` that sets it
-    (as the charts of the institution's page show it)."""
-    rows = db.session.execute(
-        select(CycleTargets, Cycle.year)
-        .join(Cycle, CycleTargets.cycle_id == Cycle.id)
-        .where(CycleTargets.institution_id == institution.id, Cycle.year <= cycle.year)
-        .order_by(Cycle.year.desc())
-    )
-    targets: dict[str, Target] = {}
-    for row, year in rows:
-        for name in TARGET_NAMES - targets.keys():
-            value = getattr(row, name)
-            if value is not None:
-                targets[name] = Target(year, float(value))
-    return targets
+    (as the charts of the institution's page show it); kept until an import or a cycle
+    changes them."""
+    institution_id, up_to = institution.id, cycle.year
+
+    def read() -> dict[str, Target]:
+        rows = db.session.execute(
+            select(CycleTargets, Cycle.year)
+            .join(Cycle, CycleTargets.cycle_id == Cycle.id)
+            .where(CycleTargets.institution_id == institution_id, Cycle.year <= up_to)
+            .order_by(Cycle.year.desc())
+        )
+        targets: dict[str, Target] = {}
+        for row, year in rows:
+            for name in TARGET_NAMES - targets.keys():
+                value = getattr(row, name)
+                if value is not None:
+                    targets[name] = Target(year, float(value))
+        return targets
+
+    return cached("diagnostics.targets", (institution_id, up_to), read, tables=TARGET_TABLES)
+
+
+# What the targets are read from (as PEER_TABLES below).
+TARGET_TABLES = (CycleTargets.__tablename__, Cycle.__tablename__)
+watch_writes(*TARGET_TABLES)
 
 
 Peers = dict[int, dict[str, PeerValues]]

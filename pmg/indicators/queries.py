@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
+from pmg.core.caching import cached, watch_writes
 from pmg.core.spreadsheets import comparable
-from pmg.extensions import db
+from pmg.extensions import Model, db
 from pmg.indicators.models import ComplaintFigures, Procedure, ProcedureFigures, SaipFigures
+
+# One year's imported figures as plain data (kept between requests): the row's column
+# values under the model's attribute names.
+Figures = SimpleNamespace
 
 
 @dataclass
@@ -18,18 +24,38 @@ class History:
     """Figures of the years before the reference year, oldest first, by section."""
 
     years: list[int]
-    complaints: dict[int, ComplaintFigures] = field(default_factory=dict)
-    saip: dict[int, SaipFigures] = field(default_factory=dict)
-    procedures: dict[str, dict[int, ProcedureFigures]] = field(default_factory=dict)
+    complaints: dict[int, Figures] = field(default_factory=dict)
+    saip: dict[int, Figures] = field(default_factory=dict)
+    procedures: dict[str, dict[int, Figures]] = field(default_factory=dict)
 
-    def procedure(self, name: str | None) -> dict[int, ProcedureFigures]:
+    def procedure(self, name: str | None) -> dict[int, Figures]:
         """The figures of the procedure named ``name``, despite case, accents and spaces."""
         return self.procedures.get(comparable(name or ""), {})
 
 
+# What the history is read from: kept under these tables' stamps, which only imports
+# change (pmg.core.caching), not the drafts saved meanwhile.
+HISTORY_TABLES = (
+    ComplaintFigures.__tablename__,
+    SaipFigures.__tablename__,
+    Procedure.__tablename__,
+    ProcedureFigures.__tablename__,
+)
+watch_writes(*HISTORY_TABLES)
+
+
 def history_before(institution_id: int, reference_year: int, span: int = 3) -> History:
-    """The ``span`` years before ``reference_year`` (three queries, whatever the data)."""
-    years = list(range(reference_year - span, reference_year))
+    """The ``span`` years before ``reference_year``: read once (four queries, whatever the
+    data), then kept until an import changes the history."""
+
+    def read() -> History:
+        return _read_history(institution_id, list(range(reference_year - span, reference_year)))
+
+    vary = (institution_id, reference_year, span)
+    return cached("indicators.history", vary, read, tables=HISTORY_TABLES)
+
+
+def _read_history(institution_id: int, years: list[int]) -> History:
     result = History(
         years=years,
         complaints=_by_year(ComplaintFigures, institution_id, years),
@@ -42,9 +68,15 @@ def history_before(institution_id: int, reference_year: int, span: int = 3) -> H
     )
     for procedure in procedures:
         result.procedures[comparable(procedure.name)] = {
-            figures.year: figures for figures in procedure.figures if figures.year in years
+            figures.year: _plain(figures) for figures in procedure.figures if figures.year in years
         }
     return result
+
+
+def _plain(row: Model) -> Figures:
+    return Figures(
+        **{column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs}
+    )
 
 
 YearlyFigures = TypeVar("YearlyFigures", ComplaintFigures, SaipFigures)
@@ -52,8 +84,8 @@ YearlyFigures = TypeVar("YearlyFigures", ComplaintFigures, SaipFigures)
 
 def _by_year(
     model: type[YearlyFigures], institution_id: int, years: list[int]
-) -> dict[int, YearlyFigures]:
+) -> dict[int, Figures]:
     rows = db.session.scalars(
         select(model).where(model.institution_id == institution_id, model.year.in_(years))
     )
-    return {row.year: row for row in rows}
+    return {row.year: _plain(row) for row in rows}

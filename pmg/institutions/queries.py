@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import abort, g
+from flask import abort, g, has_app_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice
@@ -45,6 +45,20 @@ def find_visible_institution(user: Actor, code: str) -> Institution | None:
         query = visible_institutions(user).where(Institution.code == code)
         found[key] = db.session.scalar(query)
     return found[key]
+
+
+def found_visible(user: Actor, institution_id: int) -> bool:
+    """Whether this request already found the institution ``institution_id`` visible to
+    ``user`` (:func:`find_visible_institution`): for a coordinator, that it is one of theirs,
+    known without reading their list again."""
+    found: dict[tuple[int, Role, str], Institution | None] = (
+        g.get(_FOUND, {}) if has_app_context() else {}
+    )
+    return any(
+        institution is not None and institution.id == institution_id
+        for (user_id, role, _), institution in found.items()
+        if user_id == user.id and role is user.role
+    )
 
 
 def get_visible_institution(user: Actor, code: str) -> Institution:

@@ -4,6 +4,7 @@ resolved or reopened by the next review's decision. Every step is an append-only
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import cast
 
 from sqlalchemy import Table, update
@@ -57,11 +58,16 @@ def check_text(text: str, what: str) -> str:
     return text
 
 
-def resolvable_observations(review: Review) -> dict[int, Observation]:
-    """The observations answered for this version: its review resolves or reopens each."""
+def resolvable_observations(
+    review: Review, observations: Iterable[Observation] | None = None
+) -> dict[int, Observation]:
+    """The observations answered for this version: its review resolves or reopens each.
+    Picked from ``observations`` (the submission's, already read) or read."""
+    if observations is None:
+        observations = observations_of(review.submission)
     return {
         o.id: o
-        for o in observations_of(review.submission)
+        for o in observations
         if o.raised_in_id != review.id and o.state is ObservationState.ANSWERED
     }
 

@@ -195,13 +195,14 @@ def review_page(
         else {}
     )
     content = laid_out(version, previous, changes)
+    observations = observations_of(submission)
     page = ReviewPage(
         submission=submission,
         version=version,
         review=review,
         requirements=requirements,
-        observations=observations_of(submission),
-        resolvable=list(resolvable_observations(review).values()) if review else [],
+        observations=observations,
+        resolvable=list(resolvable_observations(review, observations).values()) if review else [],
         history=history_of(submission),
         warnings=[
             (kind.describe(submission.institution, w["path"]), w["message"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from pmg.extensions import db
 from pmg.review.models import Decision, Observation, ObservationState, Review, Verdict
@@ -47,11 +47,15 @@ def reviews_of(submission: Submission) -> list[Review]:
 
 
 def review_of_version(version: SubmissionVersion) -> Review | None:
-    """The version's review with its checklist: each verdict and its requirement."""
+    """The version's review with its catalog and checklist: each verdict and its
+    requirement."""
     return db.session.scalar(
         select(Review)
         .where(Review.version_id == version.id)
-        .options(selectinload(Review.verdicts).joinedload(Verdict.requirement))
+        .options(
+            joinedload(Review.catalog),
+            selectinload(Review.verdicts).joinedload(Verdict.requirement),
+        )
     )
 
 
@@ -64,14 +68,20 @@ def current_review(submission: Submission) -> Review | None:
 def last_observed_review(submission: Submission) -> Review | None:
     """The latest review that sent observations back, before the current version."""
     latest = submission.latest_version
-    observed = [
-        review
-        for review in reviews_of(submission)
-        if review.decision is Decision.OBSERVE
-        and latest is not None
-        and review.version.number < latest.number
-    ]
-    return observed[-1] if observed else None
+    if latest is None:
+        return None
+    return db.session.scalar(
+        select(Review)
+        .join(Review.version)
+        .where(
+            Review.submission_id == submission.id,
+            Review.decision == Decision.OBSERVE,
+            SubmissionVersion.number < latest.number,
+        )
+        .options(contains_eager(Review.version))
+        .order_by(SubmissionVersion.number.desc())
+        .limit(1)
+    )
 
 
 QUEUE_STATES = [state for state in SubmissionState if state is not SubmissionState.DRAFT]

@@ -169,8 +169,8 @@ def edit_draft(code: str, kind: KindSpec) -> tuple[str, int] | Response:
     if formdata is None:
         if (
             submission is not None
-            and submission.latest_version is not None
             and not can_edit(current_user, submission)
+            and submission.latest_version is not None
         ):
             return render_record(kind, submission, submission.latest_version), 200
         draft, marks = _starting_draft(kind, context, submission)

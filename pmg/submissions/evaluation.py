@@ -27,13 +27,29 @@ class SectionRules:
     completeness: tuple[Rule, ...] = ()
 
 
-@dataclass(frozen=True)
 class SubmissionContext:
-    """What a draft is checked against: whose it is, the cycle, and the submitted diagnostic."""
+    """What a draft is checked against: whose it is, the cycle, and the submitted diagnostic
+    (given, or read by ``load_diagnostic`` the first time it is asked for: only the plan's
+    rules and pages ask)."""
 
-    institution: Institution
-    cycle: Cycle | None = None
-    diagnostic: dict[str, Any] | None = None
+    def __init__(
+        self,
+        institution: Institution,
+        cycle: Cycle | None = None,
+        diagnostic: dict[str, Any] | None = None,
+        *,
+        load_diagnostic: Callable[[], dict[str, Any] | None] | None = None,
+    ) -> None:
+        self.institution = institution
+        self.cycle = cycle
+        self._diagnostic = diagnostic
+        self._load_diagnostic = load_diagnostic
+
+    @property
+    def diagnostic(self) -> dict[str, Any] | None:
+        if self._load_diagnostic is not None:
+            self._diagnostic, self._load_diagnostic = self._load_diagnostic(), None
+        return self._diagnostic
 
 
 @dataclass

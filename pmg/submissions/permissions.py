@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pmg.auth.models import User
 from pmg.core.permissions import Role
+from pmg.institutions.queries import found_visible
 from pmg.submissions.models import Submission, SubmissionState
 
 EDITABLE_STATES = frozenset({SubmissionState.DRAFT, SubmissionState.OBSERVED})
 
 
 def is_coordinator_of(user: User, institution_id: int) -> bool:
-    return user.role is Role.COORDINATOR and any(
-        institution.id == institution_id for institution in user.institutions
+    return user.role is Role.COORDINATOR and (
+        found_visible(user, institution_id)
+        or any(institution.id == institution_id for institution in user.institutions)
     )
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from pmg.auth.models import User
 from pmg.cycles.models import Cycle
@@ -20,12 +20,24 @@ from pmg.submissions.models import StateChange, Submission, SubmissionKind, Subm
 def find_submission(
     institution: Institution, cycle: Cycle, kind: SubmissionKind
 ) -> Submission | None:
-    return db.session.scalar(
-        select(Submission).where(
-            Submission.institution_id == institution.id,
-            Submission.cycle_id == cycle.id,
-            Submission.kind == kind,
+    """The submission with its versions in the same query (their content and warnings read
+    only if asked for: the form shows the latest number)."""
+    versions = joinedload(Submission.versions)
+    return (
+        db.session.scalars(
+            select(Submission)
+            .where(
+                Submission.institution_id == institution.id,
+                Submission.cycle_id == cycle.id,
+                Submission.kind == kind,
+            )
+            .options(
+                versions.defer(SubmissionVersion.content_json),
+                versions.defer(SubmissionVersion.warnings),
+            )
         )
+        .unique()
+        .one_or_none()
     )
 
 
@@ -113,13 +125,14 @@ def joined_to_latest_version(
 
 
 def submission_context(institution: Institution, cycle: Cycle) -> SubmissionContext:
-    """What a draft of ``institution`` in ``cycle`` is checked against."""
-    diagnostic = latest_version(institution, cycle, SubmissionKind.DIAGNOSTIC)
-    return SubmissionContext(
-        institution=institution,
-        cycle=cycle,
-        diagnostic=diagnostic.content if diagnostic else None,
-    )
+    """What a draft of ``institution`` in ``cycle`` is checked against; the diagnostic's
+    latest version is read only if asked for."""
+
+    def diagnostic() -> dict[str, Any] | None:
+        version = latest_version(institution, cycle, SubmissionKind.DIAGNOSTIC)
+        return version.content if version else None
+
+    return SubmissionContext(institution, cycle, load_diagnostic=diagnostic)
 
 
 def history_of(submission: Submission) -> list[StateChange]:
@@ -128,7 +141,7 @@ def history_of(submission: Submission) -> list[StateChange]:
         db.session.scalars(
             select(StateChange)
             .where(StateChange.submission_id == submission.id)
-            .options(selectinload(StateChange.actor))
+            .options(joinedload(StateChange.actor))
             .order_by(StateChange.id)
         )
     )

@@ -529,6 +529,21 @@ def test_the_latest_target_of_each_measure_up_to_the_cycle(app: Flask) -> None:
     }
 
 
+def test_the_targets_are_kept_until_an_import_changes_them(app: Flask) -> None:
+    institution = create_institution("1306")
+    cycle = create_cycle(2025)
+    add_targets(institution, cycle, complaints_answered_pct=95.0)
+    with counting_queries() as reading:
+        first = latest_targets(institution, cycle)
+    add_figures(create_institution(), 2024)  # an import of figures: the targets are kept
+    with counting_queries() as keeping:
+        assert latest_targets(institution, cycle) == first
+    assert [s for s in reading if "cycle_targets" in s]
+    assert not [s for s in keeping if "cycle_targets" in s]
+    add_targets(institution, create_cycle(2024, current=False), saip_late_pct=2.5)
+    assert latest_targets(institution, cycle) == first | {"saip_late_pct": Target(2024, 2.5)}
+
+
 def test_the_basis_holds_the_history_the_typed_year_and_the_stage_peers(app: Flask) -> None:
     institution = create_institution("1306", stage=Stage.STAGE_2)
     cycle = create_cycle(2026)

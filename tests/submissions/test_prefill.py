@@ -21,6 +21,7 @@ from pmg.submissions.models import SubmissionKind
 from pmg.submissions.operations import open_submission, save_draft
 from pmg.submissions.prefill import Prefill, as_text, typed, unchanged
 from pmg.submissions.queries import submission_context
+from tests.exports.queries import counting_queries
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -93,6 +94,21 @@ def test_diagnostic_starts_with_the_reference_years_figures_and_procedures(cycle
         "saip": SAIP_TEXTS,
         "procedures": {key: {name: text for name, text in row.items() if name != "key"}},
     }
+
+
+def test_the_diagnostics_prefill_is_kept_until_an_import_changes_the_history(
+    cycle: Any,
+) -> None:
+    institution = create_institution()
+    add_figures(institution, 2025)
+    first = prefill_diagnostic(institution, cycle)
+    create_user(Role.DIPRES)  # a write elsewhere: kept
+    with counting_queries() as keeping:
+        assert prefill_diagnostic(institution, cycle) == first
+    assert not [s for s in keeping if "figures" in s]
+    add_procedure(institution, "Certificado de antecedentes", {2025: PROCEDURE_FIGURES})
+    rows = prefill_diagnostic(institution, cycle).draft[PROCEDURES.key]
+    assert [row["name"] for row in rows] == ["Certificado de antecedentes"]
 
 
 def test_the_prefilled_draft_reads_back_as_the_imported_figures(cycle: Any) -> None:
