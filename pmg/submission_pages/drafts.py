@@ -100,7 +100,8 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
     kind.page.configure(state.form, context)
     attach_findings(state.form, evaluation.errors, evaluation.warnings)
     sections = kind.sections(context.institution)
-    observations = observations_of(submission) if submission else []
+    # Observations are raised in reviews of versions: a draft never sent has none.
+    observations = observations_of(submission) if submission and submission.versions else []
     placement = place_observations(state.form, sections, observations)
     prefilled_sections = attach_prefilled(state.form, sections, _prefilled(state))
     targets = evidence_targets(submission, kind.whole)

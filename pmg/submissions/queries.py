@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from pmg.auth.models import User
+from pmg.core.caching import cached, watch_writes
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.institutions.models import Institution
@@ -124,13 +125,23 @@ def joined_to_latest_version(
     return query.join(SubmissionVersion, is_latest)
 
 
-def submission_context(institution: Institution, cycle: Cycle) -> SubmissionContext:
-    """What a draft of ``institution`` in ``cycle`` is checked against; the diagnostic's
-    latest version is read only if asked for."""
+# Versions are only ever added (the database refuses changes): what is read from them is
+# kept under this table's stamp, which only sending changes (pmg.core.caching).
+VERSION_TABLES = (SubmissionVersion.__tablename__,)
+watch_writes(*VERSION_TABLES)
 
-    def diagnostic() -> dict[str, Any] | None:
+
+def submission_context(institution: Institution, cycle: Cycle) -> SubmissionContext:
+    """What a draft of ``institution`` in ``cycle`` is checked against; the content of the
+    diagnostic's latest version is read only if asked for, and kept until the next send."""
+    vary = (institution.id, cycle.id)
+
+    def read() -> dict[str, Any] | None:
         version = latest_version(institution, cycle, SubmissionKind.DIAGNOSTIC)
         return version.content if version else None
+
+    def diagnostic() -> dict[str, Any] | None:
+        return cached("submissions.diagnostic", vary, read, tables=VERSION_TABLES)
 
     return SubmissionContext(institution, cycle, load_diagnostic=diagnostic)
 
