@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -32,6 +32,7 @@ from pmg.review.queries import (
     last_observed_review,
     observations_of,
 )
+from pmg.submissions.content import SectionSpec
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import StateChange, Submission, SubmissionState, SubmissionVersion
 from pmg.submissions.queries import history_of
@@ -52,27 +53,30 @@ class Since:
 class LaidOut:
     """The version's content as the review page lays it out beside the checklist: its
     integrity block, each section's title and markup (what changed since the observed version
-    marked in place) by key, in order, and its files when it shows them."""
+    marked in place) by key, in order, its files when it shows them, and what changed in
+    each section since the observed version."""
 
     integrity: Markup
     titles: dict[str, str]
     sections: dict[str, Markup]
     evidence: Markup | None
+    changes: dict[str, SectionChanges]
 
 
 def laid_out(
     version: SubmissionVersion,
     previous: SubmissionVersion | None,
-    changes: dict[str, SectionChanges],
+    sections: tuple[SectionSpec, ...],
 ) -> LaidOut:
-    """:class:`LaidOut` for ``version``, marked since ``previous`` (its ``changes``): laid
+    """:class:`LaidOut` for ``version`` (of ``sections``), marked since ``previous``: laid
     out once while the data is unchanged (the versions never change; the stamp covers the
-    rest), not on every visit of the page."""
+    rest), not on every visit of the page: their content is not even read then."""
 
     def lay_out() -> LaidOut:
         content = shown_content(version)
-        since = None
+        since, changes = None, {}
         if previous is not None:
+            changes = section_changes(sections, previous.content, version.content)
             since = Since(previous, changes, change_marks(changes, shown_content(previous)))
         layout = "_macros/document.html"
         return LaidOut(
@@ -87,6 +91,7 @@ def laid_out(
             evidence=render_macro(layout, "evidence", content, "contenido", None, since)
             if content.shows_evidence
             else None,
+            changes=changes,
         )
 
     return cached("review.content", (version.id, previous.id if previous else None), lay_out)
@@ -107,7 +112,6 @@ class ReviewPage:
     content: LaidOut
     placement: Placement
     previous: SubmissionVersion | None = None
-    changes: dict[str, SectionChanges] = field(default_factory=dict)
     form: ReviewForm | None = None
     take_form: TakeForm | None = None
     assign_form: AssignForm | None = None
@@ -115,6 +119,11 @@ class ReviewPage:
     problem: str = ""
     # What the decision asked for will do, shown for the reviewer to confirm it.
     confirmation: Confirmation | None = None
+
+    @property
+    def changes(self) -> dict[str, SectionChanges]:
+        """What changed in each section since the observed version (:attr:`previous`)."""
+        return self.content.changes
 
     def changes_for(self, observation: Observation) -> list[SectionChanges]:
         """What changed in the sections the observation's requirement concerns."""
@@ -189,12 +198,7 @@ def review_page(
     kind = KINDS[submission.kind]
     earlier = last_observed_review(submission)
     previous = earlier.version if earlier is not None else None
-    changes = (
-        section_changes(kind.sections(submission.institution), previous.content, version.content)
-        if previous is not None
-        else {}
-    )
-    content = laid_out(version, previous, changes)
+    content = laid_out(version, previous, kind.sections(submission.institution))
     observations = observations_of(submission)
     page = ReviewPage(
         submission=submission,
@@ -211,7 +215,6 @@ def review_page(
         content=content,
         placement=place_requirements(requirements, list(content.titles)),
         previous=previous,
-        changes=changes,
         assign_form=assign_form,
         overdue_form=overdue_form,
         problem=problem,

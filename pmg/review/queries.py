@@ -47,16 +47,17 @@ def reviews_of(submission: Submission) -> list[Review]:
 
 
 def review_of_version(version: SubmissionVersion) -> Review | None:
-    """The version's review with its catalog and checklist: each verdict and its
-    requirement."""
-    return db.session.scalar(
+    """The version's review with its catalog and checklist (each verdict and its
+    requirement), in one query."""
+    query = (
         select(Review)
         .where(Review.version_id == version.id)
         .options(
             joinedload(Review.catalog),
-            selectinload(Review.verdicts).joinedload(Verdict.requirement),
+            joinedload(Review.verdicts).joinedload(Verdict.requirement),
         )
     )
+    return db.session.scalars(query).unique().one_or_none()
 
 
 def current_review(submission: Submission) -> Review | None:

@@ -21,31 +21,28 @@ from pmg.submissions.models import StateChange, Submission, SubmissionKind, Subm
 def find_submission(
     institution: Institution, cycle: Cycle, kind: SubmissionKind
 ) -> Submission | None:
-    """The submission with its versions in the same query (their content and warnings read
-    only if asked for: the form shows the latest number)."""
-    versions = joinedload(Submission.versions)
-    return (
-        db.session.scalars(
-            select(Submission)
-            .where(
-                Submission.institution_id == institution.id,
-                Submission.cycle_id == cycle.id,
-                Submission.kind == kind,
-            )
-            .options(
-                versions.defer(SubmissionVersion.content_json),
-                versions.defer(SubmissionVersion.warnings),
-            )
+    """The submission with its versions (:func:`_one_with_versions`)."""
+    return _one_with_versions(
+        select(Submission).where(
+            Submission.institution_id == institution.id,
+            Submission.cycle_id == cycle.id,
+            Submission.kind == kind,
         )
-        .unique()
-        .one_or_none()
     )
+
+
+def _one_with_versions(query: Select[Submission]) -> Submission | None:
+    """The one submission ``query`` finds, with its versions in the same query; their
+    content is read only if asked for (pages show their numbers, and keep what they laid out
+    of a version's content: pmg.core.caching)."""
+    versions = joinedload(Submission.versions).defer(SubmissionVersion.content_json)
+    return db.session.scalars(query.options(versions)).unique().one_or_none()
 
 
 def get_visible_submission(user: User, code: str, year: int, kind: SubmissionKind) -> Submission:
     """The submission if ``user`` may see its institution and it exists; 404 otherwise."""
     institution = get_visible_institution(user, code)
-    submission = db.session.scalar(
+    submission = _one_with_versions(
         select(Submission)
         .join(Submission.cycle)
         .where(
