@@ -14,11 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pmg.core.caching import cached
 from pmg.requirements.models import Requirement
 from pmg.review.models import MAX_PATH, Review
 from pmg.submissions.content import FieldKind, FieldSpec, SectionSpec
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import SubmissionVersion
+from pmg.submissions.queries import VERSION_TABLES
 
 
 @dataclass(frozen=True)
@@ -80,19 +82,35 @@ def field_choices(
 ) -> list[FieldChoice]:
     """The places in ``content`` an observation about the sections ``keys`` may point at:
     each section present, then its fields (for each of its rows, in a repeated one)."""
-    by_key = {spec.key: spec for spec in specs}
-    return [
-        choice
-        for key in keys
-        if key in by_key and key in content
-        for choice in _section_choices(by_key[key], content[key])
-    ]
+    return _of_sections(choices_by_section(specs, content), keys)
+
+
+def choices_by_section(
+    specs: Sequence[SectionSpec], content: Mapping[str, Any]
+) -> dict[str, list[FieldChoice]]:
+    """The places of each section of ``specs`` present in ``content``, by key."""
+    return {
+        spec.key: _section_choices(spec, content[spec.key]) for spec in specs if spec.key in content
+    }
+
+
+def _of_sections(
+    by_section: Mapping[str, list[FieldChoice]], keys: Iterable[str]
+) -> list[FieldChoice]:
+    return [choice for key in keys for choice in by_section.get(key, ())]
 
 
 def observable_fields(version: SubmissionVersion, requirement: Requirement) -> list[FieldChoice]:
-    """Where in ``version`` an observation on ``requirement`` may point."""
-    specs = KINDS[version.submission.kind].all_sections
-    return field_choices(specs, version.content.get("content") or {}, requirement.sections)
+    """Where in ``version`` an observation on ``requirement`` may point. The places of a
+    version are found once and kept (versions never change): not for each requirement of
+    every visit of the review page."""
+
+    def places() -> dict[str, list[FieldChoice]]:
+        specs = KINDS[version.submission.kind].all_sections
+        return choices_by_section(specs, version.content.get("content") or {})
+
+    by_section = cached("review.fields", (version.id,), places, tables=VERSION_TABLES)
+    return _of_sections(by_section, requirement.sections)
 
 
 def path_problem(review: Review, sent: Mapping[int, str]) -> str | None:

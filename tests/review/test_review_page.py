@@ -26,7 +26,7 @@ from pmg.review.models import Decision, ObservationAction, ObservationState, Out
 from pmg.review.observations import answer_observation
 from pmg.review.operations import VerdictInput
 from pmg.review.queries import current_review, observations_of
-from pmg.submissions.models import Action, SubmissionState
+from pmg.submissions.models import Action, SubmissionState, SubmissionVersion
 from pmg.submissions.operations import save_draft, submit
 from pmg.submissions.queries import history_of
 from tests.factories import (
@@ -202,6 +202,30 @@ def test_a_row_key_that_does_not_fit_a_path_gives_way_to_the_row_number() -> Non
         "procedure_targets.1.on_time_pct",
         "procedure_targets.Pago de bonos.on_time_pct",
     ]
+
+
+def test_the_places_of_a_version_are_found_once_for_every_requirement(
+    world: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    review = _taken(world)
+    version = review.version
+    parsed: list[int] = []
+    content = type(version).content
+
+    def counted(self: SubmissionVersion) -> dict:
+        parsed.append(self.id)
+        return content.fget(self)
+
+    monkeypatch.setattr(type(version), "content", property(counted))
+    found = {
+        verdict.requirement.code: observable_fields(version, verdict.requirement)
+        for verdict in review.verdicts
+    }
+    assert parsed == [version.id]  # once, not once per requirement
+    assert [c.path for c in found["R01"]][:2] == ["responsible", "responsible.name"]
+    create_user(Role.DIPRES)  # a write elsewhere: the versions never change, kept
+    assert observable_fields(version, review.verdicts[0].requirement) == found["R01"]
+    assert parsed == [version.id]
 
 
 def test_a_path_outside_the_requirement_is_refused_and_a_saved_one_reaches_the_observation(
