@@ -18,7 +18,7 @@ from pmg.extensions import db
 from pmg.indicators.measures import MEASURES
 from pmg.indicators.models import ComplaintFigures, CycleTargets, SaipFigures, TimeUnit
 from pmg.indicators.peers import PeerValues, year_values
-from pmg.indicators.queries import History
+from pmg.indicators.queries import TARGET_TABLES, History
 from pmg.institutions.models import Institution, Stage
 from pmg.submissions.models import Submission, SubmissionKind
 
@@ -75,10 +75,6 @@ def latest_targets(institution: Institution, cycle: Cycle) -> dict[str, Target]:
 
     return cached("diagnostics.targets", (institution_id, up_to), read, tables=TARGET_TABLES)
 
-
-# What the targets are read from (as PEER_TABLES below).
-TARGET_TABLES = (CycleTargets.__tablename__, Cycle.__tablename__)
-watch_writes(*TARGET_TABLES)
 
 
 Peers = dict[int, dict[str, PeerValues]]

@@ -11,8 +11,15 @@ from sqlalchemy.orm import selectinload
 
 from pmg.core.caching import cached, watch_writes
 from pmg.core.spreadsheets import comparable
+from pmg.cycles.models import Cycle
 from pmg.extensions import Model, db
-from pmg.indicators.models import ComplaintFigures, Procedure, ProcedureFigures, SaipFigures
+from pmg.indicators.models import (
+    ComplaintFigures,
+    CycleTargets,
+    Procedure,
+    ProcedureFigures,
+    SaipFigures,
+)
 
 # One year's imported figures as plain data (kept between requests): the row's column
 # values under the model's attribute names.
@@ -42,6 +49,10 @@ HISTORY_TABLES = (
     ProcedureFigures.__tablename__,
 )
 watch_writes(*HISTORY_TABLES)
+# What a cycle's targets are read from (with the cycles' years): only imports and the
+# cycles' page change them.
+TARGET_TABLES = (CycleTargets.__tablename__, Cycle.__tablename__)
+watch_writes(*TARGET_TABLES)
 
 
 def history_before(institution_id: int, reference_year: int, span: int = 3) -> History:

@@ -28,8 +28,7 @@ from pmg.review.models import Observation, Review
 from pmg.review.observations import resolvable_observations
 from pmg.review.operations import catalog_for, saved_resolutions
 from pmg.review.queries import (
-    current_review,
-    last_observed_review,
+    current_and_last_observed,
     observations_of,
 )
 from pmg.submissions.content import SectionSpec
@@ -193,10 +192,9 @@ def review_page(
     overdue_form: RejectOverdueForm | None = None,
 ) -> ReviewPage:
     version = submission.versions[-1]  # under review: submitted at least once
-    review = current_review(submission)
+    review, earlier = current_and_last_observed(submission)
     requirements, problem = _requirements(submission, review)
     kind = KINDS[submission.kind]
-    earlier = last_observed_review(submission)
     previous = earlier.version if earlier is not None else None
     content = laid_out(version, previous, kind.sections(submission.institution))
     observations = observations_of(submission)

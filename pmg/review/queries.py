@@ -46,17 +46,18 @@ def reviews_of(submission: Submission) -> list[Review]:
     )
 
 
+# A review as its page shows it: its catalog and checklist (each verdict and its
+# requirement), in the review's own query.
+WITH_CHECKLIST = (
+    joinedload(Review.catalog),
+    joinedload(Review.verdicts).joinedload(Verdict.requirement),
+)
+
+
 def review_of_version(version: SubmissionVersion) -> Review | None:
     """The version's review with its catalog and checklist (each verdict and its
     requirement), in one query."""
-    query = (
-        select(Review)
-        .where(Review.version_id == version.id)
-        .options(
-            joinedload(Review.catalog),
-            joinedload(Review.verdicts).joinedload(Verdict.requirement),
-        )
-    )
+    query = select(Review).where(Review.version_id == version.id).options(*WITH_CHECKLIST)
     return db.session.scalars(query).unique().one_or_none()
 
 
@@ -66,23 +67,28 @@ def current_review(submission: Submission) -> Review | None:
     return review_of_version(latest) if latest is not None else None
 
 
-def last_observed_review(submission: Submission) -> Review | None:
-    """The latest review that sent observations back, before the current version."""
+def current_and_last_observed(submission: Submission) -> tuple[Review | None, Review | None]:
+    """The review of the latest version, if someone has taken it, and the latest review
+    that sent observations back before it; every review of the submission read in one
+    query, each with its catalog and checklist."""
     latest = submission.latest_version
     if latest is None:
-        return None
-    return db.session.scalar(
+        return None, None
+    query = (
         select(Review)
         .join(Review.version)
-        .where(
-            Review.submission_id == submission.id,
-            Review.decision == Decision.OBSERVE,
-            SubmissionVersion.number < latest.number,
-        )
-        .options(contains_eager(Review.version))
-        .order_by(SubmissionVersion.number.desc())
-        .limit(1)
+        .where(Review.submission_id == submission.id)
+        .options(contains_eager(Review.version), *WITH_CHECKLIST)
+        .order_by(SubmissionVersion.number)
     )
+    reviews = list(db.session.scalars(query).unique())
+    current = next((review for review in reviews if review.version_id == latest.id), None)
+    observed = [
+        review
+        for review in reviews
+        if review.decision is Decision.OBSERVE and review.version.number < latest.number
+    ]
+    return current, observed[-1] if observed else None
 
 
 QUEUE_STATES = [state for state in SubmissionState if state is not SubmissionState.DRAFT]

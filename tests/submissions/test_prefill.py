@@ -192,6 +192,18 @@ def test_a_procedure_name_holds_each_run_of_line_breaks_as_one_space(cycle: Any)
     assert row["start_milestone"] == "Ingreso\n\nde la solicitud"  # a long text keeps them
 
 
+def test_the_plans_prefill_is_kept_until_an_import_changes_the_targets(cycle: Any) -> None:
+    institution = create_institution()
+    assert prefill_plan(institution, cycle) == Prefill()  # none imported yet
+    add_targets(institution, cycle, complaints_answered_pct=97.5)
+    first = prefill_plan(institution, cycle)
+    assert first.draft["complaint_targets"]["complaints_answered_pct"] == "97,5"
+    add_figures(institution, 2025)  # an import of figures, not of targets: kept
+    with counting_queries() as keeping:
+        assert prefill_plan(institution, cycle) == first
+    assert not [s for s in keeping if "cycle_targets" in s]
+
+
 def test_plan_starts_with_the_cycles_imported_targets(cycle: Any) -> None:
     institution = create_institution()
     add_targets(
