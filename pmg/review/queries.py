@@ -20,15 +20,15 @@ UNRESOLVED = frozenset(
 
 
 def observations_of(submission: Submission) -> list[Observation]:
-    """Every observation of the submission, in the catalog's order, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Observation)
-            .where(Observation.submission_id == submission.id)
-            .options(selectinload(Observation.entries), selectinload(Observation.requirement))
-            .order_by(Observation.id)
-        )
+    """Every observation of the submission, in the catalog's order, oldest first, with its
+    entries and requirement (one query)."""
+    query = (
+        select(Observation)
+        .where(Observation.submission_id == submission.id)
+        .options(joinedload(Observation.entries), joinedload(Observation.requirement))
+        .order_by(Observation.id)
     )
+    return list(db.session.scalars(query).unique())
 
 
 def unanswered_observations(submission: Submission) -> list[Observation]:
