@@ -11,10 +11,13 @@ figures as typed now, or made up) changes nothing and says so.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any, cast
 
 from pmg.auth.models import User
+from pmg.core.caching import cached
 from pmg.cycles.models import Cycle
 from pmg.diagnostics.operations import accept_suggestion, dismiss_suggestion
 from pmg.diagnostics.queries import dismissed_keys, load_basis
@@ -41,11 +44,20 @@ def pending_suggestions(
     context: SubmissionContext, content: Mapping[str, Any], history: History
 ) -> list[Suggestion]:
     """The suggestions for the draft's typed ``content`` that are neither among its gaps nor
-    dismissed."""
+    dismissed: worked out once for the same content while the data is unchanged (the
+    history, the peers, the targets and the dismissed ones are all data)."""
     cycle = cast(Cycle, context.cycle)  # the form page's context: made with the current cycle
-    basis = load_basis(context.institution, cycle, content, history)
-    gaps = content.get(GAPS.key) or []
-    return pending(suggest(basis), gaps, dismissed_keys(context.institution, cycle))
+    institution = context.institution
+
+    def work_out() -> list[Suggestion]:
+        basis = load_basis(institution, cycle, content, history)
+        gaps = content.get(GAPS.key) or []
+        return pending(suggest(basis), gaps, dismissed_keys(institution, cycle))
+
+    # Typed values apart from texts that read the same (Decimal('1') is not '1').
+    typed = json.dumps(content, sort_keys=True, default=repr).encode()
+    vary = (institution.id, cycle.id, hashlib.sha256(typed).hexdigest())
+    return cached("diagnostics.suggestions", vary, work_out)
 
 
 def suggestion_action(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from pmg.diagnostics.page import pending_suggestions
 from pmg.diagnostics.queries import latest_targets, load_basis
 from pmg.diagnostics.rules import evaluate
 from pmg.diagnostics.schema import GapDimension
@@ -27,6 +28,7 @@ from pmg.indicators.measures import BY_KEY, Better, Measure
 from pmg.indicators.peers import PeerValues, place_among
 from pmg.indicators.queries import history_before
 from pmg.institutions.models import Stage
+from pmg.submissions.evaluation import SubmissionContext
 from tests.exports.queries import counting_queries
 from tests.factories import create_cycle, create_institution, diagnostic_draft
 from tests.submissions.prefill_history import add_figures, add_procedure, add_targets
@@ -542,6 +544,24 @@ def test_the_targets_are_kept_until_an_import_changes_them(app: Flask) -> None:
     assert not [s for s in keeping if "cycle_targets" in s]
     add_targets(institution, create_cycle(2024, current=False), saip_late_pct=2.5)
     assert latest_targets(institution, cycle) == first | {"saip_late_pct": Target(2024, 2.5)}
+
+
+def test_the_pending_suggestions_are_worked_out_once_for_the_same_content(app: Flask) -> None:
+    institution = create_institution("1306")
+    cycle = create_cycle(2026)
+    add_figures(institution, 2024)
+    add_targets(institution, cycle, complaints_answered_pct=99.0)
+    content = evaluate(diagnostic_draft(), institution, complete=False).content
+    context, history = SubmissionContext(institution, cycle), history_before(institution.id, 2025)
+    first = pending_suggestions(context, content, history)
+    assert first
+    with counting_queries() as keeping:
+        assert pending_suggestions(context, content, history) == first
+    assert keeping == []  # not even the dismissed ones
+
+    accepted = {**content, "gaps": [first[0].gap_row()]}  # other content: worked out again
+    again = pending_suggestions(context, accepted, history)
+    assert [s.key for s in again] == [s.key for s in first[1:]]
 
 
 def test_the_basis_holds_the_history_the_typed_year_and_the_stage_peers(app: Flask) -> None:
