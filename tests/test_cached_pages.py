@@ -76,7 +76,8 @@ def test_every_kept_page_shows_a_diagnostic_sent_after_it_was_read(app: Flask) -
 
 def test_a_kept_version_shows_its_review_once_it_is_taken(app: Flask) -> None:
     """The version's page and the coordinator's record (the submission under review, read
-    as a document) keep the version's document: its «Revisión» section follows the review."""
+    as a document) keep the version's document: its «Revisión» section follows the review.
+    The list of versions and the review page keep the history: it shows who took it."""
     cycle = create_cycle(date.today().year)
     load_starting_catalog(cycle)
     institution = create_institution()
@@ -84,9 +85,15 @@ def test_a_kept_version_shows_its_review_once_it_is_taken(app: Flask) -> None:
     dipres = _client(app, Role.DIPRES)
     coordinator = BrowserLikeClient(app)
     assert login(coordinator, version.submitted_by.email).status_code == 302
+    submitted = f"/instituciones/{institution.code}/{cycle.year}/diagnostico"
     pages = {
-        "version": (dipres, f"/instituciones/{institution.code}/{cycle.year}/diagnostico/v1"),
+        "version": (dipres, f"{submitted}/v1"),
         "record": (coordinator, f"/instituciones/{institution.code}/diagnostico"),
+        "versions": (dipres, f"{submitted}/"),
+        "review": (
+            _client(app, Role.REVIEWER),
+            f"/revision/{institution.code}/{cycle.year}/diagnostico",
+        ),
     }
     before = {name: _text(client, path) for name, (client, path) in pages.items()}
     assert {name: _text(client, path) for name, (client, path) in pages.items()} == before
@@ -96,8 +103,10 @@ def test_a_kept_version_shows_its_review_once_it_is_taken(app: Flask) -> None:
     db.session.commit()
     after = {name: _text(client, path) for name, (client, path) in pages.items()}
 
-    for name in pages:
+    for name in ("version", "record"):
         assert NOT_REVIEWED in before[name] and NOT_REVIEWED not in after[name], name
+    for name in pages:
+        assert "<td>Rosa Revisora</td>" not in before[name], name
         assert "<td>Rosa Revisora</td>" in after[name], name
 
 

@@ -10,7 +10,7 @@ from pmg.auth.models import User
 from pmg.auth.queries import active_reviewers
 from pmg.core.caching import cached
 from pmg.core.errors import DomainError
-from pmg.core.fragments import render_macro
+from pmg.core.fragments import render_fragment, render_macro
 from pmg.cycles.queries import chile_today
 from pmg.requirements.models import Requirement
 from pmg.review.confirmation import Confirmation
@@ -33,7 +33,7 @@ from pmg.review.queries import (
 )
 from pmg.submissions.content import SectionSpec
 from pmg.submissions.kinds import KINDS
-from pmg.submissions.models import StateChange, Submission, SubmissionState, SubmissionVersion
+from pmg.submissions.models import Submission, SubmissionState, SubmissionVersion
 from pmg.submissions.queries import history_of
 from pmg.submissions.workflow import Action, may_act
 
@@ -96,6 +96,17 @@ def laid_out(
     return cached("review.content", (version.id, previous.id if previous else None), lay_out)
 
 
+def history_table(submission: Submission) -> Markup:
+    """The submission's state changes as its pages show them (none: nothing), rendered once
+    while the data is unchanged."""
+
+    def render() -> Markup:
+        changes = history_of(submission)
+        return render_fragment("review/_history.html", history=changes) if changes else Markup()
+
+    return cached("review.history", (submission.id,), render)
+
+
 @dataclass
 class ReviewPage:
     submission: Submission
@@ -105,7 +116,7 @@ class ReviewPage:
     observations: list[Observation]
     # Observations answered for this version: the reviewer resolves or reopens them.
     resolvable: list[Observation]
-    history: list[StateChange]
+    history: Markup  # history_table
     warnings: list[tuple[str, str]]
     # The version's content laid out, and which requirement goes beside which section.
     content: LaidOut
@@ -205,7 +216,7 @@ def review_page(
         requirements=requirements,
         observations=observations,
         resolvable=list(resolvable_observations(review, observations).values()) if review else [],
-        history=history_of(submission),
+        history=history_table(submission),
         warnings=[
             (kind.describe(submission.institution, w["path"]), w["message"])
             for w in version.warnings

@@ -15,6 +15,7 @@ from pmg.core.security import PRIVATE_DOWNLOAD
 from pmg.core.transactions import transaction
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.institutions.queries import get_visible_institution
+from pmg.review.pages import history_table
 from pmg.submission_pages.drafts import edit_draft
 from pmg.submission_pages.record import shown_version
 from pmg.submission_pages.sending import blocker, consequences
@@ -27,7 +28,6 @@ from pmg.submissions.queries import (
     find_submission,
     get_visible_submission,
     get_visible_version,
-    history_of,
     submission_context,
 )
 from pmg.submissions.workflow import stale_message
@@ -136,7 +136,7 @@ def versions(code: str, year: int, slug: str) -> str:
         "submissions/versions.html",
         submission=submission,
         slug=slug,
-        history=history_of(submission),
+        history=history_table(submission),
     )
 
 
