@@ -76,7 +76,6 @@ def latest_targets(institution: Institution, cycle: Cycle) -> dict[str, Target]:
     return cached("diagnostics.targets", (institution_id, up_to), read, tables=TARGET_TABLES)
 
 
-
 Peers = dict[int, dict[str, PeerValues]]
 # What the peers' values are read from: kept under these tables' stamps, which only imports
 # and catalog edits change (pmg.core.caching), not the drafts saved meanwhile.
