@@ -6,7 +6,6 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from sqlalchemy.orm.interfaces import ORMOption
 
 from pmg.extensions import db
 from pmg.review.models import Decision, Observation, ObservationState, Review, Verdict
@@ -47,27 +46,9 @@ def reviews_of(submission: Submission) -> list[Review]:
     )
 
 
-def _with_checklist() -> tuple[ORMOption, ...]:
-    """A review as its page shows it: its catalog and checklist (each verdict and its
-    requirement), in the review's own query. Made when asked for: loader options configure
-    the mappers, which needs every model imported first."""
-    return (
-        joinedload(Review.catalog),
-        joinedload(Review.verdicts).joinedload(Verdict.requirement),
-    )
-
-
-def review_of_version(version: SubmissionVersion) -> Review | None:
-    """The version's review with its catalog and checklist (each verdict and its
-    requirement), in one query."""
-    query = select(Review).where(Review.version_id == version.id).options(*_with_checklist())
-    return db.session.scalars(query).unique().one_or_none()
-
-
 def current_review(submission: Submission) -> Review | None:
     """The review of the latest version, if someone has taken it."""
-    latest = submission.latest_version
-    return review_of_version(latest) if latest is not None else None
+    return current_and_last_observed(submission)[0]
 
 
 def current_and_last_observed(submission: Submission) -> tuple[Review | None, Review | None]:
@@ -81,7 +62,11 @@ def current_and_last_observed(submission: Submission) -> tuple[Review | None, Re
         select(Review)
         .join(Review.version)
         .where(Review.submission_id == submission.id)
-        .options(contains_eager(Review.version), *_with_checklist())
+        .options(
+            contains_eager(Review.version),
+            joinedload(Review.catalog),
+            joinedload(Review.verdicts).joinedload(Verdict.requirement),
+        )
         .order_by(SubmissionVersion.number)
     )
     reviews = list(db.session.scalars(query).unique())
