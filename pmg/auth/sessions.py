@@ -7,6 +7,7 @@ copy taken before logout.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from pmg.auth.models import PreservedForm, User
+from pmg.core.caching import kept_row, watch_writes
 from pmg.core.models import utcnow
 from pmg.core.transactions import transaction
 from pmg.extensions import db, login_manager
@@ -60,15 +62,34 @@ def take_preserved(user: User) -> MultiDict[str, str] | None:
     return MultiDict([(key, value) for key, values in preserved.data.items() for value in values])
 
 
+# The signed-in user is read on every request and changes seldom: kept while the users are
+# unchanged (a logout, a new password or a disabled account rotates or clears what the
+# cookie holds, writing to users), without the password's hash.
+USER_TABLES = (User.__tablename__,)
+watch_writes(*USER_TABLES)
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
-        return None
-    return user
+
+    def signed_in() -> User | None:
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
+            return None
+        return user
+
+    cookie = hashlib.sha256(session_id.encode()).hexdigest()
+    return kept_row(
+        User,
+        "auth.user",
+        (cookie,),
+        signed_in,
+        tables=USER_TABLES,
+        leave_out=frozenset({"password_hash"}),
+    )
 
 
 def start_session() -> None:

@@ -20,7 +20,9 @@ varies on and the current stamp, in the application's cache (Flask-Caching; in-p
 default, ``PMG_CACHE_*`` in :mod:`pmg.config`), so a page asked again with nothing changed
 reads one row instead of its queries, and renders what it rendered. Whatever else a value
 depends on (the day, the person, the query string) goes into ``vary``. Values are pickled:
-keep rendered markup and plain data there, never ORM objects.
+keep rendered markup and plain data there, never ORM objects; :func:`kept_row` keeps a row's
+columns and gives back an instance in the request's session (the current cycle, the
+signed-in user: read on every page, changed seldom).
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import g, has_app_context
-from sqlalchemy import String, event, insert, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import String, event, insert, inspect, select, update
+from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
 
 from pmg.extensions import Model, cache, db
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 EVERYTHING = "*"  # the name of the stamp every write replaces
 _WROTE = "pmg_wrote"  # session.info key: the tables this transaction wrote to
@@ -98,6 +101,44 @@ def cached(
         value = compute()
         cache.set(key, value)
     return value
+
+
+def kept_row(
+    model: type[M],
+    name: str,
+    vary: tuple[Hashable, ...],
+    load: Callable[[], M | None],
+    *,
+    tables: tuple[str, ...],
+    leave_out: frozenset[str] = frozenset(),
+) -> M | None:
+    """The instance of ``model`` that ``load()`` finds, read once while ``tables`` (watched:
+    :func:`watch_writes`) are unchanged: its columns are kept (not those in ``leave_out``:
+    they are read from the database if ever asked for), and it joins the request's session
+    as if loaded there, without a query; the instance already in the session, if any (it
+    may hold this request's changes)."""
+
+    def columns() -> dict[str, Any]:
+        found = load()
+        if found is None:
+            return {}
+        return {
+            attribute.key: getattr(found, attribute.key)
+            for attribute in inspect(model).column_attrs
+            if attribute.key not in leave_out
+        }
+
+    kept = cached(name, vary, columns, tables=tables)
+    if not kept:
+        return None
+    mapper = inspect(model)
+    primary_key = tuple(kept[mapper.get_property_by_column(c).key] for c in mapper.primary_key)
+    present = db.session.identity_map.get(mapper.identity_key_from_primary_key(primary_key))
+    if isinstance(present, model):
+        return present
+    instance = model(**kept)
+    make_transient_to_detached(instance)  # loaded, unchanged; what was left out, expired
+    return db.session.merge(instance, load=False)
 
 
 def _new_stamps(session: Session, names: set[str]) -> None:

@@ -6,16 +6,28 @@ from datetime import date, datetime
 from flask import g
 from sqlalchemy import func, select
 
+from pmg.core.caching import kept_row, watch_writes
 from pmg.core.filters import CHILE
 from pmg.core.models import LabelledEnum
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.extensions import db
 
+# Only the cycles' page writes them: what is read from them alone is kept under their stamp.
+CYCLE_TABLES = (Cycle.__tablename__,)
+watch_writes(*CYCLE_TABLES)
+
 
 def current_cycle() -> Cycle | None:
-    """The cycle marked current, read once per request."""
+    """The cycle marked current, once per request; kept while the cycles are unchanged
+    (:func:`~pmg.core.caching.kept_row`), so most requests read no cycle."""
     if "current_cycle" not in g:
-        g.current_cycle = db.session.scalar(select(Cycle).where(Cycle.is_current.is_(True)))
+        g.current_cycle = kept_row(
+            Cycle,
+            "cycles.current",
+            (),
+            lambda: db.session.scalar(select(Cycle).where(Cycle.is_current.is_(True))),
+            tables=CYCLE_TABLES,
+        )
     cycle: Cycle | None = g.current_cycle
     return cycle
 

@@ -9,6 +9,7 @@ from pmg.auth.models import LoginAttempt
 from pmg.core.permissions import Role
 from pmg.extensions import db
 from tests.conftest import login
+from tests.exports.queries import counting_queries
 from tests.factories import PASSWORD, create_user
 
 
@@ -247,3 +248,15 @@ def test_passwords_are_stored_hashed_with_scrypt_by_default(client: FlaskClient)
     assert PASSWORD not in user.password_hash
     assert user.password_hash.startswith("scrypt:")
     assert login(client, user.email).status_code == 302
+
+
+def test_the_signed_in_user_is_read_once_while_the_users_are_unchanged(
+    client: FlaskClient, login_as
+) -> None:
+    """Kept (pmg.auth.sessions.load_user): a logout, a disabled account or a new password
+    writes to users, and the tests above show each ends the session at the next request."""
+    login_as(create_user(Role.DIPRES))
+    assert client.get("/cuenta/contrasena").status_code == 200
+    with counting_queries() as seen:
+        assert client.get("/cuenta/contrasena").status_code == 200
+    assert [statement for statement in seen if "FROM users" in statement] == []

@@ -10,10 +10,18 @@ from sqlalchemy import delete, select, update
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.core import caching
-from pmg.core.caching import EVERYTHING, DataStamp, cached, data_stamp, watch_writes
+from pmg.core.caching import (
+    EVERYTHING,
+    DataStamp,
+    cached,
+    data_stamp,
+    kept_row,
+    watch_writes,
+)
 from pmg.core.transactions import transaction
 from pmg.extensions import db
 from pmg.institutions.models import Institution, Ministry
+from tests.exports.queries import counting_queries
 from tests.factories import create_institution
 
 
@@ -143,3 +151,82 @@ def test_a_table_no_kept_page_shows_can_still_have_a_stamp_of_its_own(app: Flask
 def test_a_table_not_watched_has_no_stamp_of_its_own(app: Flask) -> None:
     with pytest.raises(ValueError, match="without a stamp of their own"):
         data_stamp("submissions")
+
+
+def _new_request() -> None:
+    """What a new request starts from: an empty session, the stamps not read yet."""
+    db.session.remove()
+    g.pop("pmg_data_stamps", None)
+
+
+@pytest.fixture
+def ministries_watched(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(caching, "_WATCHED", {*caching._WATCHED, "ministries"})
+
+
+def _kept_ministry(calls: list[int], ministry_id: int) -> Ministry | None:
+    def load() -> Ministry | None:
+        calls.append(ministry_id)
+        return db.session.get(Ministry, ministry_id)
+
+    return kept_row(Ministry, "ministerio", (ministry_id,), load, tables=("ministries",))
+
+
+@pytest.mark.usefixtures("ministries_watched")
+def test_a_kept_row_joins_the_session_without_a_query_until_its_table_changes(
+    app: Flask,
+) -> None:
+    ministry_id = create_institution().ministry_id
+    calls: list[int] = []
+    _new_request()
+    assert _kept_ministry(calls, ministry_id) is not None
+    _new_request()
+    with counting_queries() as seen:
+        kept = _kept_ministry(calls, ministry_id)
+    assert calls == [ministry_id]
+    assert [s for s in seen if "ministries" in s and "data_stamps" not in s] == []
+    assert kept in db.session and kept not in db.session.dirty
+    kept.name = "RENOMBRADO"  # a change of this request is written like any other
+    db.session.commit()
+    _new_request()
+    assert _kept_ministry(calls, ministry_id).name == "RENOMBRADO"
+    assert calls == [ministry_id, ministry_id]
+
+
+@pytest.mark.usefixtures("ministries_watched")
+def test_a_kept_row_already_in_the_session_is_the_one_given(app: Flask) -> None:
+    """With this request's changes, not the columns kept before them."""
+    ministry_id = create_institution().ministry_id
+    _new_request()
+    _kept_ministry([], ministry_id)
+    _new_request()
+    loaded = db.session.get(Ministry, ministry_id)
+    loaded.name = "SIN GUARDAR"
+    assert _kept_ministry([], ministry_id) is loaded
+
+
+def test_a_kept_row_leaves_out_what_it_is_told_and_reads_it_if_asked(app: Flask) -> None:
+    ministry_id = create_institution().ministry_id
+    name = db.session.get(Ministry, ministry_id).name
+
+    def load() -> Ministry | None:
+        return db.session.get(Ministry, ministry_id)
+
+    def kept() -> Ministry | None:
+        return kept_row(Ministry, "sin nombre", (), load, tables=(), leave_out=frozenset({"name"}))
+
+    _new_request()
+    kept()
+    _new_request()
+    ministry = kept()
+    assert ministry is not None and "name" not in ministry.__dict__
+    assert ministry.name == name  # read now, from the database
+
+
+@pytest.mark.usefixtures("ministries_watched")
+def test_no_row_found_is_kept_too(app: Flask) -> None:
+    calls: list[int] = []
+    assert _kept_ministry(calls, 999_999) is None
+    _new_request()
+    assert _kept_ministry(calls, 999_999) is None
+    assert calls == [999_999]

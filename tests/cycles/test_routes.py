@@ -12,6 +12,7 @@ from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle, WindowKind
 from pmg.cycles.queries import chile_today
 from pmg.extensions import db
+from tests.exports.queries import counting_queries
 from tests.factories import create_cycle, create_user
 
 
@@ -304,6 +305,18 @@ def test_admin_switches_the_current_cycle(client: FlaskClient, admin: Any) -> No
     assert "Ciclo vigente: <strong>2026</strong>" in page
     client.post("/admin/ciclos/2025/vigente")
     assert current_years() == [2025]
+
+
+def test_the_current_cycle_is_read_once_while_the_cycles_are_unchanged(
+    client: FlaskClient, admin: Any
+) -> None:
+    """Kept (pmg.cycles.queries.current_cycle): the switch above shows at the next page."""
+    create_cycle(2025)
+    assert client.get("/cuenta/contrasena").status_code == 200
+    with counting_queries() as seen:
+        page = client.get("/cuenta/contrasena").get_data(as_text=True)
+    assert "Ciclo vigente: <strong>2025</strong>" in page
+    assert [statement for statement in seen if "FROM cycles" in statement] == []
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from pmg.cycles.models import Cycle
 from pmg.exports.workbook import export_consolidated
-from pmg.extensions import db
+from pmg.extensions import cache, db
 
 
 @contextmanager
@@ -29,6 +29,13 @@ def _listening(seen: list[Any], of: Callable[[str, Any], Any]) -> Iterator[list[
 def counting_queries() -> AbstractContextManager[list[str]]:
     """The SQL of each statement run inside the block."""
     return _listening([], lambda statement, _parameters: statement)
+
+
+def counting_computed() -> AbstractContextManager[list[str]]:
+    """:func:`counting_queries` of a block that finds nothing kept from before
+    (pmg.core.caching): what a page that computes everything runs, the same at every visit."""
+    cache.clear()
+    return counting_queries()
 
 
 def counting_parameters() -> AbstractContextManager[list[Any]]:

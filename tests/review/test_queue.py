@@ -27,7 +27,7 @@ from pmg.review.queue import (
     review_queue,
 )
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
-from tests.exports.queries import counting_queries
+from tests.exports.queries import counting_computed
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -349,7 +349,7 @@ def test_a_filter_in_error_says_so_every_time_the_queue_is_read(
 
 
 def _statements(client: FlaskClient, path: str) -> int:
-    with counting_queries() as statements:
+    with counting_computed() as statements:
         assert client.get(path).status_code == 200
     return len(statements)
 

@@ -17,7 +17,7 @@ from pmg.review.operations import take
 from pmg.submissions.models import SubmissionKind
 from pmg.submissions.operations import open_submission
 from pmg.workspace.status import NO_CYCLE, NO_INSTITUTION
-from tests.exports.queries import counting_queries
+from tests.exports.queries import counting_computed
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -230,7 +230,7 @@ def _statements(client: FlaskClient, login_as: Any, coordinator: Any) -> int:
     client.post("/salir")
     login_as(coordinator)
     db.session.expire_all()
-    with counting_queries() as statements:
+    with counting_computed() as statements:
         html = page_text(client)
     assert "Responda 2 observaciones" in html
     return len(statements)
