@@ -7,6 +7,7 @@ A coordinator sees only their own institutions; asking for another one gives
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from flask import abort, g, has_app_context
 from sqlalchemy import Select, select
@@ -18,6 +19,8 @@ from pmg.core.permissions import Actor, Role
 from pmg.extensions import db
 from pmg.institutions.models import Institution, Ministry, user_institutions
 
+T = TypeVar("T")
+
 
 def visible_institutions(user: Actor) -> Select[Institution]:
     """Institutions ``user`` may see, with their ministry loaded in the same query."""
@@ -26,6 +29,11 @@ def visible_institutions(user: Actor) -> Select[Institution]:
         .join(Institution.ministry)
         .options(contains_eager(Institution.ministry))
     )
+    return only_visible(query, user)
+
+
+def only_visible(query: Select[T], user: Actor) -> Select[T]:
+    """``query``, which joins ``Institution``, kept to the institutions ``user`` may see."""
     if user.role is Role.COORDINATOR:
         query = query.join(
             user_institutions, user_institutions.c.institution_id == Institution.id
@@ -34,6 +42,12 @@ def visible_institutions(user: Actor) -> Select[Institution]:
 
 
 _FOUND = "pmg_visible_institutions"  # flask.g: what find_visible_institution read
+
+
+def note_visible(user: Actor, institution: Institution) -> None:
+    """Record that this request found ``institution`` visible to ``user`` (through
+    :func:`only_visible`): :func:`find_visible_institution` answers it without a query."""
+    g.setdefault(_FOUND, {})[(user.id, user.role, institution.code)] = institution
 
 
 def find_visible_institution(user: Actor, code: str) -> Institution | None:

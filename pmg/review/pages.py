@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from markupsafe import Markup
 
@@ -112,23 +113,65 @@ class ReviewPage:
     submission: Submission
     version: SubmissionVersion
     review: Review | None
-    requirements: list[Requirement]
-    observations: list[Observation]
-    # Observations answered for this version: the reviewer resolves or reopens them.
-    resolvable: list[Observation]
     history: Markup  # history_table
     warnings: list[tuple[str, str]]
-    # The version's content laid out, and which requirement goes beside which section.
+    # The version's content laid out.
     content: LaidOut
-    placement: Placement
     previous: SubmissionVersion | None = None
+    # Before someone takes the review: what the catalog would ask (see requirements).
+    proposed: list[Requirement] = field(default_factory=list)
     form: ReviewForm | None = None
+    # The review form as the page makes it when none is given: the decision's part (its
+    # fields per requirement and observation, as saved, come with the layout).
+    saved_form: ReviewForm | None = None
     take_form: TakeForm | None = None
     assign_form: AssignForm | None = None
     overdue_form: RejectOverdueForm | None = None
     problem: str = ""
     # What the decision asked for will do, shown for the reviewer to confirm it.
     confirmation: Confirmation | None = None
+
+    # The checklist and the observations are read when asked for: the layout kept while the
+    # data is unchanged (see layout) shows them without asking.
+
+    @cached_property
+    def requirements(self) -> list[Requirement]:
+        """The review's checklist as it was opened; before that, what the catalog would
+        ask."""
+        if self.review is None:
+            return self.proposed
+        return [verdict.requirement for verdict in self.review.verdicts]
+
+    @cached_property
+    def resolvable(self) -> list[Observation]:
+        """Observations answered for this version: the reviewer resolves or reopens them."""
+        if self.review is None:
+            return []
+        observations = observations_of(self.submission)
+        return list(resolvable_observations(self.review, observations).values())
+
+    @cached_property
+    def placement(self) -> Placement:
+        """Which requirement goes beside which section."""
+        return place_requirements(self.requirements, list(self.content.titles))
+
+    @property
+    def layout(self) -> Markup:
+        """The content with the checklist beside it (``review/_layout.html``): with the
+        review form as saved, rendered once while the data is unchanged; with one that holds
+        what was typed, every time."""
+        layout = "review/_layout.html"
+        if self.form is not self.saved_form:
+            return render_fragment(layout, page=self, form=self.form)
+
+        def render() -> Markup:
+            form = None
+            if self.review is not None and self.saved_form is not None:
+                saved = saved_resolutions(self.review)
+                form = review_form(self.review, self.resolvable, saved)
+            return render_fragment(layout, page=self, form=form)
+
+        return cached("review.layout", (self.submission.id, self.form is not None), render)
 
     @property
     def changes(self) -> dict[str, SectionChanges]:
@@ -163,10 +206,8 @@ class ReviewPage:
         return [o for o in self.resolvable if o.requirement.code not in codes]
 
 
-def _requirements(submission: Submission, review: Review | None) -> tuple[list[Requirement], str]:
-    """The review's checklist as it was opened; before that, what the catalog would ask."""
-    if review is not None:
-        return [verdict.requirement for verdict in review.verdicts], ""
+def _proposed(submission: Submission) -> tuple[list[Requirement], str]:
+    """What the catalog would ask of the submission, or why there is no catalog for it."""
     try:
         catalog = catalog_for(submission.versions[-1])  # under review: submitted at least once
     except DomainError as missing:
@@ -177,8 +218,9 @@ def _requirements(submission: Submission, review: Review | None) -> tuple[list[R
 def _forms(page: ReviewPage, user: User, form: ReviewForm | None) -> None:
     submission, lock = page.submission, str(page.submission.lock_version)
     if page.review is not None and may_act(user, submission, Action.APPROVE):
-        saved = saved_resolutions(page.review)
-        page.form = form or review_form(page.review, page.resolvable, saved)
+        if form is None:
+            form = page.saved_form = ReviewForm(data={"lock_version": lock})
+        page.form = form
     if may_act(user, submission, Action.TAKE):
         page.take_form = TakeForm(data={"lock_version": lock})
     deadline = submission.correction_deadline
@@ -204,26 +246,21 @@ def review_page(
 ) -> ReviewPage:
     version = submission.versions[-1]  # under review: submitted at least once
     review, earlier = current_and_last_observed(submission)
-    requirements, problem = _requirements(submission, review)
+    proposed, problem = _proposed(submission) if review is None else ([], "")
     kind = KINDS[submission.kind]
     previous = earlier.version if earlier is not None else None
-    content = laid_out(version, previous, kind.sections(submission.institution))
-    observations = observations_of(submission)
     page = ReviewPage(
         submission=submission,
         version=version,
         review=review,
-        requirements=requirements,
-        observations=observations,
-        resolvable=list(resolvable_observations(review, observations).values()) if review else [],
         history=history_table(submission),
         warnings=[
             (kind.describe(submission.institution, w["path"]), w["message"])
             for w in version.warnings
         ],
-        content=content,
-        placement=place_requirements(requirements, list(content.titles)),
+        content=laid_out(version, previous, kind.sections(submission.institution)),
         previous=previous,
+        proposed=proposed,
         assign_form=assign_form,
         overdue_form=overdue_form,
         problem=problem,

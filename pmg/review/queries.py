@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import defaultload, joinedload, selectinload
 
 from pmg.extensions import db
 from pmg.review.models import Decision, Observation, ObservationState, Review, Verdict
@@ -54,18 +54,21 @@ def current_review(submission: Submission) -> Review | None:
 def current_and_last_observed(submission: Submission) -> tuple[Review | None, Review | None]:
     """The review of the latest version, if someone has taken it, and the latest review
     that sent observations back before it; every review of the submission read in one
-    query, each with its catalog and checklist."""
+    query with its catalog, and each checklist with its requirements in one more if asked
+    for."""
     latest = submission.latest_version
     if latest is None:
         return None, None
+    # Each review's version is one of the submission's, already loaded with it: joined
+    # only to order by (loading it here would read its content once per checklist row).
     query = (
         select(Review)
         .join(Review.version)
         .where(Review.submission_id == submission.id)
         .options(
-            contains_eager(Review.version),
             joinedload(Review.catalog),
-            joinedload(Review.verdicts).joinedload(Verdict.requirement),
+            # Checklists read when asked for, each with its requirements in one query.
+            defaultload(Review.verdicts).joinedload(Verdict.requirement),
         )
         .order_by(SubmissionVersion.number)
     )

@@ -6,14 +6,14 @@ from typing import Any, TypeVarTuple
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from pmg.auth.models import User
 from pmg.core.caching import cached, watch_writes
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.institutions.models import Institution
-from pmg.institutions.queries import get_visible_institution
+from pmg.institutions.queries import note_visible, only_visible
 from pmg.submissions.evaluation import SubmissionContext
 from pmg.submissions.models import StateChange, Submission, SubmissionKind, SubmissionVersion
 
@@ -31,28 +31,38 @@ def find_submission(
     )
 
 
-def _one_with_versions(query: Select[Submission]) -> Submission | None:
-    """The one submission ``query`` finds, with its versions in the same query; their
-    content is read only if asked for (pages show their numbers, and keep what they laid out
-    of a version's content: pmg.core.caching)."""
-    versions = joinedload(Submission.versions).defer(SubmissionVersion.content_json)
-    return db.session.scalars(query.options(versions)).unique().one_or_none()
+def _one_with_versions(query: Select[Submission], *options: Any) -> Submission | None:
+    """The one submission ``query`` finds, with its versions and who sent each in the same
+    query; their content is read only if asked for (pages show their numbers, and keep what
+    they laid out of a version's content: pmg.core.caching)."""
+    versions = joinedload(Submission.versions)
+    loading = (
+        versions.defer(SubmissionVersion.content_json),
+        versions.joinedload(SubmissionVersion.submitted_by),
+    )
+    return db.session.scalars(query.options(*loading, *options)).unique().one_or_none()
 
 
 def get_visible_submission(user: User, code: str, year: int, kind: SubmissionKind) -> Submission:
-    """The submission if ``user`` may see its institution and it exists; 404 otherwise."""
-    institution = get_visible_institution(user, code)
-    submission = _one_with_versions(
+    """The submission if ``user`` may see its institution and it exists; 404 otherwise.
+    Read with its institution in one query; its draft only if asked for (the pages that
+    find it so show what was sent)."""
+    query = (
         select(Submission)
+        .join(Submission.institution)
+        .join(Institution.ministry)
         .join(Submission.cycle)
-        .where(
-            Submission.institution_id == institution.id,
-            Cycle.year == year,
-            Submission.kind == kind,
-        )
+        .where(Institution.code == code, Cycle.year == year, Submission.kind == kind)
+    )
+    submission = _one_with_versions(
+        only_visible(query, user),
+        contains_eager(Submission.institution).contains_eager(Institution.ministry),
+        defer(Submission.draft),
+        defer(Submission.prefilled),
     )
     if submission is None:
         abort(404)
+    note_visible(user, submission.institution)
     return submission
 
 

@@ -29,6 +29,7 @@ from pmg.review.queries import current_review, observations_of
 from pmg.submissions.models import Action, SubmissionState, SubmissionVersion
 from pmg.submissions.operations import save_draft, submit
 from pmg.submissions.queries import history_of
+from tests.exports.queries import counting_queries
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -226,6 +227,27 @@ def test_the_places_of_a_version_are_found_once_for_every_requirement(
     create_user(Role.DIPRES)  # a write elsewhere: the versions never change, kept
     assert observable_fields(version, review.verdicts[0].requirement) == found["R01"]
     assert parsed == [version.id]
+
+
+def test_the_checklist_is_laid_out_once_while_nothing_changes_and_never_over_what_was_typed(
+    client: FlaskClient, login_as, world: dict
+) -> None:
+    review = _taken(world)
+    r01 = _requirement_id(review, "R01")
+    login_as(world["reviewer"])
+    assert client.get(world["url"]).status_code == 200
+    with counting_queries() as seen:
+        page = client.get(world["url"]).get_data(as_text=True)
+    # Laid out already: neither the checklist, nor the observations, nor the content read.
+    read = " ".join(seen)
+    assert "FROM verdicts" not in read and "FROM observations" not in read
+    assert "content_json" not in read
+    assert f'id="note_{r01}"' in page and "Falta el equipo</textarea>" not in page
+    typed = _form(review, **{f"note_{r01}": "Falta el equipo", "note": "Por corregir"})
+    shown = client.post(world["url"], data={**typed, "decision": "observe"})
+    assert "Falta el equipo</textarea>" in shown.get_data(as_text=True)
+    assert client.post(world["url"], data={**typed, "decision": "save"}).status_code == 302
+    assert "Falta el equipo</textarea>" in client.get(world["url"]).get_data(as_text=True)
 
 
 def test_a_path_outside_the_requirement_is_refused_and_a_saved_one_reaches_the_observation(
