@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request
+from markupsafe import Markup
 
 from pmg.auth.models import User
+from pmg.core.caching import cached
 from pmg.core.errors import DomainError
 from pmg.core.filters import FIELD_MESSAGE
+from pmg.core.fragments import render_fragment
 from pmg.core.routing import parse_db_int
 from pmg.core.transactions import transaction
 from pmg.evidence import operations
@@ -35,6 +38,26 @@ class FileOutcome:
 
     message: str
     category: str
+
+
+def files_table(
+    submission: Submission | None, targets: list[tuple[str, str]], slug: str, *, editable: bool
+) -> Markup:
+    """The table of the submission's files (``evidence/_files.html``; ``targets``: what
+    they may be attached to, :func:`~pmg.evidence.queries.evidence_targets`), rendered once
+    while the data is unchanged: the files are not even read then."""
+
+    def render() -> Markup:
+        return render_fragment(
+            "evidence/_files.html",
+            submission=submission,
+            evidence_targets=targets,
+            slug=slug,
+            editable=editable,
+        )
+
+    vary = (submission.id if submission else None, tuple(targets), slug, editable)
+    return cached("evidence.files", vary, render)
 
 
 def run_file_action(submission: Submission, action: str, actor: User) -> FileOutcome | None:

@@ -31,7 +31,7 @@ from pmg.core.transactions import transaction
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import chile_today, current_cycle
 from pmg.evidence.forms import upload_form
-from pmg.evidence.page import ATTACH, FILE_FIELD, run_file_action, unattached_file
+from pmg.evidence.page import ATTACH, FILE_FIELD, files_table, run_file_action, unattached_file
 from pmg.evidence.queries import evidence_targets
 from pmg.institutions.queries import get_visible_institution
 from pmg.review.answers import ANSWER_FIELD, answer_observations, typed_answers
@@ -107,13 +107,14 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
     targets = evidence_targets(submission, kind.whole)
     upload = upload_form(targets)
     upload.file.errors = get_flashed_messages(category_filter=[f"{FIELD_MESSAGE}{FILE_FIELD}"])
+    editable = submission is None or can_edit(current_user, submission)
     html = render_template(
         kind.page.template,
         kind=kind,
         institution=context.institution,
         cycle=cycle,
         submission=submission,
-        editable=submission is None or can_edit(current_user, submission),
+        editable=editable,
         window_open=cycle.window_is_open(kind.window, chile_today()),
         window=cycle.window(kind.window),
         sections=sections,
@@ -121,7 +122,7 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
         form=state.form,
         evaluation=evaluation,
         slug=kind.slug,
-        evidence_targets=targets,
+        evidence_files=files_table(submission, targets, kind.slug, editable=editable),
         upload=upload,
         observations=observations,
         placement=placement,

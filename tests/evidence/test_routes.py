@@ -19,6 +19,7 @@ from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
 from pmg.submissions.operations import open_submission, save_draft, submit
 from tests.conftest import login
 from tests.evidence.files import CSV, EXE, HTML, SVG, create_evidence, image, pdf, stored_files
+from tests.exports.queries import counting_queries
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -497,3 +498,17 @@ def test_the_panel_is_read_only_once_sent(client: FlaskClient, setting) -> None:
     assert "acta.pdf</a>" in panel
     assert "eliminar-archivo" not in panel
     assert "Adjuntar archivo" not in panel
+
+
+def test_the_files_table_is_read_once_while_nothing_changes(client: FlaskClient, setting) -> None:
+    """Laid out once (pmg.evidence.page.files_table): an upload and a removal show at once."""
+    link = ">acta.pdf</a>"
+    assert link not in client.get(FORM).get_data(as_text=True)
+    _upload(client, pdf(), "acta.pdf")
+    assert link in client.get(FORM).get_data(as_text=True)
+    with counting_queries() as seen:
+        assert link in client.get(FORM).get_data(as_text=True)
+    assert [statement for statement in seen if "FROM evidence_files" in statement] == []
+    (evidence,) = _evidence()
+    _remove(client, evidence.id)
+    assert link not in client.get(FORM).get_data(as_text=True)
