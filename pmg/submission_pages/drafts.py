@@ -20,13 +20,16 @@ from typing import Any, cast
 
 from flask import flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from pmg.auth.sessions import take_preserved
+from pmg.core.caching import cached
 from pmg.core.errors import DomainError
 from pmg.core.filters import FIELD_MESSAGE
-from pmg.core.forms import parse_lock_version
+from pmg.core.forms import LockVersionForm, parse_lock_version
+from pmg.core.fragments import render_fragment
 from pmg.core.transactions import transaction
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import chile_today, current_cycle
@@ -35,6 +38,7 @@ from pmg.evidence.page import ATTACH, FILE_FIELD, files_table, run_file_action, 
 from pmg.evidence.queries import evidence_targets
 from pmg.institutions.queries import get_visible_institution
 from pmg.review.answers import ANSWER_FIELD, answer_observations, typed_answers
+from pmg.review.models import Review
 from pmg.review.observations import MAX_TEXT
 from pmg.review.queries import observations_of
 from pmg.submission_pages.observations import last_decision, place_observations
@@ -94,8 +98,51 @@ def _cycle(context: SubmissionContext) -> Cycle:
 
 
 def _render(state: PageState, status: int = 200) -> tuple[str, int]:
+    """The page with what ``state`` holds: what was typed, shown again (not 200), or the
+    saved draft as :func:`_render_saved` would lay it out, had it not been kept."""
+    editable = _editable(state.submission)
+    return _page(
+        state.kind, state.context, state.submission, state.form, _content(state, editable), status
+    )
+
+
+def _render_saved(
+    kind: KindSpec, context: SubmissionContext, submission: Submission | None
+) -> tuple[str, int]:
+    """The page of the draft as saved (a visit): what it shows of the draft laid out once
+    while the data is unchanged (not even read then); the form around it carries only the
+    version counter."""
+    editable = _editable(submission)
+    lock = str(submission.lock_version) if submission else ""
+
+    def lay_out() -> Markup:
+        draft, marks = _starting_draft(kind, context, submission)
+        draft = kind.page.prepare(draft, context)
+        form = content_form_class(kind.sections(context.institution))(formdata=None, data=draft)
+        form.lock_version.data = lock
+        return _content(
+            PageState(kind, context, submission, form, draft, prefilled=marks), editable
+        )
+
+    vary = (
+        kind.slug,
+        context.institution.id,
+        submission.id if submission else None,
+        editable,
+        chile_today(),
+    )
+    content = cached("drafts.content", vary, lay_out)
+    return _page(kind, context, submission, LockVersionForm(data={"lock_version": lock}), content)
+
+
+def _editable(submission: Submission | None) -> bool:
+    return submission is None or can_edit(current_user, submission)
+
+
+def _content(state: PageState, editable: bool) -> Markup:
+    """What the page shows of the draft (``submissions/_content.html``): observations,
+    fields to correct, sections."""
     kind, context, submission = state.kind, state.context, state.submission
-    cycle = _cycle(context)
     evaluation = kind.evaluate(state.draft, context, complete=False)
     kind.page.configure(state.form, context)
     attach_findings(state.form, evaluation.errors, evaluation.warnings)
@@ -104,10 +151,48 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
     observations = observations_of(submission) if submission and submission.versions else []
     placement = place_observations(state.form, sections, observations)
     prefilled_sections = attach_prefilled(state.form, sections, _prefilled(state))
+    return render_fragment(
+        "submissions/_content.html",
+        kind=kind,
+        institution=context.institution,
+        cycle=_cycle(context),
+        submission=submission,
+        editable=editable,
+        sections=sections,
+        prefilled_sections=prefilled_sections,
+        form=state.form,
+        evaluation=evaluation,
+        observations=observations,
+        placement=placement,
+        decision=_decision(submission),
+        typed_answers=state.answers,
+        answer_problems=state.answer_problems,
+        answer_field=ANSWER_FIELD,
+        answer_max=MAX_TEXT,
+        **kind.page.variables(context, evaluation),
+    )
+
+
+def _decision(submission: Submission | None) -> Review | None:
+    """What the reviewer decided, while the coordinator corrects after it."""
+    if submission is not None and submission.state is SubmissionState.OBSERVED:
+        return last_decision(submission)
+    return None
+
+
+def _page(
+    kind: KindSpec,
+    context: SubmissionContext,
+    submission: Submission | None,
+    form: LockVersionForm,
+    content: Markup,
+    status: int = 200,
+) -> tuple[str, int]:
+    cycle = _cycle(context)
+    editable = _editable(submission)
     targets = evidence_targets(submission, kind.whole)
     upload = upload_form(targets)
     upload.file.errors = get_flashed_messages(category_filter=[f"{FIELD_MESSAGE}{FILE_FIELD}"])
-    editable = submission is None or can_edit(current_user, submission)
     html = render_template(
         kind.page.template,
         kind=kind,
@@ -117,26 +202,14 @@ def _render(state: PageState, status: int = 200) -> tuple[str, int]:
         editable=editable,
         window_open=cycle.window_is_open(kind.window, chile_today()),
         window=cycle.window(kind.window),
-        sections=sections,
-        prefilled_sections=prefilled_sections,
-        form=state.form,
-        evaluation=evaluation,
+        form=form,
+        content=content,
         slug=kind.slug,
         evidence_files=files_table(submission, targets, kind.slug, editable=editable),
         upload=upload,
-        observations=observations,
-        placement=placement,
-        # What the reviewer decided, while the coordinator corrects after it.
-        decision=last_decision(submission)
-        if submission is not None and submission.state is SubmissionState.OBSERVED
-        else None,
-        typed_answers=state.answers,
-        answer_problems=state.answer_problems,
-        answer_field=ANSWER_FIELD,
-        answer_max=MAX_TEXT,
+        decision=_decision(submission),
         # A page shown again with what was typed holds changes not saved yet.
         unsaved=status != 200,
-        **kind.page.variables(context, evaluation),
     )
     return html, status
 
@@ -164,7 +237,6 @@ def edit_draft(code: str, kind: KindSpec) -> tuple[str, int] | Response:
     if blocked:
         return render_template(blocked, institution=institution, cycle=cycle), 200
     sections = kind.sections(institution)
-    form_class = content_form_class(sections)
     submission = find_submission(institution, cycle, kind.kind)
     preserved = take_preserved(current_user) if request.method == "GET" else None
     formdata: MultiDict[str, str] | None = request.form if request.method == "POST" else preserved
@@ -175,13 +247,9 @@ def edit_draft(code: str, kind: KindSpec) -> tuple[str, int] | Response:
             and submission.latest_version is not None
         ):
             return render_record(kind, submission, submission.latest_version), 200
-        draft, marks = _starting_draft(kind, context, submission)
-        draft = kind.page.prepare(draft, context)
-        form = form_class(formdata=None, data=draft)
-        form.lock_version.data = submission.lock_version if submission else ""
-        return _render(PageState(kind, context, submission, form, draft, prefilled=marks))
+        return _render_saved(kind, context, submission)
 
-    form = form_class(formdata=formdata)
+    form = content_form_class(sections)(formdata=formdata)
     kind.page.configure(form, context)
     state = PageState(
         kind, context, submission, form, draft_from_form(form, sections), typed_answers(formdata)

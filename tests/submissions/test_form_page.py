@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from pmg.core.permissions import Role
+from pmg.submissions.kinds import KindSpec
 from pmg.submissions.models import SubmissionKind
 from tests.conftest import login
 from tests.evidence.files import create_evidence, pdf
@@ -230,3 +231,34 @@ def test_input_restored_after_an_expired_session_does_not_press_its_button_again
     client.get(DIAGNOSTIC)
     assert saved_draft()["responsible"]["name"] == "Escrito mientras la sesión expiraba"
     assert [e.id for e in find().evidence] == [evidence.id]
+
+
+def test_the_saved_draft_is_laid_out_once_and_never_over_what_was_typed(
+    client: FlaskClient, coordinator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pmg.submission_pages.drafts: a visit with nothing changed shows what the last one
+    laid out; a save lays it out again; a page shown again shows what was typed."""
+    evaluated: list[int] = []
+    evaluate = KindSpec.evaluate
+    monkeypatch.setattr(
+        KindSpec,
+        "evaluate",
+        lambda *args, **kwargs: evaluated.append(1) or evaluate(*args, **kwargs),
+    )
+    post_page(client, DIAGNOSTIC, diagnostic_draft())
+    client.get(DIAGNOSTIC)  # says it was saved
+    first = client.get(DIAGNOSTIC).get_data(as_text=True)
+    laid_out = len(evaluated)
+    assert _without_token(client.get(DIAGNOSTIC).get_data(as_text=True)) == _without_token(first)
+    assert len(evaluated) == laid_out
+    typed = diagnostic_draft()
+    typed["responsible"]["name"] = "Nombre recién escrito"
+    stale = post_page(client, DIAGNOSTIC, typed, lock_version="0")
+    assert stale.status_code == 409
+    assert 'value="Nombre recién escrito"' in stale.get_data(as_text=True)
+    post_page(client, DIAGNOSTIC, typed)
+    assert 'value="Nombre recién escrito"' in client.get(DIAGNOSTIC).get_data(as_text=True)
+
+
+def _without_token(page: str) -> str:
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
