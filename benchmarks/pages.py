@@ -280,7 +280,7 @@ def measure_size(
         else:
             computing, keeping = shown.statements
             ways = (("kept", keeping), ("computed", computing)) if page.keeps else ()
-            for way, statements in ways or (("kept", computing),):
+            for way, statements in ways or (("kept", keeping),):
                 served_as: Served = getattr(shown, way)
                 name = f"{page.name} ({way})" if ways else page.name
                 print(
