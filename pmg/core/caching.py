@@ -94,13 +94,21 @@ def cached(
 ) -> T:
     """What ``compute()`` returns for ``name`` and ``vary`` while the data is unchanged
     (all of it, or ``tables`` only: see :func:`watch_writes`): computed once, then read
-    from the cache until the next committed write."""
+    from the cache until the next committed write. Computed by a transaction that has
+    written and not committed yet, it is not kept: it may show what a rollback undoes,
+    under the stamp of the data before."""
     key = f"{name}:{data_stamp(*tables)}:{vary!r}"
     value: T | None = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value)
+        if not _writing(db.session()):
+            cache.set(key, value)
     return value
+
+
+def _writing(session: Session) -> bool:
+    """Whether this transaction holds writes not committed yet (flushed or pending)."""
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
 
 
 def kept_row(

@@ -230,3 +230,20 @@ def test_no_row_found_is_kept_too(app: Flask) -> None:
     _new_request()
     assert _kept_ministry(calls, 999_999) is None
     assert calls == [999_999]
+
+
+def test_a_value_computed_over_writes_not_committed_is_not_kept(app: Flask) -> None:
+    """It could show what a rollback undoes, under the stamp of the data before."""
+    calls: list[str] = []
+
+    def names() -> list[str]:
+        calls.append("leído")
+        return sorted(db.session.scalars(select(Ministry.name)))
+
+    db.session.add(Ministry(name="A PUNTO DE DESHACERSE"))
+    db.session.flush()
+    assert "A PUNTO DE DESHACERSE" in cached("ministerios", (), names)
+    db.session.rollback()
+    assert "A PUNTO DE DESHACERSE" not in cached("ministerios", (), names)
+    assert cached("ministerios", (), names) == cached("ministerios", (), names)
+    assert len(calls) == 2
