@@ -57,6 +57,10 @@ WIDTH_SAMPLE = 1000
 # What a cell holds: a number, text, a date-time, a date or nothing (an empty cell). The
 # writer also takes a bool (Sí/No) and a Decimal (a number).
 CellValue = int | float | str | datetime | date | None
+# The values a cell takes as they are (a bool is not one: it is written Sí or No). A date
+# takes openpyxl's own format for dates, which is DATE_FORMAT; a date-time is given
+# DATETIME_FORMAT (openpyxl's own shows the hour without its leading zero).
+AS_THEY_ARE = frozenset({int, float, type(None), date})
 
 
 @dataclass(frozen=True)
@@ -104,19 +108,28 @@ def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> int:
     return count
 
 
-def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[int]:
+def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
     """A width per column, in characters: room for its header and for its longest value
     as the sheet shows it, from :data:`MIN_WIDTH` to :data:`MAX_WIDTH`."""
-    longest = [0] * len(headers)
-    for row in rows:
-        for index, value in enumerate(row):
-            length = _shown_length(value)
-            if length > longest[index]:
-                longest[index] = length
+    longest = [_longest(column) for column in zip(*rows, strict=True)] or [0] * len(headers)
     return [
         min(max(len(header) + HEADER_ROOM, value + VALUE_ROOM, MIN_WIDTH), MAX_WIDTH)
         for header, value in zip(headers, longest, strict=True)
     ]
+
+
+def _longest(column: tuple[Any, ...]) -> int:
+    """The most characters a value of ``column`` shows; in a column of one type (nearly
+    every one) each distinct value is measured once."""
+    kinds = set(map(type, column))
+    if len(kinds) > 1:
+        return max(map(_shown_length, column))
+    kind, values = kinds.pop(), set(column)
+    if kind is str:
+        return max(map(len, values))
+    if kind is int or kind is float:
+        return min(max(map(len, map(str, values))), GENERAL_DIGITS)
+    return max(map(_shown_length, values))
 
 
 def _shown_length(value: Any) -> int:
@@ -172,12 +185,18 @@ class _CellWriter:
     def __init__(self, sheet: WriteOnlyWorksheet) -> None:
         self.sheet = sheet
         self.not_reported = text_cell(sheet, NOT_REPORTED)
+        self.plain: set[str] = set()  # texts found plain: written as they are
 
     def cells(self, row: Sequence[Any]) -> list[Any]:
-        return [self.cell(value) for value in row]
+        """The row's values, each number, empty value and text already found plain as it
+        is (most of a sheet: no call per value); the others through :meth:`cell`."""
+        cell, plain = self.cell, self.plain
+        return [
+            value if type(value) in AS_THEY_ARE or value in plain else cell(value) for value in row
+        ]
 
     def cell(self, value: Any) -> Any:
-        if value is None or type(value) in (int, float):
+        if type(value) in AS_THEY_ARE:
             return value
         if isinstance(value, str):
             if value == NOT_REPORTED:
@@ -188,6 +207,7 @@ class _CellWriter:
                 or ILLEGAL_CHARACTERS_RE.search(value)
             ):
                 return text_cell(self.sheet, value)
+            self.plain.add(value)
             return value  # plain text: openpyxl already writes it as a string
         if isinstance(value, bool):
             return "Sí" if value else "No"
@@ -200,8 +220,5 @@ class _CellWriter:
             cell.number_format = DATETIME_FORMAT
             return cell
         if isinstance(value, date):
-            # WriteOnlyCell makes a Cell, which takes a date; its stub lists fewer types.
-            cell = WriteOnlyCell(self.sheet, value=value)  # type: ignore[arg-type]  # stub
-            cell.number_format = DATE_FORMAT
-            return cell
+            return value  # openpyxl gives a date its own format, DATE_FORMAT
         return text_cell(self.sheet, str(value))

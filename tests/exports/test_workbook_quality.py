@@ -201,6 +201,13 @@ def test_column_widths(headers: tuple[str, ...], row: tuple[Any, ...], expected:
     assert column_widths(headers, [row]) == expected
 
 
+def test_a_column_of_values_of_several_types_is_measured_value_by_value() -> None:
+    # 1234567 == 1234567.0, but the float shows two more characters.
+    assert column_widths(("a",), [(1234567,), (1234567.0,)]) == [11]
+    assert column_widths(("a",), [(1234567.0,), (1234567,)]) == [11]
+    assert column_widths(("a", "b"), [("x" * 20, 1), ("x" * 20, 1)]) == [22, MIN_WIDTH]
+
+
 def test_a_streamed_sheet_longer_than_the_width_sample_is_written_whole() -> None:
     rows = ((number, "x" * 70 if number > WIDTH_SAMPLE else "x") for number in range(1, 2001))
     table = Table("datos", ("n", "texto"), rows)  # type: ignore[arg-type]

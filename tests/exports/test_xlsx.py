@@ -68,6 +68,26 @@ def test_risky_text_is_marked_with_the_quote_prefix_style_not_an_apostrophe() ->
     assert _inline_text(cells["A2"]) == "=1+1"
 
 
+def test_a_text_repeated_over_rows_is_written_alike_each_time() -> None:
+    # The writer remembers the texts it found plain: a risky one must never join them.
+    texts = ["hola", *RISKY, "uno\x01dos"]
+    data = _write(Table("datos", ("texto", "otra"), [(text, text) for text in texts * 3]))
+    sheet = load_workbook(BytesIO(data))["datos"]
+    read = [
+        [(cell.value, cell.data_type, cell.quotePrefix) for cell in row]
+        for row in sheet.iter_rows(min_row=2)
+    ]
+    first = read[: len(texts)]
+    assert read == first * 3
+    assert all(one == other for one, other in first)
+    assert [value for (value, *_), _ in first] == ["hola", *RISKY, "unodos"]
+    assert [prefix for (*_, prefix), _ in first] == [
+        False,
+        *(not text.startswith("#") for text in RISKY),
+        False,
+    ]
+
+
 @pytest.mark.parametrize(
     ("value", "kind", "expected"),
     [
