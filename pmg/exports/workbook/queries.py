@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
@@ -83,15 +83,17 @@ def _columns(model: Any, names: tuple[str, ...]) -> list[Any]:
 
 def _described(
     query: Select[Any], keys: int, names: tuple[str, ...]
-) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     """Each row of ``query`` (``keys`` columns, then the :func:`_columns` ``names``) as its
     keys and a dict of ``names``, ``unreported_as`` decoded. Read through the session's
-    connection: plain rows, without the ORM's work per row."""
-    for row in db.session.connection().execute(query):
-        described = dict(zip(names, row[keys:], strict=True))
-        if described[UNREPORTED] is not None:
-            described[UNREPORTED] = json.loads(described[UNREPORTED])
-        yield row[:keys], described
+    connection, fetched at once: plain rows, without the ORM's work or a fetch per row."""
+    described = []
+    for row in db.session.connection().execute(query).all():
+        values = dict(zip(names, row[keys:], strict=True))
+        if values[UNREPORTED] is not None:
+            values[UNREPORTED] = json.loads(values[UNREPORTED])
+        described.append((row[:keys], values))
+    return described
 
 
 def load_consolidated(cycle: Cycle, years: Iterable[int]) -> ConsolidatedData:

@@ -212,13 +212,15 @@ class _RowPlan:
 
     def __init__(self, layout: Layout, data: ConsolidatedData) -> None:
         self.layout, self.data = layout, data
-        # (of the procedure, attribute, kind, the history keeps its wording in *_text)
+        # (of the procedure, attribute, kind, where the history keeps its wording if it is
+        # a choice, is a number)
         self.leading = tuple(
             (
                 column.source.startswith("procedure."),
                 column.attribute,
                 column.kind,
-                column.kind in CHOICES,
+                f"{column.attribute}_text" if column.kind in CHOICES else None,
+                column.kind in NUMERIC_KINDS,
             )
             for column in layout.leading
         )
@@ -236,8 +238,8 @@ class _RowPlan:
     def institution_cells(self, institution: InstitutionRecord) -> list[CellValue]:
         """The institution's own leading cells (``None`` in the procedure's places)."""
         return [
-            None if of_procedure else _leading_cell(institution, attribute, kind, choice)
-            for of_procedure, attribute, kind, choice in self.leading
+            None if of_procedure else _leading_cell(institution, attribute, kind, wording, number)
+            for of_procedure, attribute, kind, wording, number in self.leading
         ]
 
     def row(
@@ -250,8 +252,10 @@ class _RowPlan:
         """The row of ``institution`` (``own``: its :meth:`institution_cells`) or of its
         ``procedure``, with the figures of ``by_year``."""
         cells = [
-            _leading_cell(procedure, attribute, kind, choice) if of_procedure else own[index]
-            for index, (of_procedure, attribute, kind, choice) in enumerate(self.leading)
+            _leading_cell(procedure, attribute, kind, wording, number)
+            if of_procedure
+            else own[index]
+            for index, (of_procedure, attribute, kind, wording, number) in enumerate(self.leading)
         ]
         percentages = self.percentages
         for year in self.data.years:
@@ -263,12 +267,12 @@ class _RowPlan:
             unreported = reported.get(UNREPORTED) or {}
             for key, is_derived, is_number, kind in self.per_year:
                 value = derived[key] if is_derived else reported.get(key)
-                if not is_number:
-                    cells.append(cell(value, kind, unreported.get(key, NOT_AVAILABLE)))
+                if is_number and isinstance(value, int | float):
+                    cells.append(value)  # nearly every figure, as number_cell gives it back
                 elif is_derived:
                     cells.append(number_cell(value))
                 else:
-                    cells.append(number_cell(value, unreported.get(key, NOT_AVAILABLE)))
+                    cells.append(cell(value, kind, unreported.get(key, NOT_AVAILABLE)))
         imported = self.data.targets.get(institution.id, {}).get(UNREPORTED) or {}
         for target in self.layout.targets:
             value = target_value(self.data, institution.id, target)
@@ -277,15 +281,18 @@ class _RowPlan:
         return tuple(cells)
 
 
-def _leading_cell(owner: Any, attribute: str, kind: Kind, choice: bool) -> CellValue:
+def _leading_cell(
+    owner: Any, attribute: str, kind: Kind, wording: str | None, number: bool
+) -> CellValue:
     """An institution's or a procedure's own cell; the history's choices as the file
-    wrote them, a diagnostic's by their label."""
-    if choice:
-        wording = getattr(owner, f"{attribute}_text")
-        if wording:
-            return cell(wording, Kind.TEXT)
+    wrote them (in the attribute ``wording``), a diagnostic's by their label. Only a
+    number can be missing in the file's own way (``unreported_as``)."""
+    if wording and (written := getattr(owner, wording)):
+        return cell(written, Kind.TEXT)
+    if not number:
+        return cell(getattr(owner, attribute), kind)
     unreported = getattr(owner, UNREPORTED, None) or {}
-    return cell(getattr(owner, attribute), kind, unreported.get(attribute, NOT_AVAILABLE))
+    return number_cell(getattr(owner, attribute), unreported.get(attribute, NOT_AVAILABLE))
 
 
 def _same_text(one: str, other: str) -> bool:
