@@ -15,7 +15,8 @@ history, by the account whose job each step is):
   rejected; or in review), and in five stories of seven a plan of :data:`ACTIONS` actions
   submitted after it (approved, observed, in review or waiting).
 
-Then times, in the same run:
+Then, with what the process holds frozen as in a server's worker (``gc.freeze``: see
+:mod:`pmg.gunicorn_config`), times in the same run:
 
 - the export: ``export_consolidated`` (queries, tables, writer);
 - the baseline: the same cells appended to a bare write-only openpyxl workbook;
@@ -32,6 +33,7 @@ about 5 minutes on SQLite, 6 on PostgreSQL, half of it building the larger cycle
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 import time
@@ -262,11 +264,17 @@ def measure(copies: int, runs: int, database: str | None) -> tuple[int, list[str
         built = time.perf_counter() - began
         years = choose_years(cycle)
         tables = consolidated_tables(load_consolidated(cycle, years))
-        timings = paired_ratios(
-            lambda: export_consolidated(cycle, BytesIO()),
-            lambda: bare_openpyxl(tables),
-            runs,
-        )
+        # What the process holds now is frozen, as a server's worker finds it (its master
+        # freezes the application before forking: pmg.gunicorn_config).
+        gc.freeze()
+        try:
+            timings = paired_ratios(
+                lambda: export_consolidated(cycle, BytesIO()),
+                lambda: bare_openpyxl(tables),
+                runs,
+            )
+        finally:
+            gc.unfreeze()
         institutions = db.session.scalar(db.select(db.func.count(Institution.id))) or 0
     cells = sum(len(t.headers) * (len(t.rows) + 1) for t in tables)
     rows = ", ".join(f"{t.title} {len(t.rows)}" for t in tables)

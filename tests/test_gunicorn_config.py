@@ -3,6 +3,7 @@ its master runs before forking, and a real gunicorn serving the app with it."""
 
 from __future__ import annotations
 
+import gc
 import http.client
 import importlib
 import os
@@ -54,14 +55,19 @@ def test_the_environment_sets_address_workers_and_timeout(monkeypatch: pytest.Mo
     assert (config.worker_class, config.threads) == ("gthread", 4)
 
 
-def test_the_master_decodes_the_print_fonts_before_forking(
+def test_the_master_decodes_the_print_fonts_and_freezes_its_objects_before_forking(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pdf, "_font_config", None)
     fetched: list[str] = []
     monkeypatch.setattr(pdf.AssetFetcher, "fetch", _recording(pdf.AssetFetcher.fetch, fetched))
     server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
-    gunicorn_config.when_ready(server)
+    assert gc.get_freeze_count() == 0
+    try:
+        gunicorn_config.when_ready(server)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
     assert pdf._font_config is not None
     assert any(url.endswith("pdf.css") for url in fetched)
     assert any(url.endswith(".woff") for url in fetched)
