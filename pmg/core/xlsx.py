@@ -119,16 +119,10 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list
 
 
 def _longest(column: tuple[Any, ...]) -> int:
-    """The most characters a value of ``column`` shows; in a column of one type (nearly
-    every one) each distinct value is measured once."""
-    kinds = set(map(type, column))
-    if len(kinds) > 1:
-        return max(map(_shown_length, column))
-    kind, values = kinds.pop(), set(column)
-    if kind is str:
-        return max(map(len, values))
-    if kind is int or kind is float:
-        return min(max(map(len, map(str, values))), GENERAL_DIGITS)
+    """The most characters a value of ``column`` shows. In a column of one type (nearly
+    every one) each distinct value is measured once; values of different types may be
+    equal and show differently (``1`` and ``1.0``), so a mixed column is measured whole."""
+    values = set(column) if len(set(map(type, column))) == 1 else column
     return max(map(_shown_length, values))
 
 
@@ -188,8 +182,8 @@ class _CellWriter:
         self.plain: set[str] = set()  # texts found plain: written as they are
 
     def cells(self, row: Sequence[Any]) -> list[Any]:
-        """The row's values, each number, empty value and text already found plain as it
-        is (most of a sheet: no call per value); the others through :meth:`cell`."""
+        """The row's values, each number, date, empty value and text already found plain
+        as it is (most of a sheet: no call per value); the others through :meth:`cell`."""
         cell, plain = self.cell, self.plain
         return [
             value if type(value) in AS_THEY_ARE or value in plain else cell(value) for value in row
