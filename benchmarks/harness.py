@@ -50,6 +50,10 @@ from pmg.config import database_url
 from pmg.core.statistics import refresh_statistics
 from pmg.extensions import db
 
+# No worker runs beside a benchmark: the jobs its data asks for (each version's PDF) wait in
+# the process and are dropped with it, never written to the repository's instance folder.
+NO_WORKER = {"PMG_QUEUE_URL": "memory://"}
+
 
 def parser(description: str) -> argparse.ArgumentParser:
     """The options every benchmark takes, for one that adds its own before parsing."""
@@ -88,14 +92,20 @@ def migrated_app(
 
     With ``database`` (a PostgreSQL URI: :func:`environment_database`), on that database
     instead, **its public schema dropped first**: never point it at one you keep. Yields
-    inside the app's context; ``config``, if any, is added to the app's (over the database
-    and the secret key). On the way out the session and the engine are let go before the
-    folder is removed.
+    inside the app's context; ``config``, if any, is added to the app's (over the database,
+    the secret key, the queue and the PDF folder). On the way out the session and the
+    engine are let go before the folder is removed.
     """
     with tempfile.TemporaryDirectory() as folder:
         uri = _emptied(database) if database else f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "benchmark", **(config or {})}
+            {
+                "SQLALCHEMY_DATABASE_URI": uri,
+                "SECRET_KEY": "benchmark",
+                **NO_WORKER,
+                "PMG_PDF_DIR": str(Path(folder) / "pdfs"),
+                **(config or {}),
+            }
         )
         with app.app_context():
             logging.disable(logging.INFO)  # Alembic's progress lines
@@ -253,6 +263,7 @@ def served(
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "-c", "python:pmg.gunicorn_config", wsgi]
     environment = {
+        **NO_WORKER,
         **environment,
         "PMG_WORKERS": str(workers),
         "PMG_BIND": f"{HOST}:{port}",

@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 
 from pmg.audit.cli import verify_audit_command
 from pmg.auth.cli import create_user_command
+from pmg.core.cli import worker_command
 from pmg.demo.cli import demo_command
 from pmg.exports.cli import export_consolidated_command
 from pmg.indicators.cli import import_indicators_command
@@ -22,5 +23,6 @@ for command in (
     send_reminders_command,
     send_mail_command,
     load_requirements_command,
+    worker_command,
 ):
     pmg_cli.add_command(command)

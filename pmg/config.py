@@ -72,10 +72,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # in three-byte characters, under 1 MB. Evidence and answers come on top.
         "MAX_FORM_PARTS": 2500,
         "PMG_UPLOAD_DIR": os.environ.get("PMG_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
-        # Each version's PDF, kept once rendered (pmg.exports.documents.pdf): this folder, at
-        # most this many files (a third of them goes when full).
+        # Each version's PDF, stored once rendered (pmg.exports.documents.stored).
         "PMG_PDF_DIR": os.environ.get("PMG_PDF_DIR", str(Path(instance_path) / "pdfs")),
-        "PMG_PDF_KEPT": _env_int("PMG_PDF_KEPT", 2000),
+        # Where background jobs wait for a worker (pmg.core.jobs): Redis in production.
+        "PMG_QUEUE_URL": os.environ.get(
+            "PMG_QUEUE_URL", f"sqlite:///{Path(instance_path) / 'queue.sqlite'}"
+        ),
+        "PMG_QUEUE_NAME": os.environ.get("PMG_QUEUE_NAME", "pmg-cseu"),
         "PMG_IMPORT_MAX_ROWS": _env_int("PMG_IMPORT_MAX_ROWS", 20000),
         "PMG_PAGE_SIZE": _env_int("PMG_PAGE_SIZE", 50),
         # The address people open the application at: every link in mail starts with it,

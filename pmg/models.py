@@ -6,6 +6,7 @@ from pmg.core.caching import DataStamp
 from pmg.cycles.models import Cycle
 from pmg.diagnostics.models import DismissedSuggestion
 from pmg.evidence.models import EvidenceFile
+from pmg.exports.documents.models import StoredPdf
 from pmg.indicators.models import (
     ComplaintFigures,
     CycleTargets,
@@ -43,6 +44,7 @@ __all__ = [
     "Review",
     "SaipFigures",
     "StateChange",
+    "StoredPdf",
     "Submission",
     "SubmissionVersion",
     "User",

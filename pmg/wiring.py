@@ -21,6 +21,7 @@ def connect(app: Flask) -> None:
     from pmg.evidence import audit_names as evidence_names  # noqa: F401
     from pmg.evidence.operations import subscribe as subscribe_evidence
     from pmg.exports.documents import version_document
+    from pmg.exports.documents.stored import subscribe as subscribe_stored_pdfs
     from pmg.institutions import audit_names as institution_names  # noqa: F401
     from pmg.notifications.accounts import subscribe as subscribe_account_mail
     from pmg.notifications.operations import subscribe as subscribe_notifications
@@ -48,12 +49,13 @@ def connect(app: Flask) -> None:
     # The review page shows the version's content as its page and PDF do.
     show_content_with(version_document)
     # Signals: mail on transitions, the files and the catalog of a new version, the
-    # answers a resubmission waits for, and its return to its reviewer.
+    # answers a resubmission waits for, its return to its reviewer, and the PDFs stored.
     for subscribe in (
         subscribe_account_mail,  # mail with each link to set a password
         subscribe_evidence,
         subscribe_notifications,
         subscribe_requirements,
         subscribe_review,
+        subscribe_stored_pdfs,  # each version's PDF stored again once what it shows changed
     ):
         subscribe()

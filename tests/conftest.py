@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,7 @@ def make_app(database_uri: str, tmp_path: Path, **overrides: Any) -> Flask:
         "SECRET_KEY": "test-secret-key",
         "PMG_UPLOAD_DIR": str(tmp_path / "uploads"),
         "PMG_PDF_DIR": str(tmp_path / "pdfs"),
+        "PMG_QUEUE_URL": "memory://",  # jobs wait in the process: tests/jobs.py runs them
         "SERVER_NAME": None,
         # Fast hashing keeps the suite quick; test_passwords_are_stored_hashed checks scrypt.
         "PMG_PASSWORD_METHOD": "pbkdf2:sha256:1000",
@@ -233,3 +235,33 @@ def screen_page(request: pytest.FixtureRequest, browser: Any, live_server: str) 
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
+
+
+# --- The job queue in Redis --------------------------------------------------------------
+
+REDIS_URL = os.environ.get("PMG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_queue() -> Iterator[dict[str, str]]:
+    """A queue of its own in the real Redis (``PMG_TEST_REDIS_URL``): the settings that point
+    an app or a worker at it. Its keys are removed afterwards. Without Redis the test is
+    skipped, except in CI, where it fails."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as problem:
+        if IN_CI:
+            pytest.fail(f"the Redis tests must run in CI: {REDIS_URL}: {problem}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {problem}")
+    name = f"pmgtest{uuid.uuid4().hex}"  # huey keeps letters and digits of it in its keys
+    try:
+        yield {"PMG_QUEUE_URL": REDIS_URL, "PMG_QUEUE_NAME": name}
+    finally:
+        keys = list(client.scan_iter(match=f"*{name}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+

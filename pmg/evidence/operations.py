@@ -17,10 +17,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from pmg.audit.operations import record
 from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError
-from pmg.evidence import storage
 from pmg.evidence.checks import check_size, clean_name, detect_type
 from pmg.evidence.models import EvidenceFile
 from pmg.evidence.queries import action_keys
+from pmg.evidence.storage import evidence_files
 from pmg.extensions import db
 from pmg.submissions.models import Submission, SubmissionVersion
 from pmg.submissions.permissions import EDITABLE_STATES
@@ -57,7 +57,7 @@ def attach(
         raise DomainError(UNKNOWN_ACTION)
     check_size(len(data), current_app.config["PMG_MAX_UPLOAD_BYTES"])
     file_type = detect_type(data)
-    stored_name = storage.store(data)
+    stored_name = evidence_files.store(data)
     try:
         evidence = EvidenceFile(
             submission=submission,
@@ -79,7 +79,7 @@ def attach(
             after=describe(evidence),
         )
     except BaseException:
-        storage.delete(stored_name)
+        evidence_files.delete(stored_name)
         raise
     return evidence
 
@@ -103,7 +103,7 @@ def remove(evidence: EvidenceFile, actor: User) -> None:
     submission.evidence.remove(evidence)
     db.session.delete(evidence)
     _touch(submission)
-    storage.delete_on_commit(evidence.stored_name)
+    evidence_files.delete_on_commit(evidence.stored_name)
 
 
 def freeze(version: SubmissionVersion) -> None:
@@ -140,7 +140,7 @@ def record_download(evidence: EvidenceFile, actor: User) -> None:
 
 
 def read(evidence: EvidenceFile) -> bytes:
-    return storage.read(evidence.stored_name)
+    return evidence_files.read(evidence.stored_name)
 
 
 def describe(evidence: EvidenceFile) -> dict[str, Any]:

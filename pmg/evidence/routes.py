@@ -13,9 +13,10 @@ from werkzeug.wrappers import Response
 from pmg.core.permissions import ALL_ROLES, roles_required
 from pmg.core.security import PRIVATE_DOWNLOAD
 from pmg.core.transactions import transaction
-from pmg.evidence import operations, storage
+from pmg.evidence import operations
 from pmg.evidence.checks import MEDIA_TYPES, download_name, format_size
 from pmg.evidence.queries import get_evidence
+from pmg.evidence.storage import evidence_files
 from pmg.submissions.kinds import by_slug
 from pmg.submissions.queries import get_visible_submission
 
@@ -33,7 +34,7 @@ def download(code: str, year: int, slug: str, evidence_id: int) -> Response:
     with transaction():
         operations.record_download(evidence, current_user._get_current_object())
     response = send_file(
-        storage.path_for(evidence.stored_name),
+        evidence_files.path_for(evidence.stored_name),
         mimetype=MEDIA_TYPES[evidence.file_type],
         as_attachment=True,
         download_name=download_name(evidence.declared_name, evidence.file_type),

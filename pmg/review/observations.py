@@ -24,8 +24,10 @@ from pmg.review.models import (
     Review,
 )
 from pmg.review.queries import PENDING_ANSWER, observations_of
+from pmg.review.signals import answered
 from pmg.submissions.models import Submission, SubmissionState
 from pmg.submissions.permissions import is_coordinator_of
+from pmg.submissions.signals import announce
 
 MAX_TEXT = 4000
 # The reviewer's choice per earlier observation: ``{observation id: (resolve|reopen, note)}``.
@@ -160,3 +162,4 @@ def answer_observation(observation: Observation, text: str, actor: User) -> None
         after={"requirement": observation.requirement.code, "answer": text},
     )
     db.session.flush()
+    announce(answered, submission)

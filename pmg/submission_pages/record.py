@@ -4,6 +4,7 @@ its state and next step at the top and its PDF one click away, where the form wa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import render_template
 from markupsafe import Markup
@@ -12,6 +13,7 @@ from pmg.core.caching import cached
 from pmg.core.filters import format_date
 from pmg.core.fragments import render_fragment
 from pmg.exports.documents import version_context
+from pmg.exports.documents.stored import stored_pdf
 from pmg.review.queries import due_date
 from pmg.submission_pages.observations import last_decision
 from pmg.submissions.kinds import KindSpec
@@ -21,11 +23,12 @@ from pmg.submissions.models import Submission, SubmissionState, SubmissionVersio
 @dataclass(frozen=True)
 class ShownVersion:
     """A version as a document (``submissions/_document.html``), with its title and kind for
-    the page around it."""
+    the page around it, and the moment it shows (as its PDF does)."""
 
     title: str
     kind: str
     html: Markup
+    as_of: datetime
 
 
 def shown_version(version: SubmissionVersion) -> ShownVersion:
@@ -36,9 +39,15 @@ def shown_version(version: SubmissionVersion) -> ShownVersion:
         context = version_context(version)
         document = context["document"]
         html = render_fragment("submissions/_document.html", **context)
-        return ShownVersion(document.title, document.kind, html)
+        return ShownVersion(document.title, document.kind, html, document.as_of)
 
     return cached("submissions.version", (version.id,), render)
+
+
+def pdf_stored(version: SubmissionVersion, shown: ShownVersion) -> bool:
+    """Whether the PDF of ``version`` as ``shown`` is stored: if not, its page says that it
+    is being prepared (a download then renders it)."""
+    return stored_pdf(version, shown.as_of) is not None
 
 
 def next_step(submission: Submission, version: SubmissionVersion) -> str:
@@ -74,6 +83,7 @@ def next_step(submission: Submission, version: SubmissionVersion) -> str:
 def render_record(kind: KindSpec, submission: Submission, version: SubmissionVersion) -> str:
     """The page of a submission its reader cannot edit: ``version`` as a document."""
     decision = last_decision(submission)
+    shown = shown_version(version)
     return render_template(
         "submissions/record.html",
         kind=kind,
@@ -83,5 +93,6 @@ def render_record(kind: KindSpec, submission: Submission, version: SubmissionVer
         next_step=next_step(submission, version),
         # The decision shown at the top is this version's; an earlier one is in the history.
         decision=decision if decision and decision.version_id == version.id else None,
-        shown=shown_version(version),
+        shown=shown,
+        pdf_stored=pdf_stored(version, shown),
     )

@@ -17,7 +17,7 @@ from pmg.cycles.queries import chile_today, current_cycle
 from pmg.institutions.queries import get_visible_institution
 from pmg.review.pages import history_table
 from pmg.submission_pages.drafts import edit_draft
-from pmg.submission_pages.record import shown_version
+from pmg.submission_pages.record import pdf_stored, shown_version
 from pmg.submission_pages.sending import blocker, consequences
 from pmg.submissions import operations
 from pmg.submissions.evaluation import Evaluation
@@ -148,31 +148,36 @@ def _visible_version(code: str, year: int, slug: str, number: int) -> Submission
 @roles_required(*ALL_ROLES)
 def version(code: str, year: int, slug: str, number: int) -> str:
     found = _visible_version(code, year, slug, number)
+    shown = shown_version(found)
     return render_template(
-        "submissions/version.html", version=found, slug=slug, shown=shown_version(found)
+        "submissions/version.html",
+        version=found,
+        slug=slug,
+        shown=shown,
+        pdf_stored=pdf_stored(found, shown),
     )
 
 
 @bp.route("/<int:year>/<kind:slug>/v<int:number>.pdf")
 @roles_required(*ALL_ROLES)
 def version_pdf(code: str, year: int, slug: str, number: int) -> Response:
-    """The version's PDF, tagged by what it is made from: a browser that holds the same
-    (``If-None-Match``, or ``If-Modified-Since`` its last change) gets 304 and nothing is
-    rendered; otherwise the kept PDF, rendered the first time (see
-    :func:`pmg.exports.documents.pdf.kept_pdf`). Each PDF handed out is audited."""
+    """The version's stored PDF (:mod:`pmg.exports.documents.stored`), tagged by its
+    SHA-256: a browser that holds the same (``If-None-Match``, or ``If-Modified-Since`` the
+    moment it shows) gets 304; one not yet stored is rendered now, once, and stored. Each
+    PDF handed out is audited."""
     from pmg.exports.documents import record_version_pdf
     from pmg.exports.documents.document import pdf_filename
-    from pmg.exports.documents.pdf import kept_pdf, version_html  # WeasyPrint: on first use
+    from pmg.exports.documents.stored import read_pdf, store_pdf
 
     found = _visible_version(code, year, slug, number)
-    made_from = version_html(found)
+    stored = store_pdf(found)
     response = Response(mimetype="application/pdf")
-    response.set_etag(made_from.etag)
-    response.last_modified = made_from.as_of
+    response.set_etag(stored.sha256)
+    response.last_modified = stored.shows_as_of
     response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
     if response.make_conditional(request).status_code == 304:
         return response
-    response.set_data(kept_pdf(made_from))
+    response.set_data(read_pdf(stored))
     with transaction():
         record_version_pdf(found, current_user._get_current_object())
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(found)}"'

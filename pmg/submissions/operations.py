@@ -185,6 +185,7 @@ def submit(
     )
     db.session.add(version)
     submission.last_sent_at = version.submitted_at
+    db.session.flush()  # the receivers get the version with its id
     signals.announce(signals.frozen, version)
     db.session.flush()
     return version

@@ -14,7 +14,8 @@ from blinker import NamedSignal, Namespace
 _signals = Namespace()
 
 # Sent with the submission once a transition is applied and recorded, with ``action``,
-# ``actor`` and ``note``: mail is queued (pmg.notifications).
+# ``actor`` and ``note``: mail is queued (pmg.notifications) and the versions' PDFs are
+# stored again (pmg.exports.documents.stored).
 transitioned = _signals.signal("submission-transitioned")
 
 # Sent with an observed submission about to be sent again; each receiver returns why it
@@ -30,8 +31,9 @@ documenting = _signals.signal("submission-documenting")
 # reviewed against (pmg.requirements).
 freezing = _signals.signal("submission-freezing")
 
-# Sent with the new version once it is built: the files it lists become part of it
-# (pmg.evidence), and a corrected version goes back to its reviewer (pmg.review).
+# Sent with the new version once it is built (and has its id): the files it lists become
+# part of it (pmg.evidence), a corrected version goes back to its reviewer (pmg.review), and
+# its PDF is stored (pmg.exports.documents.stored).
 frozen = _signals.signal("submission-frozen")
 
 

@@ -1,4 +1,5 @@
-"""A coordinator fills, saves, checks and submits a diagnostic, then downloads its PDF."""
+"""A coordinator fills, saves, checks and submits a diagnostic, is told its PDF is being
+prepared, and downloads it once a worker stored it."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from pmg.core.permissions import Role
+from pmg.exports.documents.models import StoredPdf
+from pmg.exports.documents.stored import pdf_files
+from pmg.extensions import db
 from pmg.institutions.models import MesuCommitment
 from tests.factories import (
     PASSWORD,
@@ -18,6 +23,7 @@ from tests.factories import (
     create_user,
     diagnostic_draft,
 )
+from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.browser
 
@@ -126,11 +132,19 @@ def test_coordinator_fills_submits_and_downloads_the_pdf(page) -> None:  # type:
     shown_hash = page.locator("details.integrity code.hash").inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{64}", shown_hash)
 
+    download = page.get_by_role("link", name=re.compile("Descargar PDF")).first
+    assert "se está preparando" in page.locator("#pdf-estado").inner_text()
+    assert download.get_attribute("aria-describedby") == "pdf-estado"
+    assert run_jobs() == ["pmg.exports.documents.stored.store_current_pdf"]  # a worker's turn
+    page.reload()
+    assert page.locator("#pdf-estado").count() == 0
+
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=re.compile("Descargar PDF")).first.click()
+        download.click()
     pdf = download_info.value
     data = Path(pdf.path()).read_bytes()
-    assert data.startswith(b"%PDF")
+    [stored] = db.session.scalars(select(StoredPdf)).all()
+    assert data == pdf_files.read(stored.stored_name)  # as the worker stored it
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(data)).pages).replace("\n", "")
     assert shown_hash in text
     assert "Solicitud de bono de riego" in text

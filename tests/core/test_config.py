@@ -89,9 +89,13 @@ def test_create_app_touches_no_database(tmp_path: Path) -> None:
     assert not (tmp_path / "never.sqlite").exists()
 
 
-def test_create_app_makes_no_folder_for_the_kept_pdfs(tmp_path: Path) -> None:
-    create_app({"SECRET_KEY": "x", "PMG_PDF_DIR": str(tmp_path / "pdfs")})
+def test_create_app_makes_no_folder_for_the_stored_pdfs_nor_the_queue(tmp_path: Path) -> None:
+    queue = tmp_path / "queue.sqlite"
+    create_app(
+        {"SECRET_KEY": "x", "PMG_PDF_DIR": str(tmp_path / "pdfs"), "PMG_QUEUE_URL": f"sqlite:///{queue}"}
+    )
     assert not (tmp_path / "pdfs").exists()  # the first PDF makes it
+    assert not queue.exists()  # the first job opens it
 
 
 @pytest.mark.parametrize(("setting", "kind"), [(None, "SimpleCache"), ("off", "NullCache")])

@@ -10,9 +10,9 @@ from pathlib import Path
 from PIL import Image  # installed with WeasyPrint
 
 from pmg.auth.models import User
-from pmg.evidence import storage
 from pmg.evidence.checks import clean_name, detect_type
 from pmg.evidence.models import EvidenceFile
+from pmg.evidence.storage import evidence_files
 from pmg.extensions import db
 from pmg.submissions.models import Submission
 from tests.workbooks import rewrite_zip, xlsx_bytes
@@ -103,7 +103,7 @@ def create_evidence(
         submission=submission,
         action_key=action_key,
         declared_name=clean_name(name),
-        stored_name=storage.store(data),
+        stored_name=evidence_files.store(data),
         file_type=detect_type(data),
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

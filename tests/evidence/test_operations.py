@@ -12,11 +12,12 @@ from pmg.audit.models import AuditEntry
 from pmg.audit.operations import canonical_json
 from pmg.core.errors import Conflict, DomainError
 from pmg.core.permissions import Role
-from pmg.evidence import operations, storage
+from pmg.evidence import operations
 from pmg.evidence.checks import EvidenceRefused
 from pmg.evidence.models import EvidenceFile, EvidenceType
 from pmg.evidence.operations import attach, freeze, manifest, remove
 from pmg.evidence.queries import action_keys, evidence_targets
+from pmg.evidence.storage import evidence_files
 from pmg.extensions import db
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionState
 from pmg.submissions.operations import open_submission, save_draft, submit
@@ -64,7 +65,7 @@ def test_attach_stores_the_file_under_a_generated_name_with_its_hash(app: Flask,
     name = evidence.stored_name
     assert len(name) == 32 and int(name, 16) >= 0
     assert _files(app) == [f"{name[:2]}/{name}"]
-    assert storage.read(name) == data
+    assert evidence_files.read(name) == data
     assert operations.read(evidence) == data
     assert submission.evidence == [evidence]
 

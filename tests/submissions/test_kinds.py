@@ -60,7 +60,9 @@ def test_building_the_app_again_connects_each_receiver_once(app: Flask) -> None:
     before = [len(signal.receivers) for signal in signals]
     create_app({"TESTING": True, "SECRET_KEY": "x"})
     assert [len(signal.receivers) for signal in signals] == before
-    assert before == [1, 1, 1, 1, 2]  # ``frozen``: evidence, and review (back to its reviewer)
+    # ``transitioned``: mail and the PDFs; ``frozen``: evidence, review (back to its reviewer)
+    # and the new version's PDF.
+    assert before == [2, 1, 1, 1, 3]
 
 
 def test_kinds_keep_the_enums_order_whichever_registers_first(app: Flask) -> None:

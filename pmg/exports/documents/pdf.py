@@ -22,8 +22,6 @@ scheme, so the same HTML renders unchanged with bare WeasyPrint (the baseline of
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -33,7 +31,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
-from cachelib import FileSystemCache
 from flask import current_app
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
@@ -48,8 +45,6 @@ __all__ = [
     "PdfRenderingError",
     "VersionHtml",
     "asset_base_url",
-    "kept_pdf",
-    "kept_pdfs",
     "pdf_filename",
     "render_version_html",
     "render_version_pdf",
@@ -203,23 +198,6 @@ class VersionHtml:
     html: str
     as_of: datetime
 
-    @property
-    def etag(self) -> str:
-        """What names the PDF's bytes: the SHA-256 of this HTML and of what prints it (the
-        print stylesheets and WeasyPrint's version). The same tag, the same bytes."""
-        return hashlib.sha256(self.html.encode() + _printing_digest()).hexdigest()
-
-
-@functools.cache
-def _printing_digest() -> bytes:
-    digest = hashlib.sha256(weasyprint.__version__.encode())
-    static = Path(current_app.static_folder or "")
-    for folder in ASSET_FOLDERS:
-        for path in sorted((static / folder).rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(static).as_posix().encode() + path.read_bytes())
-    return digest.digest()
-
 
 def version_html(version: SubmissionVersion) -> VersionHtml:
     """The HTML the PDF is made from (an app context is needed for the templates).
@@ -242,33 +220,6 @@ def version_html(version: SubmissionVersion) -> VersionHtml:
 def render_version_html(version: SubmissionVersion) -> str:
     """:func:`version_html`'s HTML."""
     return version_html(version).html
-
-
-KEPT_PDFS = "pmg_kept_pdfs"  # app.extensions key
-
-
-def kept_pdfs() -> FileSystemCache:
-    """Where rendered PDFs are kept: ``PMG_PDF_DIR``, at most ``PMG_PDF_KEPT`` files (a third
-    of them goes when full), shared by the workers of this server. Opened (and the folder
-    made) by the first PDF, never at start-up."""
-    kept: FileSystemCache | None = current_app.extensions.get(KEPT_PDFS)
-    if kept is None:
-        config = current_app.config
-        kept = FileSystemCache(
-            config["PMG_PDF_DIR"], threshold=config["PMG_PDF_KEPT"], default_timeout=0
-        )
-        current_app.extensions[KEPT_PDFS] = kept
-    return kept
-
-
-def kept_pdf(made_from: VersionHtml) -> bytes:
-    """The PDF of ``made_from``: rendered the first time, then read from where it was kept
-    (:func:`kept_pdfs`, under its :attr:`VersionHtml.etag`), on any worker of this server."""
-    kept: bytes | None = kept_pdfs().get(made_from.etag)
-    if kept is None:
-        kept = write_pdf(made_from.html)
-        kept_pdfs().set(made_from.etag, kept)
-    return kept
 
 
 def render_version_pdf(version: SubmissionVersion) -> bytes:

@@ -1,0 +1,25 @@
+"""``flask pmg worker``: runs the background jobs (:mod:`pmg.core.jobs`)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from pmg.core.jobs import run_worker
+
+DEFAULT_WORKERS = 2
+
+
+@click.command("worker")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    help="Trabajos que corren a la vez.",
+)
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Ejecuta los trabajos en segundo plano (los PDF de cada versión) de la cola
+    PMG_QUEUE_URL hasta que se detenga (Ctrl+C o SIGTERM: los trabajos en curso terminan)."""
+    run_worker(workers)
