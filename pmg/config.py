@@ -74,6 +74,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PMG_UPLOAD_DIR": os.environ.get("PMG_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         # Each version's PDF, stored once rendered (pmg.exports.documents.stored).
         "PMG_PDF_DIR": os.environ.get("PMG_PDF_DIR", str(Path(instance_path) / "pdfs")),
+        # Files in an S3-compatible bucket instead of those folders (pmg.core.storage).
+        "PMG_STORAGE_URL": os.environ.get("PMG_STORAGE_URL", ""),
         # Where background jobs wait for a worker (pmg.core.jobs): Redis in production.
         "PMG_QUEUE_URL": os.environ.get(
             "PMG_QUEUE_URL", f"sqlite:///{Path(instance_path) / 'queue.sqlite'}"

@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -265,3 +267,56 @@ def redis_queue() -> Iterator[dict[str, str]]:
             client.delete(*keys)
         client.close()
 
+
+# --- An S3-compatible bucket ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3-compatible server (moto in server mode) for the session: its address. Its
+    clients sign with made-up credentials, set in the environment for the servers and
+    workers the tests start too."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    credentials = {"AWS_ACCESS_KEY_ID": "pruebas", "AWS_SECRET_ACCESS_KEY": "pruebas"}
+    before = {name: os.environ.get(name) for name in credentials}
+    os.environ.update(credentials)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def bucket_url(s3_endpoint: str) -> str:
+    """A new, empty bucket on the local S3 server: the ``PMG_STORAGE_URL`` that points at it."""
+    import boto3
+
+    name = f"pmg-{uuid.uuid4().hex[:20]}"
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name=S3_REGION)
+    client.create_bucket(Bucket=name)
+    return f"s3://{name}/archivos?endpoint={s3_endpoint}&region={S3_REGION}"
+
+
+S3_REGION = "us-east-1"
+
+
+def bucket_keys(url: str) -> list[str]:
+    """Every key in the bucket of ``url`` (a :func:`bucket_url`)."""
+    import boto3
+
+    parts = urlsplit(url)
+    endpoint = parse_qs(parts.query)["endpoint"][0]
+    client = boto3.client("s3", endpoint_url=endpoint, region_name=S3_REGION)
+    listed = client.list_objects_v2(Bucket=parts.netloc)
+    return sorted(entry["Key"] for entry in listed.get("Contents", []))

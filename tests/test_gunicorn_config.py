@@ -4,13 +4,8 @@ its master runs before forking, and a real gunicorn serving the app with it."""
 from __future__ import annotations
 
 import gc
-import http.client
 import importlib
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
@@ -19,8 +14,7 @@ from flask import Flask
 
 import pmg.exports.documents.pdf as pdf
 from pmg import gunicorn_config
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.servers import gunicorn, request
 
 
 def _configured(monkeypatch: pytest.MonkeyPatch, **environment: str) -> ModuleType:
@@ -81,52 +75,15 @@ def _recording(fetch, fetched: list[str]):  # type: ignore[no-untyped-def]
     return recorded
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_gunicorn_serves_the_app_with_it(database_uri: str, tmp_path: Path) -> None:
-    port = _free_port()
     environment = {
-        **os.environ,
         "DATABASE_URL": database_uri,
         "SECRET_KEY": "gunicorn-test",
-        "PMG_WORKERS": "1",
-        "PMG_BIND": f"127.0.0.1:{port}",
         "PMG_UPLOAD_DIR": str(tmp_path / "uploads"),
     }
     log = tmp_path / "gunicorn.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:pmg.gunicorn_config", "app:app"],
-            cwd=ROOT,
-            env=environment,
-            stdout=output,
-            stderr=output,
-        )
-    try:
-        status = _status_when_answering(server, port, "/ingresar")
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with gunicorn(environment, log) as port:
+        status = request(port, "/ingresar")[0]
     text = log.read_text(errors="replace")
     assert status == 200, text
     assert '"GET /ingresar HTTP/1.1" 200' in text  # the access log, on standard output
-
-
-def _status_when_answering(server: subprocess.Popen[bytes], port: int, path: str) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "gunicorn stopped"
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            connection.request("GET", path)
-            status = connection.getresponse().status
-            connection.close()
-            return status
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("gunicorn did not answer within 60 s")

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +24,8 @@ from tests.factories import (
     create_submitted_diagnostic,
     load_starting_catalog,
 )
+from tests.servers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 WAIT_SECONDS = 90
 
 

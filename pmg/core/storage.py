@@ -1,11 +1,19 @@
-"""Files the application keeps (evidence, stored PDFs): generated names in a folder of
-the configuration, never served as static, following the database transaction.
+"""Files the application keeps (evidence, stored PDFs): generated names, never served as
+static, following the database transaction, in a folder of this machine or in a bucket.
 
-A :class:`FileStore` is one such folder, named by a configuration key. A file is
-written to a temporary name, synced, then renamed, so a half-written file never carries
-a final name. The files follow the database transaction they were written or deleted
-in: a file written in a transaction that does not commit is removed, and a file deleted
-in a transaction is removed only once it commits.
+``PMG_STORAGE_URL`` says where:
+
+- unset: a folder per kind of file on this machine (``PMG_UPLOAD_DIR``, ``PMG_PDF_DIR``);
+- ``s3://bucket/prefix``: an S3-compatible bucket, shared by every server, each kind of file
+  under ``prefix/<kind>/``. ``?endpoint=http://host:port`` names a server other than
+  Amazon's (MinIO, Ceph…), ``&region=…`` its region; the credentials come from the
+  environment as for any AWS client (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``).
+
+A :class:`FileStore` is one kind of file. A file is written whole or not at all: in a
+folder to a temporary name, synced, then renamed; in a bucket by one request. The files
+follow the database transaction they were written or deleted in: a file written in a
+transaction that does not commit is removed, and a file deleted in a transaction is
+removed only once it commits.
 """
 
 from __future__ import annotations
@@ -15,46 +23,42 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from pmg.config import ConfigError
 from pmg.extensions import db
 
 STORED_NAME = re.compile(r"[0-9a-f]{32}")
 WRITTEN = "pmg_files_written"  # keys of Session.info: sets of (store, name)
 TO_DELETE = "pmg_files_to_delete"
+BUCKETS = "pmg_file_buckets"  # app.extensions key: the bucket of each kind of file
+_OPENING = threading.Lock()
 
 
-class FileStore:
-    """The files under the folder that the configuration key ``setting`` names, each at
-    ``<folder>/ab/ab12…`` under a generated name."""
+class Backend(Protocol):
+    """Where the files of one kind live, each under a key ``ab/ab12…``."""
 
-    def __init__(self, setting: str) -> None:
-        self.setting = setting
+    def put(self, key: str, data: bytes) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+    def exists(self, key: str) -> bool: ...
 
-    def folder(self) -> Path:
-        return Path(current_app.config[self.setting])
 
-    def path_for(self, stored_name: str) -> Path:
-        """Where ``stored_name`` lives; refuses anything but a generated name, so no stored
-        value can point outside the folder."""
-        if not STORED_NAME.fullmatch(stored_name):
-            raise ValueError(f"not a stored file name: {stored_name!r}")
-        return self.folder() / stored_name[:2] / stored_name
+class LocalFolder:
+    """Files in a folder of this machine."""
 
-    def store(self, data: bytes) -> str:
-        """Write ``data`` under a new generated name and return the name.
+    def __init__(self, root: Path) -> None:
+        self.root = root
 
-        Until the current transaction commits, the file is removed if it rolls back or ends.
-        """
-        stored_name = secrets.token_hex(16)
-        final = self.path_for(stored_name)
-        while final.exists():  # never overwrite, however unlikely a repeated name is
-            stored_name = secrets.token_hex(16)
-            final = self.path_for(stored_name)
+    def put(self, key: str, data: bytes) -> None:
+        final = self.root / key
         final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=final.parent, prefix=".parcial-")
         try:
@@ -67,18 +71,124 @@ class FileStore:
             Path(temporary).unlink(missing_ok=True)
             raise
         _sync_folder(final.parent)
-        db.session.info.setdefault(WRITTEN, set()).add((self, stored_name))
+
+    def get(self, key: str) -> bytes:
+        return (self.root / key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        (self.root / key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return (self.root / key).exists()
+
+
+class Bucket:
+    """Files in an S3-compatible bucket, under ``prefix``."""
+
+    def __init__(self, client: Any, bucket: str, prefix: str) -> None:
+        self.client, self.bucket, self.prefix = client, bucket, prefix
+
+    def put(self, key: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+
+    def get(self, key: str) -> bytes:
+        answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        data: bytes = answer["Body"].read()
+        return data
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+
+def _bucket(url: str, kind: str) -> Bucket:
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ConfigError(
+            f"PMG_STORAGE_URL no es válida: «{url}». Déjela vacía (carpetas de este servidor) "
+            "o use s3://balde/prefijo (con ?endpoint=http://servidor:puerto si no es Amazon S3)."
+        )
+    options = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    import boto3  # only where files live in a bucket
+
+    client = boto3.client(
+        "s3", endpoint_url=options.get("endpoint"), region_name=options.get("region")
+    )
+    prefix = "/".join(part for part in (parts.path.strip("/"), kind) if part) + "/"
+    return Bucket(client, parts.netloc, prefix)
+
+
+class FileStore:
+    """The files of one ``kind`` (``evidence``, ``pdfs``): in the folder that the
+    configuration key ``setting`` names, or in the bucket of ``PMG_STORAGE_URL``."""
+
+    def __init__(self, kind: str, setting: str) -> None:
+        self.kind, self.setting = kind, setting
+
+    def backend(self) -> Backend:
+        """Where this kind of file lives for the current app: its folder (as configured
+        now), or the bucket, whose client is made once per app."""
+        config = current_app.config
+        url = config["PMG_STORAGE_URL"]
+        if not url:
+            return LocalFolder(Path(config[self.setting]))
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        with _OPENING:
+            buckets: dict[str, Bucket] = app.extensions.setdefault(BUCKETS, {})
+            if self.kind not in buckets:
+                buckets[self.kind] = _bucket(url, self.kind)
+            return buckets[self.kind]
+
+    def store(self, data: bytes) -> str:
+        """Write ``data`` under a new generated name and return the name.
+
+        Until the current transaction commits, the file is removed if it rolls back or ends.
+        """
+        backend = self.backend()
+        stored_name = secrets.token_hex(16)
+        while backend.exists(_key(stored_name)):  # never overwrite, however unlikely
+            stored_name = secrets.token_hex(16)
+        session = _in_transaction()
+        backend.put(_key(stored_name), data)
+        session.info.setdefault(WRITTEN, set()).add((self, stored_name))
         return stored_name
 
     def read(self, stored_name: str) -> bytes:
-        return self.path_for(stored_name).read_bytes()
+        return self.backend().get(_key(stored_name))
 
     def delete(self, stored_name: str) -> None:
-        self.path_for(stored_name).unlink(missing_ok=True)
+        self.backend().delete(_key(stored_name))
 
     def delete_on_commit(self, stored_name: str) -> None:
         """Remove the file once the current transaction commits; keep it if it rolls back."""
-        db.session.info.setdefault(TO_DELETE, set()).add((self, stored_name))
+        _in_transaction().info.setdefault(TO_DELETE, set()).add((self, stored_name))
+
+
+def _in_transaction() -> Session:
+    """The current session, its transaction begun: a file follows one even when it is the
+    transaction's first change (a rollback then ends it too)."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    return session
+
+
+def _key(stored_name: str) -> str:
+    """``ab/ab12…``; refuses anything but a generated name, so no stored value can point
+    outside its kind's folder or prefix."""
+    if not STORED_NAME.fullmatch(stored_name):
+        raise ValueError(f"not a stored file name: {stored_name!r}")
+    return f"{stored_name[:2]}/{stored_name}"
 
 
 def _sync_folder(folder: Path) -> None:
@@ -97,7 +207,7 @@ def _after_commit(session: Session) -> None:
         return
     session.info.pop(WRITTEN, None)
     for store, stored_name in session.info.pop(TO_DELETE, set()):
-        with contextlib.suppress(OSError):  # a file left behind is harmless; a failure is not
+        with contextlib.suppress(Exception):  # a file left behind is harmless; a failure is not
             store.delete(stored_name)
 
 
@@ -108,5 +218,5 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
         return
     session.info.pop(TO_DELETE, None)
     for store, stored_name in session.info.pop(WRITTEN, set()):
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(Exception):
             store.delete(stored_name)

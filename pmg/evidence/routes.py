@@ -6,6 +6,8 @@ Attaching and removing files are buttons of the submission's form page
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import Blueprint, send_file
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -16,7 +18,6 @@ from pmg.core.transactions import transaction
 from pmg.evidence import operations
 from pmg.evidence.checks import MEDIA_TYPES, download_name, format_size
 from pmg.evidence.queries import get_evidence
-from pmg.evidence.storage import evidence_files
 from pmg.submissions.kinds import by_slug
 from pmg.submissions.queries import get_visible_submission
 
@@ -34,7 +35,7 @@ def download(code: str, year: int, slug: str, evidence_id: int) -> Response:
     with transaction():
         operations.record_download(evidence, current_user._get_current_object())
     response = send_file(
-        evidence_files.path_for(evidence.stored_name),
+        BytesIO(operations.read(evidence)),
         mimetype=MEDIA_TYPES[evidence.file_type],
         as_attachment=True,
         download_name=download_name(evidence.declared_name, evidence.file_type),

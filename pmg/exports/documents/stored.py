@@ -4,9 +4,10 @@ A version's PDF shows the version and its «Revisión» section as of the last c
 among them (:meth:`~pmg.exports.documents.queries.VersionReviewData.last_change`): the
 same moment, the same document. It is rendered in the background when the version is
 sent and whenever its review section changes (:func:`store_current_pdf`, a job), and
-stored in ``PMG_PDF_DIR`` with its size and SHA-256 (:class:`StoredPdf`). A download
-serves the stored file, tagged by its SHA-256; one that finds none yet for the current
-moment renders it then, once, and stores it for the next.
+stored in ``PMG_PDF_DIR`` (or the bucket of ``PMG_STORAGE_URL``) with its size and
+SHA-256 (:class:`StoredPdf`). A download serves the stored file, tagged by its SHA-256;
+one that finds none yet for the current moment renders it then, once, and stores it for
+the next.
 
 A stored PDF is never replaced: a later moment of the review gets a PDF of its own and
 the earlier one stays, with the moment it shows. A change of the print stylesheet or of
@@ -33,7 +34,7 @@ from pmg.review.signals import answered
 from pmg.submissions.models import Submission, SubmissionVersion
 from pmg.submissions.signals import frozen, transitioned
 
-pdf_files = FileStore("PMG_PDF_DIR")
+pdf_files = FileStore("pdfs", "PMG_PDF_DIR")
 
 
 def shows_as_of(version: SubmissionVersion) -> datetime:

@@ -1,0 +1,69 @@
+"""The application served by gunicorn with the production configuration, in a process of
+its own: for tests that need a real server (or two)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSWER_WITHIN = 60  # seconds for gunicorn to load the app and answer
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def gunicorn(environment: Mapping[str, str], log: Path) -> Iterator[int]:
+    """``app:app`` under gunicorn (one worker) with ``environment`` over this process's, its
+    output in ``log``; yields its port once ``/ingresar`` answers, stops it on the way out."""
+    port = free_port()
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:pmg.gunicorn_config", "app:app"],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "PMG_WORKERS": "1",
+                **environment,
+                "PMG_BIND": f"127.0.0.1:{port}",
+            },
+            stdout=output,
+            stderr=output,
+        )
+    try:
+        deadline = time.monotonic() + ANSWER_WITHIN
+        while request(port, "/ingresar")[0] == 0:
+            assert server.poll() is None, f"gunicorn stopped:\n{log.read_text(errors='replace')}"
+            assert time.monotonic() < deadline, f"gunicorn did not answer in {ANSWER_WITHIN} s"
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def request(
+    port: int, path: str, headers: Mapping[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """GET ``path`` on 127.0.0.1:``port``: status, headers and body (status 0: no answer)."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path, headers=dict(headers or {}))
+        response = connection.getresponse()
+        answer = response.status, dict(response.getheaders()), response.read()
+        connection.close()
+    except OSError:
+        return 0, {}, b""
+    return answer
