@@ -39,6 +39,7 @@ class AuditAction(LabelledEnum):
     EXPORT_VERSION_PDF = ("export.version_pdf", "PDF de una versión descargado")
     EXPORT_AUDIT = ("export.audit", "Registro de auditoría exportado")
     EXPORT_CYCLE_REPORT = ("export.cycle_report", "Informe de avance del ciclo descargado")
+    EXPORT_PACKAGE = ("export.package", "Paquete de evidencia exportado")
     REVIEW_SAVE = ("review.save", "Revisión guardada (lista de requisitos)")
     OBSERVATION_ANSWER = ("observation.answer", "Observación respondida")
     OBSERVATION_RESOLVE = ("observation.resolve", "Observación resuelta")

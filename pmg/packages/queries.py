@@ -1,0 +1,98 @@
+"""Which versions a package holds: those of a cycle that a :class:`Selection` chooses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from pmg.cycles.models import Cycle
+from pmg.evidence.models import EvidenceFile
+from pmg.exports.workbook.queries import code_order
+from pmg.extensions import db
+from pmg.institutions.models import Institution, Ministry, Stage
+from pmg.submissions.models import Submission, SubmissionKind, SubmissionState, SubmissionVersion
+from pmg.submissions.queries import joined_to_latest_version
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a package holds: the versions of the cycle ``cycle_year`` of the institutions of
+    ``ministry`` (its name, as the catalog writes it, without regard to case) and
+    ``stage``, of submissions of ``kind`` in ``state``; each submission's latest version, or
+    all of them. ``None`` chooses every one."""
+
+    cycle_year: int
+    ministry: str | None = None
+    stage: Stage | None = None
+    kind: SubmissionKind | None = None
+    state: SubmissionState | None = None
+    all_versions: bool = False
+
+    def described(self) -> dict[str, Any]:
+        """As the manifest and the audit trail write it."""
+        return {
+            "ciclo": self.cycle_year,
+            "ministerio": self.ministry,
+            "etapa": self.stage.label if self.stage else None,
+            "tipo": self.kind.label if self.kind else None,
+            "estado": self.state.label if self.state else None,
+            "versiones": "todas" if self.all_versions else "la última de cada envío",
+        }
+
+
+def packaged_versions(cycle: Cycle, selection: Selection) -> list[SubmissionVersion]:
+    """The versions ``selection`` chooses in ``cycle``, with their submission and institution
+    loaded, by institution code (in natural order), kind and number."""
+    in_scope = Submission.cycle_id == cycle.id
+    if selection.kind is not None:
+        in_scope &= Submission.kind == selection.kind
+    if selection.state is not None:
+        in_scope &= Submission.state == selection.state
+    query = select(SubmissionVersion)
+    if selection.all_versions:
+        query = query.join(SubmissionVersion.submission)
+    else:
+        over_submissions = select(SubmissionVersion).select_from(Submission)
+        query = joined_to_latest_version(over_submissions, in_scope)
+    query = (
+        query.join(Submission.institution)
+        .join(Institution.ministry)
+        .where(in_scope)
+        .options(
+            contains_eager(SubmissionVersion.submission)
+            .contains_eager(Submission.institution)
+            .contains_eager(Institution.ministry)
+        )
+    )
+    if selection.ministry is not None:
+        query = query.where(func.lower(Ministry.name) == selection.ministry.strip().lower())
+    if selection.stage is not None:
+        query = query.where(Institution.stage == selection.stage)
+    versions = list(db.session.scalars(query).unique())
+    return sorted(
+        versions,
+        key=lambda version: (
+            code_order(version.submission.institution.code),
+            version.submission.kind.value,
+            version.number,
+        ),
+    )
+
+
+def evidence_of(version: SubmissionVersion) -> list[tuple[str, str, EvidenceFile | None]]:
+    """The evidence files ``version`` lists (its content's manifest, in its order): the name
+    and SHA-256 it lists each by, and the stored file of that SHA-256 (``None`` if missing:
+    files are never removed from a version, so only damage loses one)."""
+    files = {
+        evidence.sha256: evidence
+        for evidence in db.session.scalars(
+            select(EvidenceFile).where(EvidenceFile.submission_id == version.submission_id)
+        )
+    }
+    return [
+        (entry["name"], entry["sha256"], files.get(entry["sha256"]))
+        for entry in version.content.get("evidence", [])
+    ]

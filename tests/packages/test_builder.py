@@ -1,0 +1,169 @@
+"""An evidence package: a folder per institution with each chosen version's PDF and evidence
+files, manifests that list every file with its size and SHA-256, the consolidated workbook;
+written whole and checked, or not at all."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from pmg.core.permissions import Role
+from pmg.evidence.models import EvidenceFile
+from pmg.exports.documents.models import StoredPdf
+from pmg.exports.documents.stored import pdf_files
+from pmg.extensions import db
+from pmg.institutions.models import Stage
+from pmg.packages.builder import PackageError, build_package
+from pmg.packages.queries import Selection
+from pmg.submissions.models import SubmissionKind, SubmissionState, SubmissionVersion
+from pmg.submissions.operations import open_submission, save_draft, submit
+from tests.evidence.files import create_evidence, pdf
+from tests.factories import (
+    create_cycle,
+    create_institution,
+    create_ministry,
+    create_submitted_diagnostic,
+    create_user,
+    diagnostic_draft,
+    load_starting_catalog,
+    resubmit,
+    with_value,
+)
+
+WORKBOOK = "consolidado_cseu_2026.xlsx"
+
+
+@pytest.fixture
+def cycle(app: Flask) -> Any:
+    """1306 sent its diagnostic once with a file (listed twice by the same name); 201 was
+    observed and sent it again; 301, of stage 1 in another ministry, sent nothing."""
+    cycle = create_cycle(2026)
+    load_starting_catalog(cycle)
+    agriculture = create_ministry("MINISTERIO DE AGRICULTURA")
+    first = create_institution("1306", "Servicio Agrícola y Ganadero", ministry=agriculture)
+    coordinator = create_user(Role.COORDINATOR, institutions=[first])
+    submission = open_submission(first, cycle, SubmissionKind.DIAGNOSTIC)
+    save_draft(submission, diagnostic_draft(), coordinator, submission.lock_version)
+    create_evidence(submission, coordinator, pdf("Acta"), "acta.pdf")
+    create_evidence(submission, coordinator, pdf("Otra acta"), "acta.pdf")
+    submit(submission, coordinator, date.today(), submission.lock_version)
+    db.session.commit()
+    second = create_institution("201", "Instituto de Desarrollo Agropecuario", ministry=agriculture)
+    version = create_submitted_diagnostic(second, cycle)
+    corrected = with_value(diagnostic_draft(), "responsible.team", "Equipo completo")
+    resubmit(version.submission, corrected, version.submitted_by)
+    create_institution("301", "Otro servicio", stage=Stage.STAGE_1)
+    return cycle
+
+
+def _built(cycle: Any, path: Path, **choices: Any) -> tuple[dict[str, bytes], list[dict[str, str]]]:
+    build_package(cycle, Selection(cycle_year=2026, **choices), path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    text = members["manifest.csv"].decode("utf-8-sig")
+    return members, list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def test_a_package_holds_each_latest_version_its_files_the_manifests_and_the_workbook(
+    cycle: Any, tmp_path: Path
+) -> None:
+    members, manifest = _built(cycle, tmp_path / "paquete.zip")
+    first, second = "1306 Servicio Agrícola y Ganadero", "201 Instituto de Desarrollo Agropecuario"
+    assert sorted(members) == sorted(
+        [
+            f"{first}/diagnostico_v1.pdf",
+            f"{first}/diagnostico_v1_evidencia/acta.pdf",
+            f"{first}/diagnostico_v1_evidencia/acta (2).pdf",
+            f"{second}/diagnostico_v2.pdf",
+            "manifest.csv",
+            "manifest.json",
+            WORKBOOK,
+        ]
+    )
+    assert members[f"{first}/diagnostico_v1_evidencia/acta.pdf"] == pdf("Acta")
+    assert manifest[0]["archivo"] == f"{second}/diagnostico_v2.pdf"  # codes in natural order
+    for row in manifest:
+        data = members[row["archivo"]]
+        assert int(row["tamano_bytes"]) == len(data)
+        assert row["sha256_archivo"] == hashlib.sha256(data).hexdigest()
+    second_pdf = next(row for row in manifest if row["archivo"].endswith("v2.pdf"))
+    assert second_pdf["version"] == "2" and second_pdf["estado"] == "En revisión"
+    assert second_pdf["tipo"] == "Diagnóstico de brechas"
+    described = json.loads(members["manifest.json"])
+    assert described["ciclo"] == 2026
+    assert described["seleccion"]["versiones"] == "la última de cada envío"
+    as_text = [{name: str(value) for name, value in row.items()} for row in described["archivos"]]
+    assert as_text == manifest
+    assert members[WORKBOOK].startswith(b"PK")
+
+
+def test_each_pdf_in_the_package_is_the_stored_one_stored_first_if_need_be(
+    cycle: Any, tmp_path: Path
+) -> None:
+    members, manifest = _built(cycle, tmp_path / "paquete.zip")
+    stored = db.session.scalars(select(StoredPdf)).all()
+    assert len(stored) == 2  # 1306 v1 and 201 v2, as they read now
+    packaged = {data for name, data in members.items() if name.endswith(("v1.pdf", "v2.pdf"))}
+    assert packaged == {pdf_files.read(kept.stored_name) for kept in stored}
+    hashes = {version.content_hash for version in db.session.scalars(select(SubmissionVersion))}
+    assert {row["sha256_contenido_version"] for row in manifest} < hashes  # not 201's v1
+
+
+def test_all_versions_adds_the_earlier_ones(cycle: Any, tmp_path: Path) -> None:
+    members, _ = _built(cycle, tmp_path / "paquete.zip", all_versions=True)
+    pdfs = sorted(name.split("/")[-1] for name in members if name.endswith(("v1.pdf", "v2.pdf")))
+    assert pdfs == ["diagnostico_v1.pdf", "diagnostico_v1.pdf", "diagnostico_v2.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("choices", "codes"),
+    [
+        ({"ministry": "ministerio de agricultura"}, {"1306", "201"}),
+        ({"ministry": "MINISTERIO DE SALUD"}, set()),
+        ({"stage": Stage.STAGE_1}, set()),
+        ({"stage": Stage.STAGE_3}, {"1306", "201"}),
+        ({"state": SubmissionState.IN_REVIEW}, {"201"}),
+        ({"state": SubmissionState.SUBMITTED}, {"1306"}),
+        ({"kind": SubmissionKind.PLAN}, set()),
+        ({"kind": SubmissionKind.DIAGNOSTIC}, {"1306", "201"}),
+    ],
+)
+def test_the_choices_narrow_the_versions(
+    cycle: Any, tmp_path: Path, choices: dict[str, Any], codes: set[str]
+) -> None:
+    members, manifest = _built(cycle, tmp_path / "paquete.zip", **choices)
+    assert {row["codigo_institucion"] for row in manifest} == codes
+    assert {"manifest.csv", "manifest.json", WORKBOOK} <= set(members)
+
+
+def test_a_file_not_as_its_version_lists_it_stops_the_package_and_leaves_nothing(
+    app: Flask, cycle: Any, tmp_path: Path
+) -> None:
+    target = tmp_path / "paquete.zip"
+    target.write_bytes(b"el paquete anterior")
+    evidence = db.session.scalars(select(EvidenceFile)).first()
+    assert evidence is not None
+    name = evidence.stored_name
+    (Path(app.config["PMG_UPLOAD_DIR"]) / name[:2] / name).write_bytes(b"otra cosa")
+    with pytest.raises(PackageError, match="no coincide con su huella SHA-256"):
+        build_package(cycle, Selection(cycle_year=2026), target)
+    assert target.read_bytes() == b"el paquete anterior"
+    assert not list(tmp_path.glob("*.parcial"))
+
+
+def test_progress_is_told_after_each_version_and_the_workbook(cycle: Any, tmp_path: Path) -> None:
+    told: list[tuple[int, int]] = []
+    selection = Selection(cycle_year=2026)
+    build_package(cycle, selection, tmp_path / "p.zip", lambda *step: told.append(step))
+    assert told == [(1, 3), (2, 3), (3, 3)]  # the last once the package is written and checked
+    assert db.session.scalar(select(func.count()).select_from(StoredPdf)) == 2

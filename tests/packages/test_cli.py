@@ -1,0 +1,69 @@
+"""``flask pmg export-package``: the package written to a file with a progress bar, a summary
+in Spanish, and an entry in the audit trail; a wrong choice says what to write."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from pmg.audit.actions import AuditAction
+from pmg.audit.models import AuditEntry
+from pmg.extensions import db
+from tests.factories import create_cycle, create_institution, create_submitted_diagnostic
+
+
+def _package(runner: Any, *args: str) -> Any:
+    return runner.invoke(args=["pmg", "export-package", *args])
+
+
+def test_writes_the_package_prints_a_summary_and_records_it(
+    app: Flask, runner: Any, tmp_path: Path
+) -> None:
+    cycle = create_cycle(2026)
+    create_submitted_diagnostic(create_institution("1306"), cycle)
+    target = tmp_path / "paquete.zip"
+
+    result = _package(
+        runner, str(target), "--cycle", "2026", "--kind", "diagnostico", "--state", "enviado"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Armando el paquete" in result.output
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    summary = result.output.splitlines()[-1]
+    assert summary.startswith(f"Se escribió {target}: 1 versión, 1 archivo, ")
+    assert result.output.rstrip().endswith(f"SHA-256 del paquete: {digest}.")
+    with zipfile.ZipFile(target) as archive:
+        assert "manifest.json" in archive.namelist()
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT_PACKAGE.value)
+    ).one()
+    assert entry.after["sha256"] == digest and entry.after["versions"] == 1
+    assert entry.after["selection"]["tipo"] == "Diagnóstico de brechas"
+    assert entry.after["selection"]["estado"] == "Enviado"
+
+
+def test_a_cycle_that_does_not_exist_is_refused(app: Flask, runner: Any, tmp_path: Path) -> None:
+    result = _package(runner, str(tmp_path / "p.zip"), "--cycle", "2031")
+    assert result.exit_code == 1 and "No existe el ciclo 2031." in result.output
+    assert not (tmp_path / "p.zip").exists()
+
+
+def test_a_kind_that_does_not_exist_says_which_there_are(
+    app: Flask, runner: Any, tmp_path: Path
+) -> None:
+    create_cycle(2026)
+    result = _package(runner, str(tmp_path / "p.zip"), "--cycle", "2026", "--kind", "informe")
+    assert result.exit_code == 2 and "use diagnostico o plan." in result.output
+
+
+def test_stages_and_states_are_named_as_people_say_them(app: Flask, runner: Any) -> None:
+    help_text = _package(runner, "--help").output
+    assert "etapa_1|etapa_2|etapa_3|saip" in help_text
+    assert "con_observaciones" in help_text and "en_revision" in help_text
+    assert "borrador" not in help_text  # a draft has no version to package
