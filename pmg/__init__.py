@@ -43,6 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from pmg.indicators.routes import bp as indicators_bp
     from pmg.institutions.routes import bp as institutions_bp
     from pmg.notifications.routes import bp as notifications_bp
+    from pmg.packages.routes import bp as packages_bp
     from pmg.requirements.routes import bp as requirements_bp
     from pmg.review.routes import bp as review_bp
     from pmg.submission_pages.routes import bp as submissions_bp
@@ -64,6 +65,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         submissions_bp,
         evidence_bp,
         exports_bp,
+        packages_bp,
         audit_bp,
         requirements_bp,
         review_bp,

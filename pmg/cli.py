@@ -10,7 +10,7 @@ from pmg.exports.cli import export_consolidated_command
 from pmg.indicators.cli import import_indicators_command
 from pmg.institutions.cli import import_institutions_command
 from pmg.notifications.cli import send_mail_command, send_reminders_command
-from pmg.packages.cli import export_package_command
+from pmg.packages.cli import export_package_command, purge_packages_command
 from pmg.requirements.cli import load_requirements_command
 
 pmg_cli = AppGroup("pmg", help="Comandos de PMG CSEU.")
@@ -20,6 +20,7 @@ for command in (
     import_indicators_command,
     export_consolidated_command,
     export_package_command,
+    purge_packages_command,
     demo_command,
     verify_audit_command,
     send_reminders_command,

@@ -74,6 +74,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PMG_UPLOAD_DIR": os.environ.get("PMG_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         # Each version's PDF, stored once rendered (pmg.exports.documents.stored).
         "PMG_PDF_DIR": os.environ.get("PMG_PDF_DIR", str(Path(instance_path) / "pdfs")),
+        # Evidence packages (pmg.packages): where they are kept, for how many days, and after
+        # how many seconds without news from its worker one is taken up again.
+        "PMG_PACKAGE_DIR": os.environ.get(
+            "PMG_PACKAGE_DIR", str(Path(instance_path) / "packages")
+        ),
+        "PMG_PACKAGE_DAYS": _env_int("PMG_PACKAGE_DAYS", 7),
+        "PMG_PACKAGE_STALL_SECONDS": _env_int("PMG_PACKAGE_STALL_SECONDS", 120),
         # Files in an S3-compatible bucket instead of those folders (pmg.core.storage).
         "PMG_STORAGE_URL": os.environ.get("PMG_STORAGE_URL", ""),
         # Where background jobs wait for a worker (pmg.core.jobs): Redis in production.

@@ -16,6 +16,7 @@ from pmg.indicators.models import (
 )
 from pmg.institutions.models import Institution, Ministry, user_institutions
 from pmg.notifications.models import OutgoingMail
+from pmg.packages.models import EvidencePackage
 from pmg.requirements.models import Requirement, RequirementCatalog
 from pmg.review.models import Observation, ObservationEntry, Review, Verdict
 from pmg.submissions.models import StateChange, Submission, SubmissionVersion
@@ -28,6 +29,7 @@ __all__ = [
     "DataStamp",
     "DismissedSuggestion",
     "EvidenceFile",
+    "EvidencePackage",
     "Institution",
     "LoginAttempt",
     "Ministry",

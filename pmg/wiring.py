@@ -25,6 +25,8 @@ def connect(app: Flask) -> None:
     from pmg.institutions import audit_names as institution_names  # noqa: F401
     from pmg.notifications.accounts import subscribe as subscribe_account_mail
     from pmg.notifications.operations import subscribe as subscribe_notifications
+    from pmg.packages import audit_names as package_names  # noqa: F401
+    from pmg.packages import operations as package_jobs  # noqa: F401  (declares its jobs)
     from pmg.plans import kind as plan_kind  # noqa: F401
     from pmg.requirements import audit_names as requirement_names  # noqa: F401
     from pmg.requirements.operations import subscribe as subscribe_requirements

@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 
 from pmg.core.permissions import Role
 from pmg.extensions import db
+from pmg.packages.operations import request_package
+from pmg.packages.queries import Selection
 from pmg.review.operations import take
 from tests.conftest import login
 from tests.evidence.files import create_evidence
@@ -42,7 +44,8 @@ class Route:
 
 # {code}: an institution of the coordinator, its diagnostic observed;
 # {other}: another institution, its diagnostic in review; {user}: another user;
-# {year}: the cycle.
+# {year}: the cycle; {package}: an evidence package of the person asking (of DIPRES for the
+# roles that have none).
 ROUTES: dict[str, Route] = {
     "workspace.home": Route("/", EVERYONE),
     "auth.logout": Route("/salir", EVERYONE, "POST"),
@@ -97,6 +100,11 @@ ROUTES: dict[str, Route] = {
     "notifications.retry": Route("/admin/correo/reintentar", ADMIN, "POST"),
     "audit.index": Route("/admin/auditoria", ADMIN),
     "audit.export": Route("/admin/auditoria.xlsx", ADMIN),
+    "packages.index": Route("/paquetes/", STAFF),
+    "packages.progress": Route("/paquetes/avance", STAFF),
+    "packages.download": Route("/paquetes/{package}/descargar", STAFF),
+    "packages.cancel": Route("/paquetes/{package}/cancelar", STAFF, "POST"),
+    "packages.remove": Route("/paquetes/{package}/eliminar", STAFF, "POST"),
 }
 # Pages for someone not signed in: logging in, asking for a link to set one's password, and
 # the pages such a link opens (the token in the URL is what lets a person in).
@@ -140,8 +148,14 @@ def build_world() -> dict[str, str]:
     evidence = create_evidence(version.submission, users[Role.COORDINATOR])
     observe_one(version.submission, users[Role.REVIEWER])
     take(other, users[Role.REVIEWER], other.lock_version)
+    packages = {
+        f"package-{role.value}": str(request_package(users[role], cycle, Selection(2026))[0].id)
+        for role in STAFF
+    }
     db.session.commit()
     return {
+        **packages,
+        "package": packages[f"package-{Role.DIPRES.value}"],
         "code": own.code,
         "other": "3101_61",
         "evidence": str(evidence.id),
@@ -171,7 +185,8 @@ def test_anonymous_is_sent_to_login(client: FlaskClient, world, endpoint: str) -
 def test_role_access(client: FlaskClient, world, endpoint: str, role: Role) -> None:
     route = ROUTES[endpoint]
     assert login(client, world[role.value]).status_code == 302
-    response = _request(client, route, world)
+    own = world.get(f"package-{role.value}", world["package"])
+    response = _request(client, route, {**world, "package": own})
     if role in route.allowed:
         assert response.status_code in {200, 302, 422}, response.status_code
         if response.status_code == 302:

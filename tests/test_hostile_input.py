@@ -140,6 +140,7 @@ def _build_data() -> dict[str, str]:
         "number": "1",
         "user_id": values["user"],
         "evidence_id": values["evidence"],
+        "package_id": values["package"],
         "filename": "css/app.css",
     }
 

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -51,6 +51,7 @@ class JobSpec:
     function: Callable[..., None]
     retries: int
     retry_delay: int
+    periodic: bool  # run by every worker when it starts, then every minute; takes nothing
 
 
 JOBS: dict[str, JobSpec] = {}  # by name: module and function
@@ -60,11 +61,15 @@ def job_name(function: Callable[..., Any]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def job(*, retries: int = RETRIES, retry_delay: int = RETRY_DELAY_SECONDS) -> Callable[[Job], Job]:
-    """Declare ``function`` a job: a worker may run it, ``retries`` more times if it fails."""
+def job(
+    *, retries: int = RETRIES, retry_delay: int = RETRY_DELAY_SECONDS, periodic: bool = False
+) -> Callable[[Job], Job]:
+    """Declare ``function`` a job: a worker may run it, ``retries`` more times if it fails.
+    A ``periodic`` job (it takes no arguments) is run by each worker when it starts and
+    then every minute: what a killed worker left undone is taken up again."""
 
     def declare(function: Job) -> Job:
-        JOBS[job_name(function)] = JobSpec(function, retries, retry_delay)
+        JOBS[job_name(function)] = JobSpec(function, retries, retry_delay, periodic)
         return function
 
     return declare
@@ -96,9 +101,11 @@ def queue() -> Queue:
         if found is None:
             huey = _huey(app.config["PMG_QUEUE_URL"], app.config["PMG_QUEUE_NAME"])
             tasks = {
-                name: huey.task(name=name, retries=spec.retries, retry_delay=spec.retry_delay)(
-                    _in_app_context(app, spec.function)
-                )
+                name: (
+                    huey.periodic_task(crontab(), name=name)
+                    if spec.periodic
+                    else huey.task(name=name, retries=spec.retries, retry_delay=spec.retry_delay)
+                )(_in_app_context(app, spec.function))
                 for name, spec in JOBS.items()
             }
             found = app.extensions[QUEUE] = Queue(huey, tasks)
@@ -131,8 +138,11 @@ def _in_app_context(app: Flask, function: Callable[..., None]) -> Callable[..., 
 
 
 def run_worker(workers: int) -> None:
-    """Run the jobs of the current app's queue until stopped (SIGTERM or Ctrl+C lets the
-    running jobs end first)."""
+    """Run the periodic jobs once, then the jobs of the current app's queue until stopped
+    (SIGTERM or Ctrl+C lets the running jobs end first)."""
+    for spec in JOBS.values():
+        if spec.periodic:
+            spec.function()
     consumer = queue().huey.create_consumer(workers=workers, worker_type="thread")
     consumer.run()
 

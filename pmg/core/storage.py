@@ -22,10 +22,12 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask, current_app
@@ -40,13 +42,16 @@ WRITTEN = "pmg_files_written"  # keys of Session.info: sets of (store, name)
 TO_DELETE = "pmg_files_to_delete"
 BUCKETS = "pmg_file_buckets"  # app.extensions key: the bucket of each kind of file
 _OPENING = threading.Lock()
+COPY_CHUNK = 1024 * 1024
 
 
 class Backend(Protocol):
     """Where the files of one kind live, each under a key ``ab/ab12…``."""
 
     def put(self, key: str, data: bytes) -> None: ...
+    def put_file(self, key: str, path: Path) -> None: ...
     def get(self, key: str) -> bytes: ...
+    def open(self, key: str) -> IO[bytes]: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
 
@@ -58,12 +63,23 @@ class LocalFolder:
         self.root = root
 
     def put(self, key: str, data: bytes) -> None:
+        self._write(key, lambda stream: stream.write(data))
+
+    def put_file(self, key: str, path: Path) -> None:
+        def copy(stream: IO[bytes]) -> None:
+            with path.open("rb") as source:
+                shutil.copyfileobj(source, stream, COPY_CHUNK)
+
+        self._write(key, copy)
+
+    def _write(self, key: str, write: Callable[[IO[bytes]], object]) -> None:
+        """Written to a temporary name, synced, then renamed: whole or not at all."""
         final = self.root / key
         final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=final.parent, prefix=".parcial-")
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                write(stream)
                 stream.flush()
                 os.fsync(stream.fileno())
             os.replace(temporary, final)
@@ -74,6 +90,9 @@ class LocalFolder:
 
     def get(self, key: str) -> bytes:
         return (self.root / key).read_bytes()
+
+    def open(self, key: str) -> IO[bytes]:
+        return (self.root / key).open("rb")
 
     def delete(self, key: str) -> None:
         (self.root / key).unlink(missing_ok=True)
@@ -90,6 +109,14 @@ class Bucket:
 
     def put(self, key: str, data: bytes) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+
+    def put_file(self, key: str, path: Path) -> None:
+        self.client.upload_file(str(path), self.bucket, self.prefix + key)  # in parts if large
+
+    def open(self, key: str) -> IO[bytes]:
+        answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        stream: IO[bytes] = answer["Body"]
+        return stream
 
     def get(self, key: str) -> bytes:
         answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
@@ -154,17 +181,28 @@ class FileStore:
 
         Until the current transaction commits, the file is removed if it rolls back or ends.
         """
+        return self._stored(lambda backend, key: backend.put(key, data))
+
+    def store_file(self, path: Path) -> str:
+        """:meth:`store` the file at ``path``, read in pieces (a package may be large)."""
+        return self._stored(lambda backend, key: backend.put_file(key, path))
+
+    def _stored(self, put: Callable[[Backend, str], None]) -> str:
         backend = self.backend()
         stored_name = secrets.token_hex(16)
         while backend.exists(_key(stored_name)):  # never overwrite, however unlikely
             stored_name = secrets.token_hex(16)
         session = _in_transaction()
-        backend.put(_key(stored_name), data)
+        put(backend, _key(stored_name))
         session.info.setdefault(WRITTEN, set()).add((self, stored_name))
         return stored_name
 
     def read(self, stored_name: str) -> bytes:
         return self.backend().get(_key(stored_name))
+
+    def open(self, stored_name: str) -> IO[bytes]:
+        """The file to read in pieces (a download sent as it is read)."""
+        return self.backend().open(_key(stored_name))
 
     def delete(self, stored_name: str) -> None:
         self.backend().delete(_key(stored_name))

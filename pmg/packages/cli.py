@@ -1,4 +1,5 @@
-"""``flask pmg export-package``: an evidence package written to a file, with a progress bar."""
+"""``flask pmg export-package``: an evidence package written to a file, with a progress bar;
+``flask pmg purge-packages``: the expired packages of the application removed."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from flask.cli import with_appcontext
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.core.errors import DomainError
+from pmg.core.models import utcnow
+from pmg.core.transactions import transaction
 from pmg.cycles.queries import get_cycle
 from pmg.evidence.checks import format_size
 from pmg.extensions import db
 from pmg.institutions.models import Stage
 from pmg.packages.builder import build_package
+from pmg.packages.operations import purge_expired
 from pmg.packages.queries import Selection
 from pmg.submissions.kinds import slugs
 from pmg.submissions.models import SubmissionState
@@ -110,3 +114,12 @@ def export_package_command(
 
 def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
+
+
+@click.command("purge-packages")
+@with_appcontext
+def purge_packages_command() -> None:
+    """Elimina los paquetes de evidencia vencidos y sus archivos (cron, una vez al día)."""
+    with transaction():
+        count = purge_expired(utcnow())
+    click.echo(f"Paquetes vencidos eliminados: {count}.")

@@ -1,18 +1,23 @@
-"""Which versions a package holds: those of a cycle that a :class:`Selection` chooses."""
+"""Which versions a package holds (those of a cycle that a :class:`Selection` chooses), and
+which packages a person sees."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from flask import abort
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
+from pmg.auth.models import User
+from pmg.core.permissions import Role
 from pmg.cycles.models import Cycle
 from pmg.evidence.models import EvidenceFile
 from pmg.exports.workbook.queries import code_order
 from pmg.extensions import db
 from pmg.institutions.models import Institution, Ministry, Stage
+from pmg.packages.models import EvidencePackage
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionState, SubmissionVersion
 from pmg.submissions.queries import joined_to_latest_version
 
@@ -96,3 +101,26 @@ def evidence_of(version: SubmissionVersion) -> list[tuple[str, str, EvidenceFile
         (entry["name"], entry["sha256"], files.get(entry["sha256"]))
         for entry in version.content.get("evidence", [])
     ]
+
+
+LISTED = 100  # the latest packages a page lists
+
+
+def visible_packages(user: User) -> list[EvidencePackage]:
+    """The latest packages ``user`` asked for (every one's, for an admin), newest first."""
+    query = select(EvidencePackage).options(
+        joinedload(EvidencePackage.cycle), joinedload(EvidencePackage.requested_by)
+    )
+    if user.role is not Role.ADMIN:
+        query = query.where(EvidencePackage.requested_by_id == user.id)
+    return list(db.session.scalars(query.order_by(EvidencePackage.id.desc()).limit(LISTED)))
+
+
+def get_visible_package(user: User, package_id: int) -> EvidencePackage:
+    """The package ``package_id`` if ``user`` asked for it or is an admin; 404 otherwise."""
+    package = db.session.get(EvidencePackage, package_id)
+    if package is None or (
+        user.role is not Role.ADMIN and package.requested_by_id != user.id
+    ):
+        abort(404)
+    return package

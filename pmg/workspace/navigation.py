@@ -143,6 +143,7 @@ TRAILS: dict[str, Builder] = {
     "submissions.versions": _submission,
     "submissions.version": _below(_submission, "Versión {number}", "submissions.version"),
     "exports.index": _fixed(("Reportes", "exports.index")),
+    "packages.index": _fixed(("Paquetes de evidencia", "packages.index")),
     "review.queue": _fixed(("Revisión", "review.queue")),
     "review.page": _review,
     "requirements.index": REQUIREMENTS,

@@ -14,6 +14,11 @@
  * 5. A table wider than the screen scrolls (in its .table-scroll wrapper, or by itself on
  *    a small screen): while it does, the keyboard can reach it to scroll it, and a wrapper
  *    is a region named by the table's caption. One that fits is no tab stop.
+ * 6. A list of packages being built (tbody[data-avance], the evidence packages) asks its
+ *    URL every few seconds while one is under way and updates each row's progress; when a
+ *    row's state changes it takes the list from the page again, leaving the rest of the
+ *    page (the request form, what is chosen in it) as it is, and says so in its status
+ *    region. Without it, the page shows the progress as of its loading.
  */
 (function () {
   "use strict";
@@ -106,8 +111,83 @@
   fitBoxes();
   window.addEventListener("resize", fitBoxes);
 
+  var packages = document.querySelector("tbody[data-avance]");
+  if (packages) {
+    followPackages(packages);
+  }
+
   var summary = document.getElementById("resumen-errores");
   if (summary && window.location.hash === "#resumen-errores") {
     summary.focus();
+  }
+
+  function followPackages(body) {
+    var every = 3000;
+    var status = document.getElementById(body.getAttribute("data-avisos"));
+
+    function underWay() {
+      return body.querySelector("tr[data-en-curso]") !== null;
+    }
+
+    function refreshList(changes) {
+      fetch(window.location.pathname, { credentials: "same-origin" })
+        .then(function (answer) { return answer.text(); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html")
+            .querySelector("tbody[data-avance]");
+          if (fresh) {
+            body.innerHTML = fresh.innerHTML;
+          }
+          if (status) {
+            status.textContent = changes.join(" ");
+          }
+          schedule();
+        });
+    }
+
+    function update(rows) {
+      var changes = [];
+      rows.forEach(function (row) {
+        var shown = body.querySelector('tr[data-paquete="' + row.id + '"]');
+        if (!shown) {
+          return;
+        }
+        if (shown.getAttribute("data-estado") !== row.state) {
+          changes.push("El paquete n.º " + row.id + " quedó «" + row.state_label + "».");
+          return;
+        }
+        var bar = shown.querySelector("progress");
+        if (bar) {
+          bar.value = row.percent;
+          bar.textContent = row.percent + " %";
+        }
+        var text = shown.querySelector("[data-campo=avance]");
+        if (text) {
+          text.textContent = row.progress;
+        }
+      });
+      if (changes.length) {
+        refreshList(changes);
+      } else {
+        schedule();
+      }
+    }
+
+    function ask() {
+      fetch(body.getAttribute("data-avance"), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      })
+        .then(function (answer) { return answer.ok ? answer.json() : Promise.reject(answer); })
+        .then(update, schedule);
+    }
+
+    function schedule() {
+      if (underWay()) {
+        window.setTimeout(ask, every);
+      }
+    }
+
+    schedule();
   }
 })();

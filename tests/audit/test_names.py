@@ -19,6 +19,8 @@ from pmg.auth.models import LoginAttempt, PasswordLinkRequest
 from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.institutions.models import Ministry
+from pmg.packages.operations import request_package
+from pmg.packages.queries import Selection
 from tests.audit.trail import entries
 from tests.evidence.files import create_evidence
 from tests.exports.queries import counting_queries
@@ -67,6 +69,9 @@ def one_of_each_kind(code: str, name: str, year: int) -> dict[str, Any]:
         "Review": observation.raised_in,
         "Observation": observation,
         "plan": create_submitted_plan(planning, cycle, coordinator),
+        "EvidencePackage": request_package(
+            create_user(Role.DIPRES, email=f"analista@{code}.gob.cl"), cycle, Selection(year)
+        )[0],
     }
     db.session.commit()
     return found
@@ -87,11 +92,14 @@ def expected_names(code: str, name: str, year: int) -> dict[str, str]:
         "Review": f"Revisión de {diagnostic} · versión 1",
         "Observation": f"Observación R01 · {diagnostic}",
         "plan": f"Plan de mejora {year} · {code}_P · versión 1",
+        "EvidencePackage": f"Paquete de evidencia n.º {PACKAGE_NUMBERS[year]} · ciclo {year}",
     }
 
 
 RIEGO = ("1306", "COMISION NACIONAL DE RIEGO", 2026)
 FONASA = ("3101_61", "FONDO NACIONAL DE SALUD", 2027)
+# A package is named by its number: RIEGO's objects are always made first in a test.
+PACKAGE_NUMBERS = {2026: 1, 2027: 2}
 
 # Objects that are not rows, deleted since, or of a kind this version does not know.
 BY_REFERENCE = [

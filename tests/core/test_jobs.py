@@ -4,12 +4,14 @@ cannot be reached loses the job, never the change."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from huey import MemoryHuey, RedisHuey, SqliteHuey
+from huey.api import PeriodicTask
 
 from pmg.config import ConfigError
 from pmg.core.jobs import enqueue, job, queue
@@ -123,3 +125,10 @@ def test_a_job_runs_in_an_app_context_of_its_own(app: Flask) -> None:
         enqueue(note_code, institution.id)
     run_jobs()
     assert SESSIONS and SESSIONS[0] is not db.session()
+
+
+def test_a_periodic_job_runs_every_minute_on_the_workers(app: Flask) -> None:
+    task = queue().tasks["pmg.packages.operations.resume_stalled"]
+    assert issubclass(task.task_class, PeriodicTask)
+    assert task.task_class().validate_datetime(datetime(2026, 12, 2, 8, 1))  # any minute
+    assert not issubclass(queue().tasks[NAME].task_class, PeriodicTask)

@@ -92,3 +92,15 @@ def test_a_storage_address_that_cannot_be_used_says_what_to_write(
     app = make_app(database_uri, tmp_path, PMG_STORAGE_URL=url)
     with app.app_context(), pytest.raises(ConfigError, match="s3://balde/prefijo"):
         STORE.read("0" * 32)
+
+
+def test_a_file_on_disk_is_kept_in_pieces_and_read_back_in_pieces(
+    where: str, tmp_path: Path
+) -> None:
+    large = tmp_path / "paquete.zip"
+    large.write_bytes(DATA * 200_000)  # several pieces of the copy
+    with transaction():
+        name = STORE.store_file(large)
+    with STORE.open(name) as stream:
+        assert stream.read() == large.read_bytes()
+    assert _kept(where) == [f"{name[:2]}/{name}"]

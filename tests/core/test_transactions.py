@@ -130,6 +130,9 @@ ALLOWED = {
     "opened the submission first",
     "notifications/operations.py": "send_pending commits each mail as it goes, so no "
     "mail is sent twice",
+    "packages/operations.py": "a package's worker commits each step as it goes (its claim, "
+    "its progress, its end), so the page sees them, and rolls back one that lost its claim; "
+    "resume_stalled commits to send its jobs",
 }
 
 

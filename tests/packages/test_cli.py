@@ -1,20 +1,35 @@
 """``flask pmg export-package``: the package written to a file with a progress bar, a summary
-in Spanish, and an entry in the audit trail; a wrong choice says what to write."""
+in Spanish, and an entry in the audit trail; a wrong choice says what to write.
+``flask pmg purge-packages``: the expired packages and their files removed."""
 
 from __future__ import annotations
 
 import hashlib
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pmg.audit.actions import AuditAction
 from pmg.audit.models import AuditEntry
+from pmg.core.models import utcnow
+from pmg.core.permissions import Role
+from pmg.core.transactions import transaction
 from pmg.extensions import db
-from tests.factories import create_cycle, create_institution, create_submitted_diagnostic
+from pmg.packages.models import EvidencePackage, PackageState
+from pmg.packages.operations import package_files, request_package
+from pmg.packages.queries import Selection
+from tests.factories import (
+    create_cycle,
+    create_institution,
+    create_submitted_diagnostic,
+    create_user,
+)
+from tests.jobs import run_jobs
 
 
 def _package(runner: Any, *args: str) -> Any:
@@ -67,3 +82,37 @@ def test_stages_and_states_are_named_as_people_say_them(app: Flask, runner: Any)
     assert "etapa_1|etapa_2|etapa_3|saip" in help_text
     assert "con_observaciones" in help_text and "en_revision" in help_text
     assert "borrador" not in help_text  # a draft has no version to package
+
+
+def test_purge_removes_the_expired_packages_and_their_files(
+    app: Flask, runner: Any
+) -> None:
+    cycle = create_cycle(2026)
+    create_submitted_diagnostic(create_institution("1306"), cycle)
+    with transaction():
+        package, _ = request_package(create_user(Role.DIPRES), cycle, Selection(cycle_year=2026))
+    run_jobs()
+    assert _purge(runner) == "Paquetes vencidos eliminados: 0.\n"
+    db.session.execute(
+        update(EvidencePackage).values(expires_at=utcnow() - timedelta(minutes=1))
+    )
+    db.session.commit()
+    stored_name = _stored_name(package)
+    assert _purge(runner) == "Paquetes vencidos eliminados: 1.\n"
+    db.session.refresh(package)
+    assert package.state is PackageState.REMOVED
+    with pytest.raises(FileNotFoundError):
+        package_files.read(stored_name)
+
+
+def _purge(runner: Any) -> str:
+    result = runner.invoke(args=["pmg", "purge-packages"])
+    assert result.exit_code == 0, result.output
+    output: str = result.output
+    return output
+
+
+def _stored_name(package: EvidencePackage) -> str:
+    db.session.refresh(package)
+    assert package.stored_name is not None
+    return package.stored_name
