@@ -20,6 +20,7 @@ DEFAULT_WORKERS = 2
 )
 @with_appcontext
 def worker_command(workers: int) -> None:
-    """Ejecuta los trabajos en segundo plano (los PDF de cada versión) de la cola
-    PMG_QUEUE_URL hasta que se detenga (Ctrl+C o SIGTERM: los trabajos en curso terminan)."""
+    """Ejecuta los trabajos en segundo plano (el PDF de cada versión, los paquetes de
+    evidencia) de la cola PMG_QUEUE_URL hasta que se detenga: con SIGTERM, los trabajos en
+    curso terminan antes; con Ctrl+C, de inmediato (un paquete cortado se retoma)."""
     run_worker(workers)

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
+from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -39,6 +40,7 @@ from pmg.extensions import db
 QUEUE = "pmg_queue"  # app.extensions key
 PENDING = "pmg_jobs_pending"  # Session.info key: the jobs to put once the transaction commits
 RETRIES = 2
+REDIS_TIMEOUT = 3  # seconds
 RETRY_DELAY_SECONDS = 30
 
 Job = TypeVar("Job", bound=Callable[..., None])
@@ -115,7 +117,12 @@ def queue() -> Queue:
 def _huey(url: str, name: str) -> Huey:
     parts = urlsplit(url)
     if parts.scheme in ("redis", "rediss"):
-        return RedisHuey(name, url=url, results=False)
+        # A request that queues a job waits at most a few seconds for a Redis that does
+        # not answer, and does not try again: the job's work is also done on demand.
+        pool = ConnectionPool.from_url(
+            url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT, retry=None
+        )
+        return RedisHuey(name, connection_pool=pool, results=False)
     filename = url.removeprefix("sqlite:///")
     if parts.scheme == "sqlite" and filename and filename != url:
         return SqliteHuey(name, filename=filename, results=False)
@@ -143,7 +150,9 @@ def run_worker(workers: int) -> None:
     for spec in JOBS.values():
         if spec.periodic:
             spec.function()
-    consumer = queue().huey.create_consumer(workers=workers, worker_type="thread")
+    consumer = queue().huey.create_consumer(
+        workers=workers, worker_type="thread", graceful_signal="TERM"
+    )
     consumer.run()
 
 
@@ -155,11 +164,17 @@ def _after_commit(session: Session) -> None:
     if not pending:
         return
     tasks = queue().tasks
-    for name, arguments in pending:
+    for number, (name, arguments) in enumerate(pending):
         try:
             tasks[name](*arguments)
         except Exception:  # the change is committed; the job's work is also done on demand
-            logger.exception("No se pudo poner en la cola el trabajo %s%r", name, arguments)
+            logger.exception(
+                "No se pudo poner en la cola el trabajo %s%r ni los %d siguientes",
+                name,
+                arguments,
+                len(pending) - number - 1,
+            )
+            return  # the queue does not answer: the others would wait for it too
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -45,6 +45,10 @@ _OPENING = threading.Lock()
 COPY_CHUNK = 1024 * 1024
 
 
+class FileMissing(LookupError):
+    """No file under that name (never stored, or removed since)."""
+
+
 class Backend(Protocol):
     """Where the files of one kind live, each under a key ``ab/ab12…``."""
 
@@ -89,10 +93,14 @@ class LocalFolder:
         _sync_folder(final.parent)
 
     def get(self, key: str) -> bytes:
-        return (self.root / key).read_bytes()
+        with self.open(key) as stream:
+            return stream.read()
 
     def open(self, key: str) -> IO[bytes]:
-        return (self.root / key).open("rb")
+        try:
+            return (self.root / key).open("rb")
+        except FileNotFoundError as missing:
+            raise FileMissing(key) from missing
 
     def delete(self, key: str) -> None:
         (self.root / key).unlink(missing_ok=True)
@@ -114,14 +122,20 @@ class Bucket:
         self.client.upload_file(str(path), self.bucket, self.prefix + key)  # in parts if large
 
     def open(self, key: str) -> IO[bytes]:
-        answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        from botocore.exceptions import ClientError
+
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except ClientError as error:
+            if _not_found(error):
+                raise FileMissing(key) from error
+            raise
         stream: IO[bytes] = answer["Body"]
         return stream
 
     def get(self, key: str) -> bytes:
-        answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
-        data: bytes = answer["Body"].read()
-        return data
+        with self.open(key) as stream:
+            return stream.read()
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
@@ -132,10 +146,14 @@ class Bucket:
         try:
             self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _not_found(error):
                 return False
             raise
         return True
+
+
+def _not_found(error: Any) -> bool:
+    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
 def _bucket(url: str, kind: str) -> Bucket:
@@ -147,9 +165,21 @@ def _bucket(url: str, kind: str) -> Bucket:
         )
     options = {name: values[-1] for name, values in parse_qs(parts.query).items()}
     import boto3  # only where files live in a bucket
+    from botocore.config import Config
 
     client = boto3.client(
-        "s3", endpoint_url=options.get("endpoint"), region_name=options.get("region")
+        "s3",
+        endpoint_url=options.get("endpoint"),
+        region_name=options.get("region"),
+        # Checksums only where S3 asks for them: other S3-compatible servers (MinIO, Ceph)
+        # may refuse the ones boto3 adds by default.
+        config=Config(
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            connect_timeout=10,
+            read_timeout=60,
+            retries={"max_attempts": 3},
+        ),
     )
     prefix = "/".join(part for part in (parts.path.strip("/"), kind) if part) + "/"
     return Bucket(client, parts.netloc, prefix)

@@ -190,25 +190,25 @@ MAX_NAME_LENGTH = 255
 FALLBACK_NAME = "archivo"
 
 
-def clean_name(declared: str) -> str:
+def clean_name(declared: str, limit: int = MAX_NAME_LENGTH) -> str:
     """The declared name fit to show and to offer as a download name.
 
     Only the last path segment is kept (``../../etc/passwd`` → ``passwd``,
     ``C:\\Windows\\x.pdf`` → ``x.pdf``); control characters, bidirectional overrides
-    and other invisible characters go; spaces collapse; accents stay; at most 255
-    characters, keeping the extension.
+    and other invisible characters go; spaces collapse; accents stay; at most ``limit``
+    characters (255), keeping the extension.
     """
     name = unicodedata.normalize("NFC", declared or "")
     name = re.split(r"[/\\]", name)[-1]
     name = "".join(_visible(char) for char in name)
     name = _FORBIDDEN.sub("_", name)
     name = _SPACES.sub(" ", name).strip(" .")
-    if len(name) > MAX_NAME_LENGTH:
+    if len(name) > limit:
         stem, dot, extension = name.rpartition(".")
         if dot and 0 < len(extension) <= 10:
-            name = stem[: MAX_NAME_LENGTH - len(extension) - 1].rstrip(" .") + "." + extension
+            name = stem[: limit - len(extension) - 1].rstrip(" .") + "." + extension
         else:
-            name = name[:MAX_NAME_LENGTH].rstrip(" .")
+            name = name[:limit].rstrip(" .")
     return name or FALLBACK_NAME
 
 

@@ -139,10 +139,6 @@ def record_download(evidence: EvidenceFile, actor: User) -> None:
     )
 
 
-def read(evidence: EvidenceFile) -> bytes:
-    return evidence_files.read(evidence.stored_name)
-
-
 def describe(evidence: EvidenceFile) -> dict[str, Any]:
     """What the audit trail keeps about a file."""
     return {

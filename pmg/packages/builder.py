@@ -33,12 +33,13 @@ from typing import Any
 from pmg.core.delimited import write_csv
 from pmg.core.errors import DomainError
 from pmg.core.models import utcnow
+from pmg.core.storage import FileMissing, FileStore
 from pmg.core.xlsx import Table
 from pmg.cycles.models import Cycle
 from pmg.evidence.checks import clean_name
 from pmg.evidence.storage import evidence_files
 from pmg.exports.documents.stored import read_pdf, store_pdf
-from pmg.exports.workbook import consolidated_filename, export_consolidated
+from pmg.exports.workbook import consolidated_filename, write_consolidated
 from pmg.packages.queries import Selection, evidence_of, packaged_versions
 from pmg.submissions.kinds import slugs
 from pmg.submissions.models import SubmissionVersion
@@ -56,6 +57,11 @@ MANIFEST_HEADERS = (
     "sha256_archivo",
 )
 MAX_FOLDER = 120  # characters of an institution's folder name
+# Characters of an evidence file's name in the package: the whole path stays within what
+# every system extracts.
+MAX_FILE_NAME = 100
+PIECE = 1024 * 1024  # bytes read and written at a time
+ALIVE_EVERY = 50  # members checked between two signs of life
 Progress = Callable[[int, int], None]  # items done, items in all
 
 
@@ -71,91 +77,114 @@ class PackageSummary:
     sha256: str
 
 
-@dataclass(frozen=True)
-class _Entry:
-    version: SubmissionVersion
-    path: str
-    data: bytes
-
-    def manifest_row(self) -> dict[str, Any]:
-        submission = self.version.submission
-        return {
-            "codigo_institucion": submission.institution.code,
-            "institucion": submission.institution.name,
-            "tipo": submission.kind.label,
-            "version": self.version.number,
-            "estado": submission.state.label,
-            "enviado_el": _moment(self.version.submitted_at),
-            "sha256_contenido_version": self.version.content_hash,
-            "archivo": self.path,
-            "tamano_bytes": len(self.data),
-            "sha256_archivo": hashlib.sha256(self.data).hexdigest(),
-        }
-
-
-def items_of(versions: list[SubmissionVersion]) -> int:
-    """How many steps building a package of ``versions`` takes: one per version, and the
-    workbook."""
-    return len(versions) + 1
+def items_of(versions: int) -> int:
+    """How many steps building a package of ``versions`` versions takes: one per version,
+    and one for the workbook, the manifests and the check."""
+    return versions + 1
 
 
 def build_package(
     cycle: Cycle, selection: Selection, target: Path, progress: Progress | None = None
 ) -> PackageSummary:
     """Write the package ``selection`` chooses in ``cycle`` to ``target`` (replaced, if it
-    exists, only once the new one is complete and checked); ``progress`` is told after each
-    step. Raises :class:`PackageError`."""
+    exists, only once the new one is complete and checked). ``progress`` is told after each
+    step, and again now and then during a long one (a worker's sign of life); the last step
+    is told once the package has its name. Files go in and are checked in pieces, never
+    whole in memory. Raises :class:`PackageError`."""
     versions = packaged_versions(cycle, selection)
-    total, done = items_of(versions), 0
+    if not versions:
+        raise PackageError(NOTHING_CHOSEN)
+    total = items_of(len(versions))
+    tell = progress or _silent
     partial = target.with_name(f".{target.name}.parcial")
     rows: list[dict[str, Any]] = []
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             names = _Names()
-            for version in versions:
-                for entry in _entries(version, names):
-                    archive.writestr(entry.path, entry.data)
-                    rows.append(entry.manifest_row())
-                done += 1
-                if progress:
-                    progress(done, total)
+            for done, version in enumerate(versions, start=1):
+                rows += _added(archive, version, names)
+                tell(done, total)
             workbook = io.BytesIO()
-            export_consolidated(cycle, workbook)
+            write_consolidated(cycle, workbook)
             archive.writestr(consolidated_filename(cycle), workbook.getvalue())
             archive.writestr("manifest.csv", _manifest_csv(rows))
             archive.writestr("manifest.json", _manifest_json(cycle, selection, rows))
-        _check(partial, rows)
+        _check(partial, rows, lambda: tell(len(versions), total))
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    if progress:
-        progress(total, total)
-    data = target.read_bytes()
-    return PackageSummary(len(versions), len(rows), len(data), hashlib.sha256(data).hexdigest())
+    size, digest = _size_and_digest(target)
+    tell(total, total)
+    return PackageSummary(len(versions), len(rows), size, digest)
 
 
-def _entries(version: SubmissionVersion, names: _Names) -> list[_Entry]:
-    """The version's PDF and evidence files, each under its path in the package."""
+def _silent(done: int, total: int) -> None:
+    """No one to tell (a package built in the foreground without a bar)."""
+
+
+def _added(
+    archive: zipfile.ZipFile, version: SubmissionVersion, names: _Names
+) -> list[dict[str, Any]]:
+    """Put the version's PDF and evidence files in ``archive``; their manifest rows."""
     submission = version.submission
     institution = submission.institution
     folder = names.folder(f"{institution.code} {institution.name}")
     stem = f"{slugs()[submission.kind]}_v{version.number}"
-    entries = [_Entry(version, f"{folder}/{stem}.pdf", read_pdf(store_pdf(version)))]
-    for name, digest, evidence in evidence_of(version):
+    pdf = read_pdf(store_pdf(version))
+    path = f"{folder}/{stem}.pdf"
+    archive.writestr(path, pdf)
+    rows = [_row(version, path, len(pdf), hashlib.sha256(pdf).hexdigest())]
+    for name, listed, evidence in evidence_of(version):
+        which = f"«{name}» de la versión {version.number} de {institution.code}"
         if evidence is None:
+            raise PackageError(f"Falta el archivo {which}: {NOT_BUILT}")
+        path = names.unique(f"{folder}/{stem}_evidencia/{clean_name(name, MAX_FILE_NAME)}")
+        try:
+            size, digest = _copied(evidence_files, evidence.stored_name, archive, path)
+        except FileMissing as missing:
+            raise PackageError(f"Falta el archivo {which}: {NOT_BUILT}") from missing
+        if digest != listed:
             raise PackageError(
-                f"Falta el archivo «{name}» de la versión {version.number} de "
-                f"{institution.code}: no se puede armar el paquete."
+                f"El archivo {which} no coincide con su huella SHA-256: {NOT_BUILT}"
             )
-        data = evidence_files.read(evidence.stored_name)
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise PackageError(
-                f"El archivo «{name}» de la versión {version.number} de {institution.code} "
-                "no coincide con su huella SHA-256: no se puede armar el paquete."
-            )
-        path = names.unique(f"{folder}/{stem}_evidencia/{clean_name(name)}")
-        entries.append(_Entry(version, path, data))
-    return entries
+        rows.append(_row(version, path, size, digest))
+    return rows
+
+
+NOT_BUILT = "no se puede armar el paquete."
+NOTHING_CHOSEN = (
+    "Ninguna versión enviada del ciclo coincide con lo elegido: cambie la selección."
+)
+
+
+def _copied(
+    store: FileStore, stored_name: str, archive: zipfile.ZipFile, path: str
+) -> tuple[int, str]:
+    """Copy the stored file into ``archive`` at ``path`` in pieces; its size and SHA-256."""
+    digest, size = hashlib.sha256(), 0
+    with store.open(stored_name) as source, archive.open(path, "w") as member:
+        while piece := source.read(PIECE):
+            digest.update(piece)
+            size += len(piece)
+            member.write(piece)
+    return size, digest.hexdigest()
+
+
+def _row(version: SubmissionVersion, path: str, size: int, digest: str) -> dict[str, Any]:
+    """What the manifests say of one file, in :data:`MANIFEST_HEADERS`' order."""
+    submission = version.submission
+    return {
+        "codigo_institucion": submission.institution.code,
+        "institucion": submission.institution.name,
+        "tipo": submission.kind.label,
+        "version": version.number,
+        "estado": submission.state.label,
+        "enviado_el": _moment(version.submitted_at),
+        "sha256_contenido_version": version.content_hash,
+        "archivo": path,
+        "tamano_bytes": size,
+        "sha256_archivo": digest,
+    }
 
 
 class _Names:
@@ -167,7 +196,9 @@ class _Names:
 
     def folder(self, wanted: str) -> str:
         if wanted not in self.folders:
-            name = re.sub(r"\s+", " ", clean_name(wanted).replace(".", " ")).strip()
+            # A slash in a name is no folder: ``123 X / Y`` keeps its code.
+            plain = re.sub(r"[/\\.]", " ", wanted)
+            name = re.sub(r"\s+", " ", clean_name(plain)).strip()
             self.folders[wanted] = name[:MAX_FOLDER].rstrip()
         return self.folders[wanted]
 
@@ -204,15 +235,33 @@ def _manifest_json(cycle: Cycle, selection: Selection, rows: list[dict[str, Any]
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
-def _check(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Read the written ZIP back: every member whole, every listed file as listed."""
+def _check(path: Path, rows: list[dict[str, Any]], alive: Callable[[], None]) -> None:
+    """Read the written ZIP back, in pieces: every member whole (its checksum), every listed
+    file as listed; ``alive`` is told every few members."""
+    listed = {row["archivo"]: row["sha256_archivo"] for row in rows}
     with zipfile.ZipFile(path) as archive:
-        broken = archive.testzip()
-        if broken is not None:
-            raise PackageError(f"El paquete quedó dañado en «{broken}»; vuelva a pedirlo.")
-        for row in rows:
-            data = archive.read(row["archivo"])
-            if hashlib.sha256(data).hexdigest() != row["sha256_archivo"]:
+        for number, name in enumerate(archive.namelist(), start=1):
+            digest = hashlib.sha256()
+            try:
+                with archive.open(name) as member:
+                    while piece := member.read(PIECE):
+                        digest.update(piece)
+            except zipfile.BadZipFile as broken:
                 raise PackageError(
-                    f"El paquete no guardó «{row['archivo']}» como se leyó; vuelva a pedirlo."
+                    f"El paquete quedó dañado en «{name}»; vuelva a pedirlo."
+                ) from broken
+            if name in listed and digest.hexdigest() != listed[name]:
+                raise PackageError(
+                    f"El paquete no guardó «{name}» como se leyó; vuelva a pedirlo."
                 )
+            if number % ALIVE_EVERY == 0:
+                alive()
+
+
+def _size_and_digest(path: Path) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as stream:
+        while piece := stream.read(PIECE):
+            digest.update(piece)
+            size += len(piece)
+    return size, digest.hexdigest()

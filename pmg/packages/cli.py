@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import click
@@ -13,11 +12,13 @@ from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.core.errors import DomainError
 from pmg.core.models import utcnow
+from pmg.core.spreadsheets import comparable
 from pmg.core.transactions import transaction
 from pmg.cycles.queries import get_cycle
 from pmg.evidence.checks import format_size
 from pmg.extensions import db
 from pmg.institutions.models import Stage
+from pmg.institutions.queries import ministries
 from pmg.packages.builder import build_package
 from pmg.packages.operations import purge_expired
 from pmg.packages.queries import Selection
@@ -27,8 +28,7 @@ from pmg.submissions.models import SubmissionState
 
 def choice_slug(label: str) -> str:
     """How the command line names a choice: ``Con observaciones`` → ``con_observaciones``."""
-    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    return "_".join(plain.lower().split())
+    return "_".join(comparable(label).split())
 
 
 STAGES = {choice_slug(stage.label): stage for stage in Stage}
@@ -68,6 +68,8 @@ def export_package_command(
         raise click.ClickException(f"No existe el ciclo {cycle_year}.")
     if not path.resolve().parent.is_dir():
         raise click.ClickException(f"No existe la carpeta {path.resolve().parent}.")
+    if ministry is not None:
+        ministry = _ministry_named(ministry)
     kinds = {slug: kind for kind, slug in slugs().items()}
     if kind is not None and kind not in kinds:
         raise click.BadParameter(f"use {' o '.join(kinds)}.", param_hint="--kind")
@@ -110,6 +112,20 @@ def export_package_command(
         f"{_count(summary.files, 'archivo', 'archivos')}, "
         f"{format_size(summary.size)}. SHA-256 del paquete: {summary.sha256}."
     )
+
+
+def _ministry_named(typed: str) -> str:
+    """The catalog's name of the ministry ``typed`` names, without regard to case, accents or
+    spaces; refused, saying how to name one, if none."""
+    found = {comparable(ministry.name): ministry.name for ministry in ministries()}
+    name = found.get(comparable(typed))
+    if name is None:
+        raise click.BadParameter(
+            f"no hay un ministerio «{typed}» en el catálogo; escriba su nombre, por ejemplo "
+            "«MINISTERIO DE SALUD».",
+            param_hint="--ministry",
+        )
+    return name
 
 
 def _count(number: int, one: str, many: str) -> str:

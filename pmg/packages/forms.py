@@ -57,7 +57,7 @@ def package_form(
     ]
     form.etapa.choices = [SelectChoice("", "Todas"), *Stage.choices()]
     form.tipo.choices = [
-        SelectChoice("", "Diagnóstico y plan"),
+        SelectChoice("", "Todos"),
         *(SelectChoice(spec.kind.value, spec.kind.label) for spec in KINDS.values()),
     ]
     sent = [state for state in SubmissionState if state is not SubmissionState.DRAFT]

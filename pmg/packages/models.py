@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pmg.core.caching import unseen_writes
 from pmg.core.models import LabelledEnum, UTCDateTime, enum_column, utcnow
 from pmg.extensions import Model
 
@@ -81,3 +82,8 @@ class EvidencePackage(Model):
 
     requested_by: Mapped[User] = relationship()
     cycle: Mapped[Cycle] = relationship()
+
+
+# No kept page shows the packages (their page reads them at each request): a worker's steps
+# and a person's requests keep what pages computed.
+unseen_writes(EvidencePackage.__tablename__)

@@ -1,14 +1,15 @@
 """Asking for, building, cancelling, handing out and removing evidence packages.
 
 A request is a row (:class:`~pmg.packages.models.EvidencePackage`) and a job. A worker
-claims the row with one conditional UPDATE (waiting, or building with a heartbeat older
-than ``PMG_PACKAGE_STALL_SECONDS``: its worker died), builds the ZIP in a temporary file
-telling its progress (each step an UPDATE that also checks the claim still holds: a
-cancelled package stops at the next step), stores it, and marks it ready in one last
-conditional UPDATE. A worker killed halfway leaves the package building with a heartbeat
-that ages: :func:`resume_stalled` (run when a worker starts and every minute) puts it on
-the queue again, and it is built from the start; after :data:`MAX_ATTEMPTS` it is marked
-as failed. Nothing unfinished is ever offered: only a ready package has a file.
+claims a waiting row with one conditional UPDATE, builds the ZIP in a temporary file
+telling its progress (each step an UPDATE that also checks the claim still holds and
+moves the heartbeat: a cancelled package stops at the next step), stores it, and marks it
+ready in one last conditional UPDATE. A package whose heartbeat is older than
+``PMG_PACKAGE_STALL_SECONDS`` (its worker killed halfway, or its job lost while it waited)
+is given back to the queue by :func:`resume_stalled`, which every worker runs when it
+starts and every minute: it waits again, with a new heartbeat and no claim, and is built
+from the start; after :data:`MAX_ATTEMPTS` claims it is marked as failed. Nothing
+unfinished is ever offered: only a ready package has a file.
 
 Operations that answer a person flush but never commit (the route owns the transaction);
 the worker's steps commit themselves, each one at once, so that the page sees them.
@@ -16,6 +17,7 @@ the worker's steps commit themselves, each one at once, so that the page sees th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pmg.audit.operations import record
@@ -38,13 +40,14 @@ from pmg.core.storage import FileStore
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
 from pmg.institutions.models import Stage
-from pmg.packages.builder import build_package, items_of
+from pmg.packages.builder import NOTHING_CHOSEN, build_package, items_of
 from pmg.packages.models import UNDER_WAY, EvidencePackage, PackageState
-from pmg.packages.queries import Selection, packaged_versions
+from pmg.packages.queries import Selection, count_packaged
 from pmg.submissions.models import SubmissionKind, SubmissionState
 
 package_files = FileStore("packages", "PMG_PACKAGE_DIR")
 MAX_ATTEMPTS = 3
+MAX_UNDER_WAY = 3  # packages a person may have waiting or being built at once
 # What a person does to a package of theirs: cancel it, remove it.
 PackageAction = Callable[[EvidencePackage, User], None]
 
@@ -97,12 +100,21 @@ def request_package(
     under_way = _under_way(user, key)
     if under_way is not None:
         return under_way, True
+    if _count_under_way(user) >= MAX_UNDER_WAY:
+        raise Conflict(
+            f"Ya tiene {MAX_UNDER_WAY} paquetes en preparación: espere que alguno termine o "
+            "cancele uno."
+        )
+    versions = count_packaged(cycle, selection)
+    if not versions:
+        raise DomainError(NOTHING_CHOSEN)
     package = EvidencePackage(
         requested_by=user,
         cycle=cycle,
         selection=selection_values(selection),
         selection_key=key,
-        total=items_of(packaged_versions(cycle, selection)),
+        total=items_of(versions),
+        heartbeat_at=utcnow(),
     )
     try:
         with db.session.begin_nested():
@@ -120,6 +132,13 @@ def request_package(
     )
     enqueue(build_package_job, package.id)
     return package, False
+
+
+def _count_under_way(user: User) -> int:
+    query = select(func.count(EvidencePackage.id)).where(
+        EvidencePackage.requested_by_id == user.id, EvidencePackage.state.in_(UNDER_WAY)
+    )
+    return db.session.scalar(query) or 0
 
 
 def _under_way(user: User, key: str) -> EvidencePackage | None:
@@ -142,7 +161,7 @@ def cancel_package(package: EvidencePackage, user: User) -> None:
         claim=None,
     )
     if not changed:
-        raise Conflict(f"El paquete ya está «{package.state.label}»: no se puede cancelar.")
+        raise Conflict(f"El paquete está «{package.state.label}»: ya no se puede cancelar.")
     record("package.cancel", package, actor=user, after={"done": package.done})
 
 
@@ -156,7 +175,7 @@ def remove_package(package: EvidencePackage, user: User | None) -> None:
         state=PackageState.REMOVED,
         stored_name=None,
     ):
-        raise Conflict(f"El paquete ya está «{package.state.label}»: no se puede eliminar.")
+        raise Conflict(f"El paquete está «{package.state.label}»: no se puede eliminar.")
     package_files.delete_on_commit(stored_name)
     record(
         "package.remove" if user else "package.expire",
@@ -171,15 +190,19 @@ def record_download(package: EvidencePackage, user: User) -> None:
 
 
 def purge_expired(now: datetime) -> int:
-    """Remove every ready package expired by ``now``; how many."""
+    """Remove every ready package expired by ``now``; how many. One its requester removed
+    meanwhile is left to them."""
     expired = db.session.scalars(
         select(EvidencePackage).where(
             EvidencePackage.state == PackageState.READY, EvidencePackage.expires_at <= now
         )
     ).all()
+    removed = 0
     for package in expired:
-        remove_package(package, None)
-    return len(expired)
+        with contextlib.suppress(Conflict):
+            remove_package(package, None)
+            removed += 1
+    return removed
 
 
 def _change(package: EvidencePackage, condition: Any, **values: Any) -> bool:
@@ -202,17 +225,6 @@ def _stall() -> timedelta:
     return timedelta(seconds=current_app.config["PMG_PACKAGE_STALL_SECONDS"])
 
 
-def _claimable(now: datetime) -> Any:
-    """Waiting, or built by a worker that has not told its progress for too long."""
-    return or_(EvidencePackage.state == PackageState.WAITING, _abandoned(now))
-
-
-def _abandoned(now: datetime) -> Any:
-    return (EvidencePackage.state == PackageState.BUILDING) & (
-        EvidencePackage.heartbeat_at < now - _stall()
-    )
-
-
 @job(retries=0)
 def build_package_job(package_id: int) -> None:
     """Build the package ``package_id`` if it is still to be built and no live worker holds
@@ -223,7 +235,7 @@ def build_package_job(package_id: int) -> None:
     claim, now = secrets.token_hex(16), utcnow()
     claimed = _change(
         package,
-        _claimable(now),
+        EvidencePackage.state == PackageState.WAITING,
         state=PackageState.BUILDING,
         claim=claim,
         attempts=EvidencePackage.attempts + 1,
@@ -249,9 +261,10 @@ def build_package_job(package_id: int) -> None:
             _finish(package, claim, state=PackageState.FAILED, problem=refused.message)
             return
         stored_name = package_files.store_file(target)
-    days = current_app.config["PMG_PACKAGE_DAYS"]
+    # Cancelled at the last moment, the package is not marked ready and the rollback takes
+    # the stored file away with it.
     finished = utcnow()
-    if not _finish(
+    _finish(
         package,
         claim,
         state=PackageState.READY,
@@ -261,9 +274,8 @@ def build_package_job(package_id: int) -> None:
         versions=summary.versions,
         files=summary.files,
         finished_at=finished,
-        expires_at=finished + timedelta(days=days),
-    ):
-        return  # cancelled at the last moment: the stored file goes with the rollback
+        expires_at=finished + timedelta(days=current_app.config["PMG_PACKAGE_DAYS"]),
+    )
 
 
 _GAVE_UP = f"No se pudo armar el paquete en {MAX_ATTEMPTS} intentos. Pídalo de nuevo."
@@ -302,15 +314,21 @@ def _finish(package: EvidencePackage, claim: str, **values: Any) -> bool:
 
 @job(retries=0, periodic=True)
 def resume_stalled() -> None:
-    """Put on the queue again each package that waits or is built with no live worker (its
-    job lost, its worker killed): a worker runs this when it starts and every minute."""
+    """Give back to the queue each package under way with no sign of life for too long (its
+    worker killed, its job lost): waiting again, with a new heartbeat and no claim, its job
+    sent again. A worker runs this when it starts and every minute; the UPDATE takes each
+    such package once, however many workers run it at the same moment."""
     now = utcnow()
-    forgotten = (EvidencePackage.state == PackageState.WAITING) & (
-        EvidencePackage.requested_at < now - _stall()
-    )
-    stalled = db.session.scalars(
-        select(EvidencePackage.id).where(or_(forgotten, _abandoned(now)))
+    given_back = db.session.scalars(
+        update(EvidencePackage)
+        .where(
+            EvidencePackage.state.in_(UNDER_WAY),
+            EvidencePackage.heartbeat_at < now - _stall(),
+        )
+        .values(state=PackageState.WAITING, claim=None, heartbeat_at=now)
+        .returning(EvidencePackage.id)
+        .execution_options(synchronize_session=False)
     ).all()
-    for package_id in stalled:
+    for package_id in given_back:
         enqueue(build_package_job, package_id)
     db.session.commit()

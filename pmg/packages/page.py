@@ -37,13 +37,16 @@ def percent(package: EvidencePackage) -> int:
 
 
 def progress_text(package: EvidencePackage, now: datetime) -> str:
-    """``4 de 10 (40 %), quedan unos 2 min`` while it is built; empty otherwise."""
+    """``4 de 10 (40 %), quedan unos 2 min`` while it is built (its last step: checking and
+    storing it); ``Esperando su turno`` while it waits; empty otherwise."""
     if package.state is PackageState.WAITING:
         return "Esperando su turno"
     if package.state is not PackageState.BUILDING:
         return ""
     text = f"{package.done} de {package.total} ({percent(package)} %)"
-    if package.done and package.started_at and package.total > package.done:
+    if package.done == package.total - 1:
+        return f"{text}, verificando y guardando el paquete"
+    if package.done and package.started_at:
         per_step = (now - package.started_at).total_seconds() / package.done
         text += f", {time_left(per_step * (package.total - package.done))}"
     return text
@@ -53,6 +56,8 @@ def time_left(seconds: float) -> str:
     if seconds < 60:
         return "queda menos de un minuto"
     minutes = round(seconds / 60)
+    if minutes <= 1:
+        return "queda cerca de un minuto"
     return f"quedan unos {minutes} min" if minutes < 120 else f"quedan unas {round(minutes / 60)} h"
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from pmg.auth.models import User
@@ -25,7 +25,7 @@ from pmg.submissions.queries import joined_to_latest_version
 @dataclass(frozen=True)
 class Selection:
     """What a package holds: the versions of the cycle ``cycle_year`` of the institutions of
-    ``ministry`` (its name, as the catalog writes it, without regard to case) and
+    ``ministry`` (its name, as the catalog writes it) and
     ``stage``, of submissions of ``kind`` in ``state``; each submission's latest version, or
     all of them. ``None`` chooses every one."""
 
@@ -51,6 +51,29 @@ class Selection:
 def packaged_versions(cycle: Cycle, selection: Selection) -> list[SubmissionVersion]:
     """The versions ``selection`` chooses in ``cycle``, with their submission and institution
     loaded, by institution code (in natural order), kind and number."""
+    query = _chosen(cycle, selection).options(
+        contains_eager(SubmissionVersion.submission)
+        .contains_eager(Submission.institution)
+        .contains_eager(Institution.ministry)
+    )
+    versions = list(db.session.scalars(query).unique())
+    return sorted(
+        versions,
+        key=lambda version: (
+            code_order(version.submission.institution.code),
+            version.submission.kind.value,
+            version.number,
+        ),
+    )
+
+
+def count_packaged(cycle: Cycle, selection: Selection) -> int:
+    """How many versions ``selection`` chooses in ``cycle``, counted in the database."""
+    chosen = _chosen(cycle, selection).with_only_columns(SubmissionVersion.id).subquery()
+    return db.session.scalar(select(func.count()).select_from(chosen)) or 0
+
+
+def _chosen(cycle: Cycle, selection: Selection) -> Select[SubmissionVersion]:
     in_scope = Submission.cycle_id == cycle.id
     if selection.kind is not None:
         in_scope &= Submission.kind == selection.kind
@@ -62,29 +85,12 @@ def packaged_versions(cycle: Cycle, selection: Selection) -> list[SubmissionVers
     else:
         over_submissions = select(SubmissionVersion).select_from(Submission)
         query = joined_to_latest_version(over_submissions, in_scope)
-    query = (
-        query.join(Submission.institution)
-        .join(Institution.ministry)
-        .where(in_scope)
-        .options(
-            contains_eager(SubmissionVersion.submission)
-            .contains_eager(Submission.institution)
-            .contains_eager(Institution.ministry)
-        )
-    )
+    query = query.join(Submission.institution).join(Institution.ministry).where(in_scope)
     if selection.ministry is not None:
-        query = query.where(func.lower(Ministry.name) == selection.ministry.strip().lower())
+        query = query.where(Ministry.name == selection.ministry)
     if selection.stage is not None:
         query = query.where(Institution.stage == selection.stage)
-    versions = list(db.session.scalars(query).unique())
-    return sorted(
-        versions,
-        key=lambda version: (
-            code_order(version.submission.institution.code),
-            version.submission.kind.value,
-            version.number,
-        ),
-    )
+    return query
 
 
 def evidence_of(version: SubmissionVersion) -> list[tuple[str, str, EvidenceFile | None]]:

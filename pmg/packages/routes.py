@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -11,11 +11,12 @@ from pmg.core.errors import DomainError
 from pmg.core.models import utcnow
 from pmg.core.permissions import Role, roles_required
 from pmg.core.security import PRIVATE_DOWNLOAD
+from pmg.core.storage import FileMissing
 from pmg.core.transactions import transaction
 from pmg.cycles.queries import all_cycles, get_cycle
 from pmg.institutions.queries import ministries
 from pmg.packages import operations
-from pmg.packages.forms import package_form
+from pmg.packages.forms import UNKNOWN, PackageForm, package_form
 from pmg.packages.operations import package_files
 from pmg.packages.page import described, shown
 from pmg.packages.queries import get_visible_package, visible_packages
@@ -32,23 +33,10 @@ def index() -> Response | tuple[str, int]:
     cycles = all_cycles()
     chosen = next((cycle for cycle in cycles if cycle.is_current), cycles[0] if cycles else None)
     form = package_form(cycles, ministries(), chosen)
-    if form.validate_on_submit():
-        selection = form.selection()
-        cycle = get_cycle(selection.cycle_year)
-        if cycle is not None:
-            with transaction():
-                package, shared = operations.request_package(
-                    current_user._get_current_object(), cycle, selection
-                )
-            flash(
-                f"Ya había pedido este paquete: es el n.º {package.id}, más abajo."
-                if shared
-                else f"Se pidió el paquete n.º {package.id}. Aquí verá su avance; puede seguir "
-                "trabajando y volver cuando esté listo.",
-                "success",
-            )
-            return redirect(url_for("packages.index"))
-    status = 422 if form.errors else 200
+    refusal = _requested(form) if form.validate_on_submit() else None
+    if form.is_submitted() and not form.errors and refusal is None:
+        return redirect(url_for("packages.index"))
+    status = 422 if form.errors or refusal else 200
     packages = visible_packages(current_user)
     now = utcnow()
     return render_template(
@@ -56,7 +44,31 @@ def index() -> Response | tuple[str, int]:
         form=form,
         packages=[(package, described(package), shown(package, now)) for package in packages],
         any_cycle=bool(cycles),
+        refusal=refusal,
     ), status
+
+
+def _requested(form: PackageForm) -> DomainError | None:
+    """Ask for the package ``form`` chooses, saying so; the refusal, if any. A cycle removed
+    since the page was shown is an error at its field."""
+    selection = form.selection()
+    cycle = get_cycle(selection.cycle_year)
+    if cycle is None:
+        form.ciclo.errors.append(UNKNOWN)
+        return None
+    with transaction(DomainError) as outcome:
+        package, shared = operations.request_package(
+            current_user._get_current_object(), cycle, selection
+        )
+    if outcome.refusal is None:
+        flash(
+            f"Ya había pedido este paquete: es el n.º {package.id}, más abajo."
+            if shared
+            else f"Se pidió el paquete n.º {package.id}. Aquí verá su avance; puede seguir "
+            "trabajando y volver cuando esté listo.",
+            "success",
+        )
+    return outcome.refusal
 
 
 @bp.route("/avance")
@@ -74,17 +86,26 @@ def download(package_id: int) -> Response:
     if package.stored_name is None:
         flash(f"El paquete n.º {package.id} está «{package.state.label}»: no hay archivo.", "error")
         return redirect(url_for("packages.index"))
+    try:
+        stream = package_files.open(package.stored_name)
+    except FileMissing:
+        flash(f"El archivo del paquete n.º {package.id} ya no está: pídalo de nuevo.", "error")
+        return redirect(url_for("packages.index"))
     with transaction():
         operations.record_download(package, current_user._get_current_object())
-    response = Response(
-        package_files.open(package.stored_name), mimetype=ZIP_MIMETYPE, direct_passthrough=True
+    # Sent in pieces as it is read, from the folder or the bucket: a package may be large.
+    response = send_file(
+        stream,
+        mimetype=ZIP_MIMETYPE,
+        as_attachment=True,
+        download_name=f"paquete_evidencia_{package.cycle.year}_{package.id}.zip",
+        conditional=False,
+        etag=package.sha256 or False,
+        max_age=None,
     )
-    name = f"paquete_evidencia_{package.cycle.year}_{package.id}.zip"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Content-Length"] = str(package.size)
     response.headers["Cache-Control"] = PRIVATE_DOWNLOAD
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.set_etag(package.sha256 or "")
     return response
 
 

@@ -129,20 +129,29 @@
       return body.querySelector("tr[data-en-curso]") !== null;
     }
 
+    function say(text) {
+      if (status) {
+        status.textContent = text;
+      }
+    }
+
+    function stop() {
+      say("No se pudo actualizar el avance. Recargue la página para verlo.");
+    }
+
     function refreshList(changes) {
       fetch(window.location.pathname, { credentials: "same-origin" })
-        .then(function (answer) { return answer.text(); })
+        .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer); })
         .then(function (html) {
           var fresh = new DOMParser().parseFromString(html, "text/html")
             .querySelector("tbody[data-avance]");
-          if (fresh) {
-            body.innerHTML = fresh.innerHTML;
+          if (!fresh) {
+            return stop();  // not the page any more: signed out, say
           }
-          if (status) {
-            status.textContent = changes.join(" ");
-          }
+          body.innerHTML = fresh.innerHTML;
+          say(changes.join(" "));
           schedule();
-        });
+        }, stop);
     }
 
     function update(rows) {
@@ -178,8 +187,11 @@
         credentials: "same-origin",
         headers: { Accept: "application/json" }
       })
-        .then(function (answer) { return answer.ok ? answer.json() : Promise.reject(answer); })
-        .then(update, schedule);
+        .then(function (answer) {
+          var json = (answer.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+          return answer.ok && json ? answer.json() : Promise.reject(answer);
+        })
+        .then(update, stop);
     }
 
     function schedule() {

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from pmg.config import ConfigError
-from pmg.core.storage import FileStore
+from pmg.core.storage import FileMissing, FileStore
 from pmg.core.transactions import transaction
 from pmg.extensions import db
 from tests.conftest import bucket_keys, make_app
@@ -104,3 +104,13 @@ def test_a_file_on_disk_is_kept_in_pieces_and_read_back_in_pieces(
     with STORE.open(name) as stream:
         assert stream.read() == large.read_bytes()
     assert _kept(where) == [f"{name[:2]}/{name}"]
+
+
+def test_a_file_that_is_not_there_is_said_to_be_missing(where: str) -> None:
+    with transaction():
+        name = STORE.store(DATA)
+    with transaction():
+        STORE.delete_on_commit(name)
+    for read in (STORE.read, STORE.open):
+        with pytest.raises(FileMissing):
+            read(name)

@@ -66,7 +66,7 @@ def test_attach_stores_the_file_under_a_generated_name_with_its_hash(app: Flask,
     assert len(name) == 32 and int(name, 16) >= 0
     assert _files(app) == [f"{name[:2]}/{name}"]
     assert evidence_files.read(name) == data
-    assert operations.read(evidence) == data
+    assert evidence_files.read(evidence.stored_name) == data
     assert submission.evidence == [evidence]
 
 
@@ -98,8 +98,8 @@ def test_the_same_name_twice_gives_two_files(app: Flask, draft) -> None:
     db.session.commit()
     assert _rows() == 2
     assert first.stored_name != second.stored_name
-    assert operations.read(first) == pdf("uno")
-    assert operations.read(second) == pdf("dos")
+    assert evidence_files.read(first.stored_name) == pdf("uno")
+    assert evidence_files.read(second.stored_name) == pdf("dos")
     assert len(_files(app)) == 2
 
 

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -49,7 +50,7 @@ def cycle(app: Flask) -> Any:
     observed and sent it again; 301, of stage 1 in another ministry, sent nothing."""
     cycle = create_cycle(2026)
     load_starting_catalog(cycle)
-    agriculture = create_ministry("MINISTERIO DE AGRICULTURA")
+    agriculture = create_ministry("MINISTERIO DE LA MUJER Y LA EQUIDAD DE GÉNERO")
     first = create_institution("1306", "Servicio Agrícola y Ganadero", ministry=agriculture)
     coordinator = create_user(Role.COORDINATOR, institutions=[first])
     submission = open_submission(first, cycle, SubmissionKind.DIAGNOSTIC)
@@ -128,13 +129,10 @@ def test_all_versions_adds_the_earlier_ones(cycle: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("choices", "codes"),
     [
-        ({"ministry": "ministerio de agricultura"}, {"1306", "201"}),
-        ({"ministry": "MINISTERIO DE SALUD"}, set()),
-        ({"stage": Stage.STAGE_1}, set()),
+        ({"ministry": "MINISTERIO DE LA MUJER Y LA EQUIDAD DE GÉNERO"}, {"1306", "201"}),
         ({"stage": Stage.STAGE_3}, {"1306", "201"}),
         ({"state": SubmissionState.IN_REVIEW}, {"201"}),
         ({"state": SubmissionState.SUBMITTED}, {"1306"}),
-        ({"kind": SubmissionKind.PLAN}, set()),
         ({"kind": SubmissionKind.DIAGNOSTIC}, {"1306", "201"}),
     ],
 )
@@ -144,6 +142,54 @@ def test_the_choices_narrow_the_versions(
     members, manifest = _built(cycle, tmp_path / "paquete.zip", **choices)
     assert {row["codigo_institucion"] for row in manifest} == codes
     assert {"manifest.csv", "manifest.json", WORKBOOK} <= set(members)
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        {"ministry": "MINISTERIO DE SALUD"},
+        {"ministry": "ministerio de la mujer y la equidad de género"},  # as the catalog writes it
+        {"stage": Stage.STAGE_1},
+        {"kind": SubmissionKind.PLAN},
+    ],
+)
+def test_a_choice_of_no_version_is_refused(
+    cycle: Any, tmp_path: Path, choices: dict[str, Any]
+) -> None:
+    with pytest.raises(PackageError, match="Ninguna versión enviada del ciclo coincide"):
+        build_package(cycle, Selection(cycle_year=2026, **choices), tmp_path / "p.zip")
+    assert not list(tmp_path.glob("*p.zip*"))  # nor its temporary name
+
+
+def test_a_name_with_a_slash_keeps_its_folder_and_a_long_file_name_is_shortened(
+    app: Flask, tmp_path: Path
+) -> None:
+    cycle = create_cycle(2026)
+    institution = create_institution("1306", "Servicio / Oficina: Norte")
+    coordinator = create_user(Role.COORDINATOR, institutions=[institution])
+    submission = open_submission(institution, cycle, SubmissionKind.DIAGNOSTIC)
+    save_draft(submission, diagnostic_draft(), coordinator, submission.lock_version)
+    create_evidence(submission, coordinator, pdf("Largo"), "informe " * 40 + ".pdf")
+    submit(submission, coordinator, date.today(), submission.lock_version)
+    db.session.commit()
+    members, _ = _built(cycle, tmp_path / "paquete.zip")
+    folder = "1306 Servicio Oficina_ Norte"
+    evidence = next(name for name in members if "_evidencia/" in name)
+    assert evidence.startswith(f"{folder}/diagnostico_v1_evidencia/informe informe")
+    assert len(evidence.rsplit("/", 1)[1]) <= 100 and evidence.endswith(".pdf")
+    assert f"{folder}/diagnostico_v1.pdf" in members
+
+
+def test_a_stored_file_gone_stops_the_package_saying_which(
+    app: Flask, cycle: Any, tmp_path: Path
+) -> None:
+    evidence = db.session.scalars(select(EvidenceFile)).first()
+    assert evidence is not None
+    name = evidence.stored_name
+    (Path(app.config["PMG_UPLOAD_DIR"]) / name[:2] / name).unlink()
+    missing = re.escape("Falta el archivo «acta.pdf» de la versión 1 de 1306")
+    with pytest.raises(PackageError, match=missing):
+        build_package(cycle, Selection(cycle_year=2026), tmp_path / "p.zip")
 
 
 def test_a_file_not_as_its_version_lists_it_stops_the_package_and_leaves_nothing(

@@ -18,6 +18,7 @@ from pmg.audit.actions import AuditAction
 from pmg.audit.models import AuditEntry
 from pmg.core.models import utcnow
 from pmg.core.permissions import Role
+from pmg.core.storage import FileMissing
 from pmg.core.transactions import transaction
 from pmg.extensions import db
 from pmg.packages.models import EvidencePackage, PackageState
@@ -26,6 +27,7 @@ from pmg.packages.queries import Selection
 from tests.factories import (
     create_cycle,
     create_institution,
+    create_ministry,
     create_submitted_diagnostic,
     create_user,
 )
@@ -101,7 +103,7 @@ def test_purge_removes_the_expired_packages_and_their_files(
     assert _purge(runner) == "Paquetes vencidos eliminados: 1.\n"
     db.session.refresh(package)
     assert package.state is PackageState.REMOVED
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileMissing):
         package_files.read(stored_name)
 
 
@@ -116,3 +118,25 @@ def _stored_name(package: EvidencePackage) -> str:
     db.session.refresh(package)
     assert package.stored_name is not None
     return package.stored_name
+
+
+def test_a_ministry_is_named_as_the_catalog_writes_it_whatever_the_case_or_accents(
+    app: Flask, runner: Any, tmp_path: Path
+) -> None:
+    cycle = create_cycle(2026)
+    women = create_ministry("MINISTERIO DE LA MUJER Y LA EQUIDAD DE GÉNERO")
+    create_submitted_diagnostic(create_institution("2701", ministry=women), cycle)
+    target = tmp_path / "p.zip"
+    typed = "ministerio de la mujer y la equidad de genero"
+    assert _package(runner, str(target), "--cycle", "2026", "--ministry", typed).exit_code == 0
+    refused = _package(runner, str(target), "--cycle", "2026", "--ministry", "MINISTERIO X")
+    assert refused.exit_code == 2
+    assert "no hay un ministerio «MINISTERIO X» en el catálogo" in refused.output
+
+
+def test_a_choice_of_no_version_writes_nothing(app: Flask, runner: Any, tmp_path: Path) -> None:
+    create_submitted_diagnostic(create_institution("1306"), create_cycle(2026))
+    result = _package(runner, str(tmp_path / "p.zip"), "--cycle", "2026", "--kind", "plan")
+    assert result.exit_code == 1
+    assert "Ninguna versión enviada del ciclo coincide con lo elegido" in result.output
+    assert not list(tmp_path.glob("*p.zip*"))

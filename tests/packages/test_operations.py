@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from pmg.audit.models import AuditEntry
-from pmg.core.errors import Conflict
+from pmg.core.errors import Conflict, DomainError
 from pmg.core.jobs import queue
 from pmg.core.models import utcnow
 from pmg.core.permissions import Role
@@ -35,6 +35,7 @@ from pmg.packages.operations import (
     resume_stalled,
 )
 from pmg.packages.queries import Selection
+from pmg.submissions.models import SubmissionKind, SubmissionState
 from tests.factories import (
     create_cycle,
     create_institution,
@@ -45,6 +46,7 @@ from tests.jobs import run_jobs, waiting_jobs
 
 JOB = "pmg.packages.operations.build_package_job"
 EVERY_VERSION = Selection(cycle_year=2026, all_versions=True)
+DIAGNOSTIC = SubmissionKind.DIAGNOSTIC
 
 
 @pytest.fixture
@@ -107,7 +109,7 @@ def test_a_package_cancelled_while_it_waits_is_never_built(
     run_jobs()
     db.session.refresh(package)
     assert package.state is PackageState.CANCELLED and package.stored_name is None
-    with pytest.raises(Conflict, match="ya está «Cancelado»"):
+    with pytest.raises(Conflict, match="está «Cancelado»: ya no se puede cancelar"):
         cancel_package(package, analyst)
 
 
@@ -178,14 +180,36 @@ def test_a_package_a_live_worker_builds_is_not_taken_by_another(
     db.session.execute(
         update(EvidencePackage)
         .where(EvidencePackage.id == package.id)
-        .values(state=PackageState.BUILDING, heartbeat_at=utcnow(), attempts=1)
+        .values(state=PackageState.BUILDING, heartbeat_at=utcnow(), attempts=1, claim="a" * 32)
     )
     db.session.commit()
     resume_stalled()
     assert waiting_jobs() == []
-    operations.build_package_job(package.id)
+    operations.build_package_job(package.id)  # a second job for it: it finds it taken
     db.session.refresh(package)
     assert package.state is PackageState.BUILDING and package.attempts == 1
+    assert package.claim == "a" * 32
+
+
+def test_a_package_whose_job_was_lost_while_it_waited_is_sent_again_once(
+    asked: tuple[Any, EvidencePackage],
+) -> None:
+    _, package = asked
+    forget_the_jobs()
+    resume_stalled()
+    assert waiting_jobs() == []  # its heartbeat is fresh: its job may still be on its way
+    db.session.execute(
+        update(EvidencePackage)
+        .where(EvidencePackage.id == package.id)
+        .values(heartbeat_at=utcnow() - timedelta(hours=1))
+    )
+    db.session.commit()
+    resume_stalled()
+    resume_stalled()  # another worker, at the same minute
+    assert waiting_jobs() == [(JOB, (package.id,))]
+    run_jobs()
+    db.session.refresh(package)
+    assert package.state is PackageState.READY and package.attempts == 1
 
 
 def test_after_too_many_attempts_a_package_fails_saying_so(
@@ -194,9 +218,10 @@ def test_after_too_many_attempts_a_package_fails_saying_so(
     _, package = asked
     forget_the_jobs()
     _abandoned(package, attempts=MAX_ATTEMPTS)
-    operations.build_package_job(package.id)
+    resume_stalled()
+    run_jobs()
     db.session.refresh(package)
-    assert package.state is PackageState.FAILED
+    assert package.state is PackageState.FAILED and package.attempts == MAX_ATTEMPTS + 1
     assert package.problem == (
         f"No se pudo armar el paquete en {MAX_ATTEMPTS} intentos. Pídalo de nuevo."
     )
@@ -233,7 +258,7 @@ def test_a_ready_package_is_removed_when_asked_or_once_expired(
     with transaction():
         remove_package(package, analyst)
     assert package.state is PackageState.REMOVED and package.stored_name is None
-    with pytest.raises(Conflict, match="ya está «Eliminado»"):
+    with pytest.raises(Conflict, match="está «Eliminado»: no se puede eliminar"):
         remove_package(package, analyst)
     db.session.rollback()
 
@@ -244,3 +269,29 @@ def test_a_ready_package_is_removed_when_asked_or_once_expired(
     assert later.state is PackageState.REMOVED
     assert not [name for name in files if (_folder(app) / name[:2] / name).exists()]
     assert _actions()[-2:] == ["package.remove", "package.expire"]
+
+
+def test_a_choice_of_no_version_is_refused_when_asked(asked: tuple[Any, EvidencePackage]) -> None:
+    analyst, package = asked
+    nothing = Selection(cycle_year=2026, kind=SubmissionKind.PLAN)
+    with pytest.raises(DomainError, match="Ninguna versión enviada del ciclo coincide"):
+        request_package(analyst, package.cycle, nothing)
+
+
+def test_a_person_has_at_most_three_packages_on_their_way(
+    asked: tuple[Any, EvidencePackage],
+) -> None:
+    analyst, package = asked
+    for choices in ({"all_versions": True}, {"state": SubmissionState.SUBMITTED}):
+        with transaction():
+            request_package(analyst, package.cycle, Selection(cycle_year=2026, **choices))
+    with pytest.raises(Conflict, match="Ya tiene 3 paquetes en preparación"):
+        request_package(analyst, package.cycle, Selection(cycle_year=2026, kind=DIAGNOSTIC))
+    db.session.rollback()
+    with transaction():
+        cancel_package(package, analyst)
+    with transaction():
+        fourth, shared = request_package(
+            analyst, package.cycle, Selection(cycle_year=2026, kind=DIAGNOSTIC)
+        )
+    assert not shared and fourth.state is PackageState.WAITING

@@ -5,6 +5,7 @@ admin's): anyone else gets 404."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,9 +75,9 @@ def test_a_package_asked_for_is_listed_with_its_progress_then_downloaded(
     assert "Listo" in page and "Descargar el paquete n.º 1" in page
     downloaded = client.get("/paquetes/1/descargar")
     assert downloaded.status_code == 200
-    assert downloaded.headers["Content-Disposition"] == (
-        'attachment; filename="paquete_evidencia_2026_1.zip"'
-    )
+    disposition = downloaded.headers["Content-Disposition"]
+    assert disposition == "attachment; filename=paquete_evidencia_2026_1.zip"
+    assert downloaded.headers["Content-Length"] == str(len(downloaded.data))
     package = _package()
     assert downloaded.data == package_files.read(package.stored_name or "")
     assert downloaded.headers["ETag"] == f'"{package.sha256}"'
@@ -100,7 +101,7 @@ def test_cancel_then_cancel_again_says_it_is_already_cancelled(
     assert "Se canceló el paquete n.º 1." in _text(client.get(PAGE))
     assert _package().state is PackageState.CANCELLED
     client.post("/paquetes/1/cancelar")
-    assert "ya está «Cancelado»: no se puede cancelar" in _text(client.get(PAGE))
+    assert "está «Cancelado»: ya no se puede cancelar" in _text(client.get(PAGE))
 
 
 def test_a_removed_package_has_no_file_to_download(analyst: Any, client: FlaskClient) -> None:
@@ -147,3 +148,23 @@ def test_a_request_without_its_form_token_is_refused(analyst: Any, client: Flask
     refused = client.post(PAGE, data={"ciclo": "2026"}, csrf=False)
     assert refused.status_code == 400
     assert db.session.scalars(select(EvidencePackage)).first() is None
+
+
+def test_a_refused_request_is_said_above_the_form(analyst: Any, client: FlaskClient) -> None:
+    refused = _ask(client, tipo="plan")
+    assert refused.status_code == 422
+    assert "Ninguna versión enviada del ciclo coincide con lo elegido" in _text(refused)
+    assert db.session.scalars(select(EvidencePackage)).first() is None
+
+
+def test_a_package_whose_file_is_gone_says_so_instead_of_failing(
+    app: Flask, analyst: Any, client: FlaskClient
+) -> None:
+    _ask(client)
+    run_jobs()
+    name = _package().stored_name or ""
+    (Path(app.config["PMG_PACKAGE_DIR"]) / name[:2] / name).unlink()
+    assert client.get("/paquetes/1/descargar").status_code == 302
+    assert "El archivo del paquete n.º 1 ya no está: pídalo de nuevo." in _text(client.get(PAGE))
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "package.download" not in actions

@@ -74,6 +74,19 @@ def choose_years(
     return tuple(range(first, last + 1))
 
 
+def write_consolidated(
+    cycle: Cycle,
+    target: str | PathLike[str] | IO[bytes],
+    first: int | None = None,
+    last: int | None = None,
+) -> ExportSummary:
+    """Write the consolidated workbook of ``cycle`` to ``target``, unrecorded: for what holds
+    it and is recorded itself (an evidence package). Raises :class:`DomainError`."""
+    years = choose_years(cycle, first, last)
+    tables = consolidated_tables(load_consolidated(cycle, years))
+    return ExportSummary(cycle.year, years, write_xlsx(tables, target))
+
+
 def export_consolidated(
     cycle: Cycle,
     target: str | PathLike[str] | IO[bytes],
@@ -86,13 +99,11 @@ def export_consolidated(
 
     ``actor`` is ``None`` for the command line.
     """
-    years = choose_years(cycle, first, last)
-    tables = consolidated_tables(load_consolidated(cycle, years))
-    summary = ExportSummary(cycle.year, years, write_xlsx(tables, target))
+    summary = write_consolidated(cycle, target, first, last)
     record(
         AuditAction.EXPORT_CONSOLIDATED,
         cycle,
         actor=actor,
-        after={"cycle_year": cycle.year, "years": list(years), "rows": summary.rows},
+        after={"cycle_year": cycle.year, "years": list(summary.years), "rows": summary.rows},
     )
     return summary
