@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from pmg.core.permissions import Role
 from pmg.extensions import db
@@ -71,7 +72,7 @@ def test_a_reviewer_observes_a_field_beside_the_content_and_confirms(screen_page
     # The confirmation says what will happen and has the focus; nothing is decided yet.
     heading = page.get_by_role("heading", name="Confirme el envío de las observaciones")
     heading.wait_for()
-    assert page.evaluate("document.activeElement.id") == "confirmacion"
+    expect(heading).to_be_focused()  # autofocus: applied once the page has rendered
     panel = page.locator(".confirmation")
     assert "Se enviará 1 observación nueva: R01." in panel.inner_text()
     assert "Esta decisión no se puede deshacer." in panel.inner_text()
