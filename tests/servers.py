@@ -13,8 +13,37 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from flask import Flask
+
 ROOT = Path(__file__).resolve().parents[1]
 ANSWER_WITHIN = 60  # seconds for gunicorn to load the app and answer
+
+
+# What a process of the application reads from its environment to share a test app's data.
+SHARED_SETTINGS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    **{
+        name: name
+        for name in (
+            "SECRET_KEY",
+            "PMG_UPLOAD_DIR",
+            "PMG_PDF_DIR",
+            "PMG_PACKAGE_DIR",
+            "PMG_STORAGE_URL",
+            "PMG_QUEUE_URL",
+            "PMG_QUEUE_NAME",
+        )
+    },
+}
+
+
+def environment_of(app: Flask, **settings: str) -> dict[str, str]:
+    """The environment that points a server or a worker at ``app``'s database, folders,
+    storage and queue, ``settings`` over them."""
+    return {
+        **{variable: str(app.config[key]) for variable, key in SHARED_SETTINGS.items()},
+        **settings,
+    }
 
 
 def free_port() -> int:

@@ -24,7 +24,7 @@ from tests.factories import (
     create_user,
     load_starting_catalog,
 )
-from tests.servers import gunicorn, request
+from tests.servers import environment_of, gunicorn, request
 
 VERSION_PDF = "/instituciones/1306/2026/diagnostico/v1.pdf"
 
@@ -35,17 +35,14 @@ def app_config(redis_queue: dict[str, str], bucket_url: str) -> dict[str, Any]:
 
 
 def _server_environment(app: Flask, folder: Path) -> dict[str, str]:
-    config = app.config
-    return {
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": config["SECRET_KEY"],
-        "PMG_STORAGE_URL": config["PMG_STORAGE_URL"],
-        "PMG_QUEUE_URL": config["PMG_QUEUE_URL"],
-        "PMG_QUEUE_NAME": config["PMG_QUEUE_NAME"],
-        # Folders of each server's own: the files must not be there but in the bucket.
-        "PMG_UPLOAD_DIR": str(folder / "uploads"),
-        "PMG_PDF_DIR": str(folder / "pdfs"),
-    }
+    """``app``'s, but folders of each server's own: the files must not be there but in the
+    bucket."""
+    return environment_of(
+        app,
+        PMG_UPLOAD_DIR=str(folder / "uploads"),
+        PMG_PDF_DIR=str(folder / "pdfs"),
+        PMG_PACKAGE_DIR=str(folder / "packages"),
+    )
 
 
 def test_two_servers_share_the_database_the_queue_and_the_bucket(

@@ -37,7 +37,7 @@ from tests.factories import (
     create_user,
     load_starting_catalog,
 )
-from tests.servers import ROOT
+from tests.servers import ROOT, environment_of
 
 WAIT_SECONDS = 90
 VERSIONS = 8  # in the package a worker is killed building: some seconds of rendering
@@ -52,19 +52,7 @@ def app_config(redis_queue: dict[str, str]) -> dict[str, Any]:
 def running_worker(app: Flask, log: Path, **settings: str) -> Iterator[subprocess.Popen[bytes]]:
     """``flask pmg worker`` in a process of its own on the test's database, folders and
     Redis queue (``settings`` over them), its output in ``log``; killed if still running."""
-    config = app.config
-    env = {
-        **os.environ,
-        "PMG_ENV": "testing",
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": config["SECRET_KEY"],
-        "PMG_UPLOAD_DIR": config["PMG_UPLOAD_DIR"],
-        "PMG_PDF_DIR": config["PMG_PDF_DIR"],
-        "PMG_PACKAGE_DIR": config["PMG_PACKAGE_DIR"],
-        "PMG_QUEUE_URL": config["PMG_QUEUE_URL"],
-        "PMG_QUEUE_NAME": config["PMG_QUEUE_NAME"],
-        **settings,
-    }
+    env = {**os.environ, "PMG_ENV": "testing", **environment_of(app, **settings)}
     with log.open("ab") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "app.py", "pmg", "worker", "--workers", "1"],

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -30,6 +31,13 @@ def current_cycle() -> Cycle | None:
         )
     cycle: Cycle | None = g.current_cycle
     return cycle
+
+
+def default_cycle(cycles: Sequence[Cycle]) -> Cycle | None:
+    """The cycle shown unless another is asked for: the current one, or the latest of
+    ``cycles`` when none is marked current."""
+    latest = max(cycles, key=lambda cycle: cycle.year, default=None)
+    return next((cycle for cycle in cycles if cycle.is_current), latest)
 
 
 def all_cycles() -> list[Cycle]:

@@ -23,6 +23,7 @@ from pmg.core.filters import format_date
 from pmg.core.links import Link
 from pmg.core.numbers import percent
 from pmg.cycles.models import Cycle
+from pmg.cycles.queries import default_cycle
 from pmg.dashboard.standing import BY_VALUE, SENT, STANDINGS, Standing
 from pmg.institutions.models import Stage
 from pmg.submissions.kinds import KINDS, KindSpec
@@ -52,13 +53,6 @@ class CycleChoice:
     cycles: tuple[Cycle, ...]
     cycle: Cycle | None
     error: str = ""
-
-
-def default_cycle(cycles: Sequence[Cycle]) -> Cycle | None:
-    """The cycle shown unless another is asked for: the current one, or the latest of
-    ``cycles`` when none is marked current."""
-    latest = max(cycles, key=lambda cycle: cycle.year, default=None)
-    return next((cycle for cycle in cycles if cycle.is_current), latest)
 
 
 def choose_cycle(asked: str | None, cycles: Sequence[Cycle]) -> CycleChoice:

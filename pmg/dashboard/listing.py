@@ -24,7 +24,8 @@ from pmg.core.permissions import Actor
 from pmg.core.search import searched
 from pmg.core.xlsx import CellValue, Table
 from pmg.cycles.models import Cycle
-from pmg.dashboard.figures import UNKNOWN_CYCLE, default_cycle
+from pmg.cycles.queries import default_cycle
+from pmg.dashboard.figures import UNKNOWN_CYCLE
 from pmg.dashboard.standing import (
     BY_VALUE,
     NOT_STARTED,

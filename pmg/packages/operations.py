@@ -39,11 +39,9 @@ from pmg.core.models import utcnow
 from pmg.core.storage import FileStore
 from pmg.cycles.models import Cycle
 from pmg.extensions import db
-from pmg.institutions.models import Stage
 from pmg.packages.builder import NOTHING_CHOSEN, build_package, items_of
 from pmg.packages.models import UNDER_WAY, EvidencePackage, PackageState
 from pmg.packages.queries import Selection, count_packaged
-from pmg.submissions.models import SubmissionKind, SubmissionState
 
 package_files = FileStore("packages", "PMG_PACKAGE_DIR")
 MAX_ATTEMPTS = 3
@@ -56,34 +54,12 @@ class Cancelled(Exception):
     """The package stopped being this worker's: cancelled, or claimed by another."""
 
 
-# --- A selection as the row keeps it ------------------------------------------------------
-
-
-def selection_values(selection: Selection) -> dict[str, Any]:
-    """``selection`` as plain values (the row's JSON), without the cycle."""
-    return {
-        "ministry": selection.ministry,
-        "stage": selection.stage.value if selection.stage else None,
-        "kind": selection.kind.value if selection.kind else None,
-        "state": selection.state.value if selection.state else None,
-        "all_versions": selection.all_versions,
-    }
-
-
 def selection_of(package: EvidencePackage) -> Selection:
-    values = package.selection
-    return Selection(
-        cycle_year=package.cycle.year,
-        ministry=values["ministry"],
-        stage=Stage(values["stage"]) if values["stage"] else None,
-        kind=SubmissionKind(values["kind"]) if values["kind"] else None,
-        state=SubmissionState(values["state"]) if values["state"] else None,
-        all_versions=values["all_versions"],
-    )
+    return Selection.of(package.cycle.year, package.selection)
 
 
 def _key(cycle: Cycle, selection: Selection) -> str:
-    canonical = json.dumps([cycle.id, selection_values(selection)], sort_keys=True)
+    canonical = json.dumps([cycle.id, selection.values()], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -111,7 +87,7 @@ def request_package(
     package = EvidencePackage(
         requested_by=user,
         cycle=cycle,
-        selection=selection_values(selection),
+        selection=selection.values(),
         selection_key=key,
         total=items_of(versions),
         heartbeat_at=utcnow(),
@@ -261,8 +237,6 @@ def build_package_job(package_id: int) -> None:
             _finish(package, claim, state=PackageState.FAILED, problem=refused.message)
             return
         stored_name = package_files.store_file(target)
-    # Cancelled at the last moment, the package is not marked ready and the rollback takes
-    # the stored file away with it.
     finished = utcnow()
     _finish(
         package,
@@ -297,8 +271,9 @@ def _progress(package: EvidencePackage, claim: str) -> Any:
     return told
 
 
-def _finish(package: EvidencePackage, claim: str, **values: Any) -> bool:
-    """End this worker's build of ``package`` with ``values``, if it still holds it."""
+def _finish(package: EvidencePackage, claim: str, **values: Any) -> None:
+    """End this worker's build of ``package`` with ``values``, if it still holds it; if not
+    (cancelled meanwhile), what this worker did goes with the rollback."""
     finished = _change(
         package,
         (EvidencePackage.claim == claim) & (EvidencePackage.state == PackageState.BUILDING),
@@ -309,7 +284,6 @@ def _finish(package: EvidencePackage, claim: str, **values: Any) -> bool:
         db.session.commit()
     else:
         db.session.rollback()
-    return finished
 
 
 @job(retries=0, periodic=True)

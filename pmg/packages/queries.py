@@ -36,6 +36,28 @@ class Selection:
     state: SubmissionState | None = None
     all_versions: bool = False
 
+    def values(self) -> dict[str, Any]:
+        """As a package's row keeps it: plain values, without the cycle."""
+        return {
+            "ministry": self.ministry,
+            "stage": self.stage.value if self.stage else None,
+            "kind": self.kind.value if self.kind else None,
+            "state": self.state.value if self.state else None,
+            "all_versions": self.all_versions,
+        }
+
+    @classmethod
+    def of(cls, cycle_year: int, values: dict[str, Any]) -> Selection:
+        """The selection kept as :meth:`values` for the cycle ``cycle_year``."""
+        return cls(
+            cycle_year=cycle_year,
+            ministry=values["ministry"],
+            stage=Stage(values["stage"]) if values["stage"] else None,
+            kind=SubmissionKind(values["kind"]) if values["kind"] else None,
+            state=SubmissionState(values["state"]) if values["state"] else None,
+            all_versions=values["all_versions"],
+        )
+
     def described(self) -> dict[str, Any]:
         """As the manifest and the audit trail write it."""
         return {

@@ -13,7 +13,7 @@ from pmg.core.permissions import Role, roles_required
 from pmg.core.security import PRIVATE_DOWNLOAD
 from pmg.core.storage import FileMissing
 from pmg.core.transactions import transaction
-from pmg.cycles.queries import all_cycles, get_cycle
+from pmg.cycles.queries import all_cycles, default_cycle, get_cycle
 from pmg.institutions.queries import ministries
 from pmg.packages import operations
 from pmg.packages.forms import UNKNOWN, PackageForm, package_form
@@ -31,8 +31,7 @@ ZIP_MIMETYPE = "application/zip"
 @roles_required(*REQUESTERS)
 def index() -> Response | tuple[str, int]:
     cycles = all_cycles()
-    chosen = next((cycle for cycle in cycles if cycle.is_current), cycles[0] if cycles else None)
-    form = package_form(cycles, ministries(), chosen)
+    form = package_form(cycles, ministries(), default_cycle(cycles))
     refusal = _requested(form) if form.validate_on_submit() else None
     if form.is_submitted() and not form.errors and refusal is None:
         return redirect(url_for("packages.index"))

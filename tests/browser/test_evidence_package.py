@@ -1,5 +1,6 @@
 """A DIPRES analyst asks for an evidence package in Chromium, watches it get ready without
-reloading the page (what is chosen in the form stays), and downloads a checked ZIP."""
+reloading the page (what is chosen in the form stays, and leaving it asks first), and
+downloads a checked ZIP."""
 
 from __future__ import annotations
 
@@ -43,6 +44,18 @@ def test_an_analyst_asks_for_a_package_and_downloads_it_once_ready(page: Any) ->
     expect(row).to_contain_text("En cola")
     expect(row).to_contain_text("Esperando su turno")
     page.get_by_label("Estado del envío").select_option(label="Enviado")  # chosen, not sent
+    dialogs: list[str] = []
+
+    def refuse(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)  # leaving with that choice asks first
+    page.get_by_role("button", name="Cancelar el paquete n.º 1").click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    page.remove_listener("dialog", refuse)
+    expect(row).to_contain_text("En cola")  # not cancelled: the person stayed
 
     run_jobs()  # a worker's turn; the page finds out by itself
     download = page.get_by_role("link", name="Descargar el paquete n.º 1")
