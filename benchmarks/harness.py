@@ -104,6 +104,7 @@ def migrated_app(
                 "SECRET_KEY": "benchmark",
                 **NO_WORKER,
                 "PMG_PDF_DIR": str(Path(folder) / "pdfs"),
+                "PMG_WORKBOOK_DIR": str(Path(folder) / "workbooks"),
                 **(config or {}),
             }
         )

@@ -74,6 +74,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "PMG_UPLOAD_DIR": os.environ.get("PMG_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         # Each version's PDF, stored once rendered (pmg.exports.documents.stored).
         "PMG_PDF_DIR": os.environ.get("PMG_PDF_DIR", str(Path(instance_path) / "pdfs")),
+        # Each cycle's consolidated workbook, stored once per state of the data for the
+        # evidence packages (pmg.exports.workbook.stored).
+        "PMG_WORKBOOK_DIR": os.environ.get(
+            "PMG_WORKBOOK_DIR", str(Path(instance_path) / "workbooks")
+        ),
         # Evidence packages (pmg.packages): where they are kept, for how many days, and after
         # how many seconds without news from its worker one is taken up again.
         "PMG_PACKAGE_DIR": os.environ.get(

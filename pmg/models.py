@@ -7,6 +7,7 @@ from pmg.cycles.models import Cycle
 from pmg.diagnostics.models import DismissedSuggestion
 from pmg.evidence.models import EvidenceFile
 from pmg.exports.documents.models import StoredPdf
+from pmg.exports.workbook.models import StoredWorkbook
 from pmg.indicators.models import (
     ComplaintFigures,
     CycleTargets,
@@ -47,6 +48,7 @@ __all__ = [
     "SaipFigures",
     "StateChange",
     "StoredPdf",
+    "StoredWorkbook",
     "Submission",
     "SubmissionVersion",
     "User",

@@ -85,6 +85,7 @@ def make_app(database_uri: str, tmp_path: Path, **overrides: Any) -> Flask:
         "SECRET_KEY": "test-secret-key",
         "PMG_UPLOAD_DIR": str(tmp_path / "uploads"),
         "PMG_PDF_DIR": str(tmp_path / "pdfs"),
+        "PMG_WORKBOOK_DIR": str(tmp_path / "workbooks"),
         "PMG_PACKAGE_DIR": str(tmp_path / "packages"),
         "PMG_QUEUE_URL": "memory://",  # jobs wait in the process: tests/jobs.py runs them
         "SERVER_NAME": None,

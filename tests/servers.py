@@ -28,6 +28,7 @@ SHARED_SETTINGS = {
             "SECRET_KEY",
             "PMG_UPLOAD_DIR",
             "PMG_PDF_DIR",
+            "PMG_WORKBOOK_DIR",
             "PMG_PACKAGE_DIR",
             "PMG_STORAGE_URL",
             "PMG_QUEUE_URL",

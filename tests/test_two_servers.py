@@ -41,6 +41,7 @@ def _server_environment(app: Flask, folder: Path) -> dict[str, str]:
         app,
         PMG_UPLOAD_DIR=str(folder / "uploads"),
         PMG_PDF_DIR=str(folder / "pdfs"),
+        PMG_WORKBOOK_DIR=str(folder / "workbooks"),
         PMG_PACKAGE_DIR=str(folder / "packages"),
     )
 

@@ -19,6 +19,7 @@ removed only once it commits.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -230,6 +231,9 @@ class FileStore:
     def read(self, stored_name: str) -> bytes:
         return self.backend().get(_key(stored_name))
 
+    def exists(self, stored_name: str) -> bool:
+        return self.backend().exists(_key(stored_name))
+
     def open(self, stored_name: str) -> IO[bytes]:
         """The file to read in pieces (a download sent as it is read)."""
         return self.backend().open(_key(stored_name))
@@ -240,6 +244,19 @@ class FileStore:
     def delete_on_commit(self, stored_name: str) -> None:
         """Remove the file once the current transaction commits; keep it if it rolls back."""
         _in_transaction().info.setdefault(TO_DELETE, set()).add((self, stored_name))
+
+
+PIECE = 1024 * 1024  # bytes read at a time
+
+
+def size_and_digest(path: Path) -> tuple[int, str]:
+    """The size of the file at ``path`` and its SHA-256, read in pieces."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as stream:
+        while piece := stream.read(PIECE):
+            digest.update(piece)
+            size += len(piece)
+    return size, digest.hexdigest()
 
 
 def _in_transaction() -> Session:

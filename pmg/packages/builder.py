@@ -28,19 +28,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol
 
 from pmg.core.delimited import write_csv
 from pmg.core.errors import DomainError
 from pmg.core.models import utcnow
-from pmg.core.storage import FileMissing, FileStore
+from pmg.core.storage import PIECE, FileMissing, FileStore
 from pmg.core.xlsx import Table
 from pmg.cycles.models import Cycle
 from pmg.evidence.checks import clean_name
 from pmg.evidence.storage import evidence_files
-from pmg.exports.documents.stored import read_pdf, store_pdf
-from pmg.exports.workbook import consolidated_filename, write_consolidated
-from pmg.packages.queries import Selection, evidence_of, packaged_versions
+from pmg.exports.documents.models import StoredPdf
+from pmg.exports.documents.stored import current_pdfs, pdf_files, store_pdf
+from pmg.exports.workbook import consolidated_filename
+from pmg.exports.workbook.stored import stored_workbook, workbook_files
+from pmg.packages.queries import Listed, Selection, evidence_of, packaged_versions
 from pmg.submissions.kinds import slugs
 from pmg.submissions.models import SubmissionVersion
 
@@ -60,8 +62,8 @@ MAX_FOLDER = 120  # characters of an institution's folder name
 # Characters of an evidence file's name in the package: the whole path stays within what
 # every system extracts.
 MAX_FILE_NAME = 100
-PIECE = 1024 * 1024  # bytes read and written at a time
-ALIVE_EVERY = 50  # members checked between two signs of life
+BATCH = 200  # versions whose stored PDFs and evidence are looked up together
+ALIVE_EVERY = 50  # pieces checked between two signs of life
 Progress = Callable[[int, int], None]  # items done, items in all
 
 
@@ -99,23 +101,40 @@ def build_package(
     partial = target.with_name(f".{target.name}.parcial")
     rows: list[dict[str, Any]] = []
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with (
+            partial.open("wb") as stream,
+            zipfile.ZipFile(
+                written := _Hashing(stream),
+                "w",
+                compression=zipfile.ZIP_DEFLATED,
+            ) as archive,
+        ):
             names = _Names()
-            for done, version in enumerate(versions, start=1):
-                rows += _added(archive, version, names)
-                tell(done, total)
-            workbook = io.BytesIO()
-            write_consolidated(cycle, workbook)
-            archive.writestr(consolidated_filename(cycle), workbook.getvalue())
+            for start in range(0, len(versions), BATCH):
+                batch = versions[start : start + BATCH]
+                pdfs, evidence = current_pdfs(batch), evidence_of(batch)
+                for done, version in enumerate(batch, start=start + 1):
+                    pdf = pdfs.get(version.id) or store_pdf(version)
+                    rows += _added(archive, version, pdf, evidence[version.id], names)
+                    tell(done, total)
+            workbook = stored_workbook(cycle)
+            _copied_as_stored(
+                workbook_files,
+                workbook,
+                archive,
+                consolidated_filename(cycle),
+                f"el consolidado del ciclo {cycle.year}",
+            )
             archive.writestr("manifest.csv", _manifest_csv(rows))
             archive.writestr("manifest.json", _manifest_json(cycle, selection, rows))
-        _check(partial, rows, lambda: tell(len(versions), total))
+        check_package(
+            partial, written.digest.hexdigest(), rows, lambda: tell(len(versions), total)
+        )
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    size, digest = _size_and_digest(target)
     tell(total, total)
-    return PackageSummary(len(versions), len(rows), size, digest)
+    return PackageSummary(len(versions), len(rows), written.size, written.digest.hexdigest())
 
 
 def _silent(done: int, total: int) -> None:
@@ -123,31 +142,28 @@ def _silent(done: int, total: int) -> None:
 
 
 def _added(
-    archive: zipfile.ZipFile, version: SubmissionVersion, names: _Names
+    archive: zipfile.ZipFile,
+    version: SubmissionVersion,
+    pdf: StoredPdf,
+    evidence: Listed,
+    names: _Names,
 ) -> list[dict[str, Any]]:
-    """Put the version's PDF and evidence files in ``archive``; their manifest rows."""
+    """Put the version's stored ``pdf`` and the ``evidence`` files it lists in ``archive``;
+    their manifest rows."""
     submission = version.submission
     institution = submission.institution
     folder = names.folder(f"{institution.code} {institution.name}")
     stem = f"{slugs()[submission.kind]}_v{version.number}"
-    pdf = read_pdf(store_pdf(version))
     path = f"{folder}/{stem}.pdf"
-    archive.writestr(path, pdf)
-    rows = [_row(version, path, len(pdf), hashlib.sha256(pdf).hexdigest())]
-    for name, listed, evidence in evidence_of(version):
-        which = f"«{name}» de la versión {version.number} de {institution.code}"
-        if evidence is None:
-            raise PackageError(f"Falta el archivo {which}: {NOT_BUILT}")
+    which = f"el PDF de la versión {version.number} de {institution.code}"
+    rows = [_row(version, path, *_copied_as_stored(pdf_files, pdf, archive, path, which))]
+    for name, _listed, stored in evidence:
+        which = f"el archivo «{name}» de la versión {version.number} de {institution.code}"
+        if stored is None:
+            raise PackageError(f"Falta {which}: {NOT_BUILT}")
         path = names.unique(f"{folder}/{stem}_evidencia/{clean_name(name, MAX_FILE_NAME)}")
-        try:
-            size, digest = _copied(evidence_files, evidence.stored_name, archive, path)
-        except FileMissing as missing:
-            raise PackageError(f"Falta el archivo {which}: {NOT_BUILT}") from missing
-        if digest != listed:
-            raise PackageError(
-                f"El archivo {which} no coincide con su huella SHA-256: {NOT_BUILT}"
-            )
-        rows.append(_row(version, path, size, digest))
+        copied = _copied_as_stored(evidence_files, stored, archive, path, which)
+        rows.append(_row(version, path, *copied))
     return rows
 
 
@@ -157,16 +173,34 @@ NOTHING_CHOSEN = (
 )
 
 
-def _copied(
-    store: FileStore, stored_name: str, archive: zipfile.ZipFile, path: str
+class _Stored(Protocol):
+    stored_name: str
+    sha256: str
+
+
+def _copied_as_stored(
+    store: FileStore,
+    stored: _Stored,
+    archive: zipfile.ZipFile,
+    path: str,
+    which: str,
 ) -> tuple[int, str]:
-    """Copy the stored file into ``archive`` at ``path`` in pieces; its size and SHA-256."""
+    """Copy the ``stored`` file into ``archive`` at ``path`` in pieces, checking it against
+    the SHA-256 it was stored with (for evidence, the one its version lists); its size and
+    SHA-256. ``which`` names it (``el PDF de…``) in the error that says it is missing or altered."""
     digest, size = hashlib.sha256(), 0
-    with store.open(stored_name) as source, archive.open(path, "w") as member:
-        while piece := source.read(PIECE):
-            digest.update(piece)
-            size += len(piece)
-            member.write(piece)
+    try:
+        with store.open(stored.stored_name) as source, archive.open(path, "w") as member:
+            while piece := source.read(PIECE):
+                digest.update(piece)
+                size += len(piece)
+                member.write(piece)
+    except FileMissing as missing:
+        raise PackageError(f"Falta {which}: {NOT_BUILT}") from missing
+    if digest.hexdigest() != stored.sha256:
+        raise PackageError(
+            f"{which[0].upper()}{which[1:]} no coincide con su huella SHA-256: {NOT_BUILT}"
+        )
     return size, digest.hexdigest()
 
 
@@ -235,33 +269,52 @@ def _manifest_json(cycle: Cycle, selection: Selection, rows: list[dict[str, Any]
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
 
 
-def _check(path: Path, rows: list[dict[str, Any]], alive: Callable[[], None]) -> None:
-    """Read the written ZIP back, in pieces: every member whole (its checksum), every listed
-    file as listed; ``alive`` is told every few members."""
-    listed = {row["archivo"]: row["sha256_archivo"] for row in rows}
-    with zipfile.ZipFile(path) as archive:
-        for number, name in enumerate(archive.namelist(), start=1):
-            digest = hashlib.sha256()
-            try:
-                with archive.open(name) as member:
-                    while piece := member.read(PIECE):
-                        digest.update(piece)
-            except zipfile.BadZipFile as broken:
-                raise PackageError(
-                    f"El paquete quedó dañado en «{name}»; vuelva a pedirlo."
-                ) from broken
-            if name in listed and digest.hexdigest() != listed[name]:
-                raise PackageError(
-                    f"El paquete no guardó «{name}» como se leyó; vuelva a pedirlo."
-                )
+def check_package(
+    path: Path, sha256: str, rows: list[dict[str, Any]], alive: Callable[[], None]
+) -> None:
+    """Read the ZIP at ``path`` back, in pieces: its bytes must be those written (their
+    SHA-256 is ``sha256``; each file's SHA-256 in the manifest was taken of the same bytes
+    on their way in), and its directory must list every file the manifest ``rows`` list,
+    with its size. ``alive`` is told every few pieces. Raises :class:`PackageError`."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for number, piece in enumerate(iter(lambda: stream.read(PIECE), b""), start=1):
+            digest.update(piece)
             if number % ALIVE_EVERY == 0:
                 alive()
+    try:
+        if digest.hexdigest() != sha256:
+            raise zipfile.BadZipFile("not the bytes written")
+        with zipfile.ZipFile(path) as archive:
+            sizes = {member.filename: member.file_size for member in archive.infolist()}
+    except zipfile.BadZipFile as broken:
+        raise PackageError(BROKEN) from broken
+    for name, size in ((row["archivo"], row["tamano_bytes"]) for row in rows):
+        if sizes.get(name) != size:
+            raise PackageError(f"El paquete no guardó «{name}» como se leyó; vuelva a pedirlo.")
 
 
-def _size_and_digest(path: Path) -> tuple[int, str]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as stream:
-        while piece := stream.read(PIECE):
-            digest.update(piece)
-            size += len(piece)
-    return size, digest.hexdigest()
+BROKEN = "El paquete quedó dañado al guardarse; vuelva a pedirlo."
+
+
+class _Hashing:
+    """A file written only forward, taking the size and SHA-256 of what goes through: the
+    ZIP written to it is streamed (each member's sizes after its data), so its checksum is
+    known once it is closed, without reading it again."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream, self.digest, self.size = stream, hashlib.sha256(), 0
+
+    def write(self, data: bytes, /) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.stream.write(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.close()

@@ -1,5 +1,6 @@
 """``flask pmg export-package``: an evidence package written to a file, with a progress bar;
-``flask pmg purge-packages``: the expired packages of the application removed."""
+``flask pmg purge-packages``: the expired packages of the application removed, and the
+stored workbooks the data has left behind."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pmg.core.spreadsheets import comparable
 from pmg.core.transactions import transaction
 from pmg.cycles.queries import get_cycle
 from pmg.evidence.checks import format_size
+from pmg.exports.workbook.stored import purge_workbooks
 from pmg.extensions import db
 from pmg.institutions.models import Stage
 from pmg.institutions.queries import ministries
@@ -135,7 +137,13 @@ def _count(number: int, one: str, many: str) -> str:
 @click.command("purge-packages")
 @with_appcontext
 def purge_packages_command() -> None:
-    """Elimina los paquetes de evidencia vencidos y sus archivos (cron, una vez al día)."""
+    """Elimina los paquetes de evidencia vencidos y los consolidados guardados que ya no
+    coinciden con los datos, con sus archivos (cron, una vez al día)."""
+    now = utcnow()
     with transaction():
-        count = purge_expired(utcnow())
-    click.echo(f"Paquetes vencidos eliminados: {count}.")
+        packages = purge_expired(now)
+        workbooks = purge_workbooks(now)
+    click.echo(
+        f"Paquetes vencidos eliminados: {packages}. "
+        f"Consolidados guardados que ya no coinciden con los datos, eliminados: {workbooks}."
+    )

@@ -3,12 +3,13 @@ which packages a person sees."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from pmg.auth.models import User
 from pmg.core.permissions import Role
@@ -72,11 +73,15 @@ class Selection:
 
 def packaged_versions(cycle: Cycle, selection: Selection) -> list[SubmissionVersion]:
     """The versions ``selection`` chooses in ``cycle``, with their submission and institution
-    loaded, by institution code (in natural order), kind and number."""
+    loaded (not the versions' warnings nor the submissions' drafts), by institution code (in
+    natural order), kind and number."""
     query = _chosen(cycle, selection).options(
-        contains_eager(SubmissionVersion.submission)
-        .contains_eager(Submission.institution)
-        .contains_eager(Institution.ministry)
+        defer(SubmissionVersion.warnings),
+        contains_eager(SubmissionVersion.submission).options(
+            defer(Submission.draft),
+            defer(Submission.prefilled),
+            contains_eager(Submission.institution).contains_eager(Institution.ministry),
+        )
     )
     versions = list(db.session.scalars(query).unique())
     return sorted(
@@ -115,20 +120,29 @@ def _chosen(cycle: Cycle, selection: Selection) -> Select[SubmissionVersion]:
     return query
 
 
-def evidence_of(version: SubmissionVersion) -> list[tuple[str, str, EvidenceFile | None]]:
-    """The evidence files ``version`` lists (its content's manifest, in its order): the name
-    and SHA-256 it lists each by, and the stored file of that SHA-256 (``None`` if missing:
-    files are never removed from a version, so only damage loses one)."""
+Listed = list[tuple[str, str, EvidenceFile | None]]
+
+
+def evidence_of(versions: Sequence[SubmissionVersion]) -> dict[int, Listed]:
+    """The evidence files each of ``versions`` lists, by version id (its content's manifest,
+    in its order): the name and SHA-256 it lists each by, and the stored file of that
+    SHA-256 (``None`` if missing: files are never removed from a version, so only damage
+    loses one). In one query, however many versions there are."""
     files = {
-        evidence.sha256: evidence
+        (evidence.submission_id, evidence.sha256): evidence
         for evidence in db.session.scalars(
-            select(EvidenceFile).where(EvidenceFile.submission_id == version.submission_id)
+            select(EvidenceFile).where(
+                EvidenceFile.submission_id.in_({version.submission_id for version in versions})
+            )
         )
     }
-    return [
-        (entry["name"], entry["sha256"], files.get(entry["sha256"]))
-        for entry in version.content.get("evidence", [])
-    ]
+    return {
+        version.id: [
+            (entry["name"], entry["sha256"], files.get((version.submission_id, entry["sha256"])))
+            for entry in version.content.get("evidence", [])
+        ]
+        for version in versions
+    }
 
 
 LISTED = 100  # the latest packages a page lists

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DatabaseError
 from pmg.core.permissions import Role
 from pmg.exports.documents import stored
 from pmg.exports.documents.models import StoredPdf
-from pmg.exports.documents.stored import pdf_files, store_current_pdf, store_pdf
+from pmg.exports.documents.stored import current_pdfs, pdf_files, store_current_pdf, store_pdf
 from pmg.extensions import db
 from pmg.review.observations import answer_observation
 from tests.factories import (
@@ -76,6 +76,10 @@ def test_a_review_step_stores_a_pdf_of_its_own_and_keeps_the_earlier_one(
     assert waiting_jobs() == [(JOB, (version.id,))]  # the answer shows in the review section
     run_jobs()
     assert len(_stored(version)) == 3 and len(renders) == 3
+    # What the moment is read from alone (a package's lookup) agrees with what was rendered.
+    latest = _stored(version)[-1]
+    assert current_pdfs([version]) == {version.id: latest}
+    assert store_pdf(version).id == latest.id and len(renders) == 3
 
 
 def test_a_pdf_already_stored_for_the_moment_is_not_rendered_again(

@@ -22,9 +22,10 @@ from pmg.core.permissions import Role
 from pmg.evidence.models import EvidenceFile
 from pmg.exports.documents.models import StoredPdf
 from pmg.exports.documents.stored import pdf_files
+from pmg.exports.workbook.models import StoredWorkbook
 from pmg.extensions import db
 from pmg.institutions.models import Stage
-from pmg.packages.builder import PackageError, build_package
+from pmg.packages.builder import PackageError, build_package, check_package
 from pmg.packages.queries import Selection
 from pmg.submissions.models import SubmissionKind, SubmissionState, SubmissionVersion
 from pmg.submissions.operations import open_submission, save_draft, submit
@@ -213,3 +214,63 @@ def test_progress_is_told_after_each_version_and_the_workbook(cycle: Any, tmp_pa
     build_package(cycle, selection, tmp_path / "p.zip", lambda *step: told.append(step))
     assert told == [(1, 3), (2, 3), (3, 3)]  # the last once the package is written and checked
     assert db.session.scalar(select(func.count()).select_from(StoredPdf)) == 2
+
+
+def test_the_summary_tells_the_size_and_sha256_of_the_file_written(
+    cycle: Any, tmp_path: Path
+) -> None:
+    target = tmp_path / "paquete.zip"
+    summary = build_package(cycle, Selection(cycle_year=2026), target)
+    data = target.read_bytes()
+    assert (summary.size, summary.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert (summary.versions, summary.files) == (2, 4)  # two PDFs, 1306's two files
+
+
+def test_the_workbook_is_written_once_for_every_package_of_the_same_data(
+    cycle: Any, tmp_path: Path
+) -> None:
+    first, _ = _built(cycle, tmp_path / "uno.zip")
+    second, _ = _built(cycle, tmp_path / "dos.zip", kind=SubmissionKind.DIAGNOSTIC)
+    assert first[WORKBOOK] == second[WORKBOOK]
+    assert db.session.scalar(select(func.count()).select_from(StoredWorkbook)) == 1
+
+
+def test_a_stored_workbook_altered_stops_the_package_and_one_lost_is_written_again(
+    app: Flask, cycle: Any, tmp_path: Path
+) -> None:
+    _built(cycle, tmp_path / "uno.zip")
+    kept = db.session.scalars(select(StoredWorkbook)).one()
+    kept_name = kept.stored_name
+    path = Path(app.config["PMG_WORKBOOK_DIR"]) / kept.stored_name[:2] / kept.stored_name
+    path.write_bytes(b"PK otra cosa")
+    with pytest.raises(PackageError, match="El consolidado del ciclo 2026 no coincide"):
+        build_package(cycle, Selection(cycle_year=2026), tmp_path / "dos.zip")
+    path.unlink()
+    members, _ = _built(cycle, tmp_path / "tres.zip")
+    rewritten = db.session.scalars(select(StoredWorkbook)).one()
+    assert rewritten.stored_name != kept_name and members[WORKBOOK].startswith(b"PK\x03\x04")
+
+
+@pytest.mark.parametrize(
+    ("damage", "rows", "message"),
+    [
+        (lambda data: data.replace(b"%PDF", b"%PDG", 1), [], "quedó dañado al guardarse"),
+        (lambda data: data[:-1], [], "quedó dañado al guardarse"),
+        (lambda data: data, [("falta.pdf", 1)], "no guardó «falta.pdf»"),
+        (lambda data: data, [("1306/diagnostico_v1.pdf", 1)], "no guardó «1306/diagnostico_v1"),
+    ],
+)
+def test_the_check_reads_the_package_back_and_finds_each_listed_file(
+    tmp_path: Path, damage: Any, rows: list[tuple[str, int]], message: str
+) -> None:
+    path = tmp_path / "p.zip"
+    content = pdf("Acta")
+    with zipfile.ZipFile(path, "w") as archive:  # stored: its bytes as written
+        archive.writestr("1306/diagnostico_v1.pdf", content)
+    written = hashlib.sha256(path.read_bytes()).hexdigest()
+    listed = [{"archivo": "1306/diagnostico_v1.pdf", "tamano_bytes": len(content)}]
+    check_package(path, written, listed, lambda: None)  # as written: nothing to say
+    path.write_bytes(damage(path.read_bytes()))
+    listed += [{"archivo": name, "tamano_bytes": size} for name, size in rows]
+    with pytest.raises(PackageError, match=message):
+        check_package(path, written, listed, lambda: None)

@@ -94,13 +94,13 @@ def test_purge_removes_the_expired_packages_and_their_files(
     with transaction():
         package, _ = request_package(create_user(Role.DIPRES), cycle, Selection(cycle_year=2026))
     run_jobs()
-    assert _purge(runner) == "Paquetes vencidos eliminados: 0.\n"
+    assert _purge(runner).startswith("Paquetes vencidos eliminados: 0. ")
     db.session.execute(
         update(EvidencePackage).values(expires_at=utcnow() - timedelta(minutes=1))
     )
     db.session.commit()
     stored_name = _stored_name(package)
-    assert _purge(runner) == "Paquetes vencidos eliminados: 1.\n"
+    assert _purge(runner).startswith("Paquetes vencidos eliminados: 1. ")
     db.session.refresh(package)
     assert package.state is PackageState.REMOVED
     with pytest.raises(FileMissing):

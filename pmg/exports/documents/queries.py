@@ -7,16 +7,17 @@ with every step and who took it, so that building the section loads nothing lazi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from pmg.extensions import db
 from pmg.review.models import Observation, ObservationEntry, Review, Verdict
 from pmg.submissions.models import StateChange, Submission, SubmissionKind, SubmissionVersion
-from pmg.submissions.queries import history_of
+from pmg.submissions.queries import histories_of
 
 
 def reference_diagnostic(plan: SubmissionVersion) -> SubmissionVersion | None:
@@ -63,23 +64,56 @@ class VersionReviewData:
 
 
 def load_version_review(version: SubmissionVersion) -> VersionReviewData:
-    review = db.session.scalar(
-        select(Review)
-        .where(Review.version_id == version.id)
-        .options(
+    return load_version_reviews([version])[version.id]
+
+
+def load_version_reviews(
+    versions: Sequence[SubmissionVersion], *, moments_only: bool = False
+) -> dict[int, VersionReviewData]:
+    """:func:`load_version_review` of each of ``versions``, by id: in three queries and the
+    eager loads, however many versions there are. With ``moments_only``, what
+    :meth:`VersionReviewData.last_change` reads and nothing else: when each thing happened,
+    not who did it nor what it says (which version's PDF is stored as it reads now)."""
+    if moments_only:
+        review_loads = [load_only(Review.version_id, Review.started_at, Review.decided_at)]
+        observation_loads = [
+            load_only(Observation.submission_id, Observation.created_at),
+            selectinload(Observation.entries).load_only(ObservationEntry.at),
+        ]
+    else:
+        review_loads = [
             joinedload(Review.catalog),
             joinedload(Review.reviewer),
             joinedload(Review.decided_by),
-            selectinload(Review.verdicts).joinedload(Verdict.requirement),
-        )
-    )
-    observations = db.session.scalars(
-        select(Observation)
-        .where(Observation.submission_id == version.submission_id)
-        .options(
+            selectinload(Review.verdicts).selectinload(Verdict.requirement),
+        ]
+        observation_loads = [
             joinedload(Observation.requirement),
             selectinload(Observation.entries).joinedload(ObservationEntry.actor),
-        )
+        ]
+    reviews = {
+        review.version_id: review
+        for review in db.session.scalars(
+            select(Review)
+            .where(Review.version_id.in_([version.id for version in versions]))
+            .options(*review_loads)
+        ).unique()
+    }
+    submission_ids = {version.submission_id for version in versions}
+    observations: dict[int, list[Observation]] = {number: [] for number in submission_ids}
+    for observation in db.session.scalars(
+        select(Observation)
+        .where(Observation.submission_id.in_(submission_ids))
+        .options(*observation_loads)
         .order_by(Observation.id)
-    )
-    return VersionReviewData(review, list(observations), history_of(version.submission))
+    ):
+        observations[observation.submission_id].append(observation)
+    histories = histories_of(submission_ids, people=not moments_only)
+    return {
+        version.id: VersionReviewData(
+            reviews.get(version.id),
+            observations[version.submission_id],
+            histories[version.submission_id],
+        )
+        for version in versions
+    }

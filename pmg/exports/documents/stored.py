@@ -19,6 +19,7 @@ Importing this module does not import WeasyPrint; rendering does (:mod:`.pdf`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -28,7 +29,7 @@ from pmg.core.jobs import enqueue, job
 from pmg.core.storage import FileStore
 from pmg.core.transactions import transaction
 from pmg.exports.documents.models import StoredPdf
-from pmg.exports.documents.queries import load_version_review
+from pmg.exports.documents.queries import load_version_reviews
 from pmg.extensions import db
 from pmg.review.signals import answered
 from pmg.submissions.models import Submission, SubmissionVersion
@@ -37,16 +38,21 @@ from pmg.submissions.signals import frozen, transitioned
 pdf_files = FileStore("pdfs", "PMG_PDF_DIR")
 
 
-def shows_as_of(version: SubmissionVersion) -> datetime:
-    """The moment the PDF of ``version`` shows now."""
-    return load_version_review(version).last_change(version)
+def current_pdfs(versions: Sequence[SubmissionVersion]) -> dict[int, StoredPdf]:
+    """The stored PDF of each of ``versions`` as it reads now, by version id: of those
+    stored. In a few queries, however many versions there are."""
+    loaded = load_version_reviews(versions, moments_only=True)
+    moments = {version.id: loaded[version.id].last_change(version) for version in versions}
+    stored = db.session.scalars(select(StoredPdf).where(StoredPdf.version_id.in_(moments)))
+    return {pdf.version_id: pdf for pdf in stored if pdf.shows_as_of == moments[pdf.version_id]}
 
 
 def stored_pdf(version: SubmissionVersion, as_of: datetime | None = None) -> StoredPdf | None:
     """The stored PDF of ``version`` as of ``as_of`` (by default, now), if it is stored."""
-    moment = as_of or shows_as_of(version)
+    if as_of is None:
+        return current_pdfs([version]).get(version.id)
     return db.session.scalar(
-        select(StoredPdf).where(StoredPdf.version_id == version.id, StoredPdf.shows_as_of == moment)
+        select(StoredPdf).where(StoredPdf.version_id == version.id, StoredPdf.shows_as_of == as_of)
     )
 
 
