@@ -11,9 +11,12 @@ What it holds, for the versions a :class:`~pmg.packages.queries.Selection` choos
 - the consolidated workbook of the cycle (``consolidado_cseu_<year>.xlsx``).
 
 A PDF not stored yet is rendered and stored first (:func:`~pmg.exports.documents.stored.
-store_pdf`). Each evidence file is checked against the SHA-256 its version lists. Once
-written, the ZIP is read back: every member's checksum and every file's SHA-256 against the
-manifest. Only then does it take its final name: a package cut short never looks finished.
+store_pdf`); the workbook is the one stored for the data as it is (:func:`~pmg.exports.
+workbook.stored.stored_workbook`), written first if need be. Every file goes in checked
+against the SHA-256 it was stored with (an evidence file's is the one its version lists).
+The ZIP is written straight through, its SHA-256 taken on the way; then it is read back
+against that SHA-256, and its directory against the manifest. Only then does it take its
+final name: a package cut short never looks finished.
 """
 
 from __future__ import annotations
