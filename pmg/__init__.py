@@ -29,6 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from pmg import models  # noqa: F401  (registers every model with the metadata)
+    from pmg.api.routes import bp as api_tokens_bp
     from pmg.audit.routes import bp as audit_bp
     from pmg.auth.routes import bp as auth_bp
     from pmg.auth.sessions import init_sessions
@@ -70,6 +71,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         requirements_bp,
         review_bp,
         notifications_bp,
+        api_tokens_bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(pmg_cli)

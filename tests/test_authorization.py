@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from pmg.api.operations import issue_token
 from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.packages.operations import request_package
@@ -44,12 +45,14 @@ class Route:
 
 # {code}: an institution of the coordinator, its diagnostic observed;
 # {other}: another institution, its diagnostic in review; {user}: another user;
-# {year}: the cycle; {package}: an evidence package of the person asking (of DIPRES for the
-# roles that have none).
+# {year}: the cycle; {package}, {token}: an evidence package, an API token of the person
+# asking (of DIPRES for the roles that have none).
 ROUTES: dict[str, Route] = {
     "workspace.home": Route("/", EVERYONE),
     "auth.logout": Route("/salir", EVERYONE, "POST"),
     "auth.change_own_password": Route("/cuenta/contrasena", EVERYONE),
+    "api_tokens.tokens": Route("/cuenta/api", STAFF),
+    "api_tokens.revoke": Route("/cuenta/api/{token}/revocar", STAFF, "POST"),
     "auth.users": Route("/admin/usuarios", ADMIN),
     "auth.new_user": Route("/admin/usuarios/nuevo", ADMIN),
     "auth.edit_user": Route("/admin/usuarios/{user}", ADMIN),
@@ -152,9 +155,15 @@ def build_world() -> dict[str, str]:
         f"package-{role.value}": str(request_package(users[role], cycle, Selection(2026))[0].id)
         for role in STAFF
     }
+    tokens = {
+        f"token-{role.value}": str(issue_token(users[role], "Planilla", 30, actor=None).token.id)
+        for role in STAFF
+    }
     db.session.commit()
     return {
         **packages,
+        **tokens,
+        "token": tokens[f"token-{Role.DIPRES.value}"],
         "package": packages[f"package-{Role.DIPRES.value}"],
         "code": own.code,
         "other": "3101_61",
@@ -185,8 +194,8 @@ def test_anonymous_is_sent_to_login(client: FlaskClient, world, endpoint: str) -
 def test_role_access(client: FlaskClient, world, endpoint: str, role: Role) -> None:
     route = ROUTES[endpoint]
     assert login(client, world[role.value]).status_code == 302
-    own = world.get(f"package-{role.value}", world["package"])
-    response = _request(client, route, {**world, "package": own})
+    own = {name: world.get(f"{name}-{role.value}", world[name]) for name in ("package", "token")}
+    response = _request(client, route, {**world, **own})
     if role in route.allowed:
         assert response.status_code in {200, 302, 422}, response.status_code
         if response.status_code == 302:
