@@ -30,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from pmg import models  # noqa: F401  (registers every model with the metadata)
     from pmg.api.routes import bp as api_tokens_bp
+    from pmg.api.spec import register_api
     from pmg.audit.routes import bp as audit_bp
     from pmg.auth.routes import bp as auth_bp
     from pmg.auth.sessions import init_sessions
@@ -74,5 +75,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         api_tokens_bp,
     ):
         app.register_blueprint(blueprint)
+    register_api(app)
     app.cli.add_command(pmg_cli)
     return app
