@@ -131,6 +131,7 @@ PUBLIC = {
     "auth.activate_account",
     "auth.reset_password",
     "api_docs.openapi",
+    "api_docs.reference_page",
 }
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Blueprint, Flask, current_app, jsonify, render_template
 from werkzeug.wrappers import Response
 
 from pmg.api.endpoints import conditional
+from pmg.api.reference import reference
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 bp.after_request(conditional)
@@ -24,3 +25,9 @@ def document(app: Flask) -> dict[str, Any]:
 def openapi() -> Response:
     """The OpenAPI 3.1 document, generated from the code."""
     return jsonify(document(current_app))
+
+
+@bp.route("/docs")
+def reference_page() -> str:
+    """The reference for people, drawn from the same document on the server."""
+    return render_template("api/reference.html", reference=reference(document(current_app)))

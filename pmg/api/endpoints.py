@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import request, url_for
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 from werkzeug.wrappers import Response
 
@@ -32,9 +33,16 @@ from pmg.dashboard.listing import ListingRow
 
 
 class QueryParser(FlaskParser):
-    """Query strings refused with 400 (webargs says 422): a filter is not a document."""
+    """Query strings refused with 400 (webargs says 422: a filter is not a document), and
+    so is a parameter the endpoint does not know: a misspelt filter must not answer
+    everything unfiltered."""
 
     DEFAULT_VALIDATION_STATUS = 400
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+    }
 
 
 class ApiBlueprint(Blueprint):
@@ -138,7 +146,7 @@ def _filters(args: dict[str, Any]) -> Any:
 
 @route("/cycles", "Ciclos")
 @read_only(bp)
-@bp.response(200, CyclesSchema)
+@bp.response(200, CyclesSchema, description="Correcto")
 def cycles() -> dict[str, Any]:
     """Ciclos y sus ventanas
 
@@ -151,7 +159,7 @@ def cycles() -> dict[str, Any]:
 @route("/institutions", "Instituciones")
 @read_only(bp)
 @query(InstitutionArgs, location="query", as_kwargs=False)
-@bp.response(200, InstitutionPageSchema)
+@bp.response(200, InstitutionPageSchema, description="Correcto")
 def institutions(args: dict[str, Any]) -> Paged:
     """Instituciones y su estado en un ciclo
 
@@ -169,7 +177,7 @@ def institutions(args: dict[str, Any]) -> Paged:
 @route("/institutions/<code>", "Instituciones")
 @read_only(bp)
 @query(CycleArgs, location="query", as_kwargs=False)
-@bp.response(200, InstitutionRowSchema)
+@bp.response(200, InstitutionRowSchema, description="Correcto")
 @bp.doc(responses={404: "NOT_FOUND"})
 def institution(args: dict[str, Any], code: str) -> dict[str, Any]:
     """Una institución y su estado en un ciclo
@@ -184,7 +192,7 @@ def institution(args: dict[str, Any], code: str) -> dict[str, Any]:
 @route("/submissions", "Envíos")
 @read_only(bp)
 @query(SubmissionArgs, location="query", as_kwargs=False)
-@bp.response(200, SubmissionPageSchema)
+@bp.response(200, SubmissionPageSchema, description="Correcto")
 def submissions(args: dict[str, Any]) -> Paged:
     """Envíos
 
@@ -198,7 +206,7 @@ def submissions(args: dict[str, Any]) -> Paged:
 
 @route("/submissions/<int:submission_id>", "Envíos")
 @read_only(bp)
-@bp.response(200, SubmissionSchema)
+@bp.response(200, SubmissionSchema, description="Correcto")
 @bp.doc(responses={404: "NOT_FOUND"})
 def submission(submission_id: int) -> Any:
     """Un envío"""

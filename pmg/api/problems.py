@@ -12,6 +12,8 @@ from pmg.core.errors import ERROR_PAGES
 
 PROBLEM = "application/problem+json"
 TITLES = {
+    200: "Correcto",
+    304: "Sin cambios desde el ETag de If-None-Match",
     400: "Parámetros no válidos",
     401: "Falta un token válido",
     404: "No encontrado",

@@ -23,6 +23,7 @@ DEFAULT_PER_PAGE = 50
 INVALID_NUMBER = "Escriba un número entero."
 INVALID_CHOICE = "Elija uno de los valores permitidos: {choices}."
 INVALID_TEXT = "Escriba un texto."
+UNKNOWN_PARAMETER = "Parámetro desconocido."
 
 
 class Computed(fields.Nested):
@@ -221,7 +222,13 @@ def _enum_argument(enum: Any, description: str) -> fields.Enum:
     )
 
 
-class PageArgs(Schema):
+class Args(Schema):
+    """A query string: a parameter it does not name is refused, in Spanish."""
+
+    error_messages = {"unknown": UNKNOWN_PARAMETER}
+
+
+class PageArgs(Args):
     page = _number(1, DB_INT_MAX, load_default=1, metadata={"description": "Página, desde 1."})
     per_page = _number(
         1,
@@ -259,7 +266,7 @@ class InstitutionArgs(FilterArgs):
             raise ValidationError("Diga de qué tipo de envío es el estado (kind).", "kind")
 
 
-class CycleArgs(Schema):
+class CycleArgs(Args):
     cycle = _number(
         1, DB_INT_MAX, metadata={"description": "Año del ciclo; por omisión, el vigente."}
     )

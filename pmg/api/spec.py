@@ -11,7 +11,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from pmg.api import docs, endpoints
-from pmg.api.problems import PROBLEM, problem
+from pmg.api.problems import PROBLEM, TITLES, problem
 from pmg.api.schemas import ProblemSchema
 from pmg.core.errors import answer_errors_under
 from pmg.core.routing import DB_INT_MAX, DatabaseIntegerConverter
@@ -39,7 +39,7 @@ class PmgApi(Api):
 
     def _register_responses(self) -> None:
         for status in http.HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
+            response: dict[str, Any] = {"description": TITLES.get(status, status.phrase)}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM)
@@ -47,6 +47,24 @@ class PmgApi(Api):
         default = {"description": "Error", "schema": self.ERROR_SCHEMA}
         prepare_response(default, self.spec, PROBLEM)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+
+    def _register_etag_headers(self) -> None:
+        self.spec.components.parameter(
+            "IF_NONE_MATCH",
+            "header",
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "description": "El ETag de una respuesta anterior: si nada cambió, 304 sin cuerpo.",
+                "schema": {"type": "string"},
+            },
+            lazy=True,
+        )
+        self.spec.components.header(
+            "ETAG",
+            {"description": "Huella de esta respuesta.", "schema": {"type": "string"}},
+            lazy=True,
+        )
 
 
 def register_api(app: Flask) -> None:

@@ -5,6 +5,7 @@ ETag and 304, pagination, and a fixed number of queries whatever the rows."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -181,6 +182,7 @@ def test_pages_link_to_each_other(client: FlaskClient, data: Data) -> None:
         ("stage=etapa_9", "stage"),
         ("state=observed", "kind"),
         ("kind=diagnostic&state=otro", "state"),
+        ("stge=etapa_2", "stge"),
     ],
 )
 def test_a_bad_filter_is_400_saying_which(
@@ -412,3 +414,41 @@ def test_a_page_runs_as_many_queries_for_many_rows_as_for_few(
     for number in range(4):
         create_submitted_plan(create_institution(f"77{number}"), cycle)
     assert _statements(client, path, data.headers) == few
+
+
+# --- The document and its reference ---------------------------------------------------------
+
+
+def test_the_document_is_openapi_3_1_with_every_endpoint(client: FlaskClient, app: Flask) -> None:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    document = response.json
+    assert document["openapi"] == "3.1.0"
+    assert set(document["paths"]) == {
+        "/api/v1/cycles",
+        "/api/v1/institutions",
+        "/api/v1/institutions/{code}",
+        "/api/v1/submissions",
+        "/api/v1/submissions/{submission_id}",
+        "/api/v1/versions/{version_id}/content",
+    }
+    problem = document["components"]["responses"]["NOT_FOUND"]["content"]
+    assert list(problem) == [PROBLEM]
+    assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+def test_the_reference_page_shows_every_operation_and_schema(client: FlaskClient) -> None:
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    for text in (
+        "Referencia de la API",
+        "GET /api/v1/versions/{version_id}/content",
+        "Contenido de una versión",
+        "If-None-Match",
+        'id="schema-Submission"',
+        "lista de Version",
+        "uno de: etapa_1, etapa_2, etapa_3, saip",
+    ):
+        assert text in page, text
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing loaded from elsewhere
