@@ -29,7 +29,7 @@ from pmg.api.schemas import (
 )
 from pmg.core.errors import DomainError
 from pmg.cycles.queries import chile_today
-from pmg.dashboard.listing import ListingRow
+from pmg.dashboard.listing import ListingFilters, ListingRow
 
 
 class QueryParser(FlaskParser):
@@ -137,7 +137,7 @@ def _row(row: ListingRow, cycle: int | None) -> dict[str, Any]:
     }
 
 
-def _filters(args: dict[str, Any]) -> Any:
+def _filters(args: dict[str, Any]) -> ListingFilters:
     try:
         return queries.institution_filters(args)
     except queries.UnknownCycle as unknown:
