@@ -56,8 +56,15 @@ class IssuedToken:
     secret: str
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """What is stored of a token: its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A new token, and its prefix."""
+    prefix = secrets.token_hex(6)
+    return f"pmg_{prefix}_{secrets.token_urlsafe(32)}", prefix
 
 
 def may_hold_token(user: User) -> bool:
@@ -79,14 +86,13 @@ def issue_token(user: User, name: str, days: int, *, actor: User | None) -> Issu
         raise DomainError(f"El nombre debe tener entre 1 y {MAX_NAME} caracteres.")
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise DomainError(f"La vigencia debe ser de {MIN_DAYS} a {MAX_DAYS} días.")
-    prefix = secrets.token_hex(6)
-    secret = f"pmg_{prefix}_{secrets.token_urlsafe(32)}"
+    secret, prefix = new_token()
     now = utcnow()
     token = ApiToken(
         user=user,
         name=name,
         prefix=prefix,
-        token_hash=_digest(secret),
+        token_hash=digest(secret),
         created_at=now,
         expires_at=now + timedelta(days=days),
     )
@@ -133,7 +139,7 @@ def authenticate(presented: str, address: str) -> User:
         )
     if (
         token is None
-        or not hmac.compare_digest(token.token_hash, _digest(presented))
+        or not hmac.compare_digest(token.token_hash, digest(presented))
         or not token.user.active
     ):
         db.session.add(ApiTokenFailure(email=tried, address=address, at=now))

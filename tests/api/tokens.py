@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from pmg.api.models import ApiToken
-from pmg.api.operations import may_hold_token
+from pmg.api.operations import digest, may_hold_token, new_token
 from pmg.auth.models import User
 from pmg.core.models import utcnow
 from pmg.extensions import db
@@ -17,14 +15,13 @@ def token_for(user: User) -> str:
     """A working token of ``user``, of any role: a coordinator's is one issued while the
     account was DIPRES's, reviewer's or admin's, kept after its role changed (a token sees
     what its account sees now)."""
-    prefix = secrets.token_hex(6)
-    secret = f"pmg_{prefix}_{secrets.token_urlsafe(32)}"
+    secret, prefix = new_token()
     assert may_hold_token(user) or user.institutions
     token = ApiToken(
         user=user,
         name="Pruebas",
         prefix=prefix,
-        token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+        token_hash=digest(secret),
         expires_at=utcnow() + timedelta(days=1),
     )
     db.session.add(token)
