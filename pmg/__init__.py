@@ -29,6 +29,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from pmg import models  # noqa: F401  (registers every model with the metadata)
+    from pmg.api.routes import bp as api_tokens_bp
+    from pmg.api.spec import register_api
     from pmg.audit.routes import bp as audit_bp
     from pmg.auth.routes import bp as auth_bp
     from pmg.auth.sessions import init_sessions
@@ -70,7 +72,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         requirements_bp,
         review_bp,
         notifications_bp,
+        api_tokens_bp,
     ):
         app.register_blueprint(blueprint)
+    register_api(app)
     app.cli.add_command(pmg_cli)
     return app

@@ -2,6 +2,7 @@
 
 from flask.cli import AppGroup
 
+from pmg.api.cli import create_token_command
 from pmg.audit.cli import verify_audit_command
 from pmg.auth.cli import create_user_command
 from pmg.core.cli import worker_command
@@ -16,6 +17,7 @@ from pmg.requirements.cli import load_requirements_command
 pmg_cli = AppGroup("pmg", help="Comandos de PMG CSEU.")
 for command in (
     create_user_command,
+    create_token_command,
     import_institutions_command,
     import_indicators_command,
     export_consolidated_command,

@@ -1,5 +1,6 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
+from pmg.api.models import ApiToken, ApiTokenFailure
 from pmg.audit.models import AuditEntry
 from pmg.auth.models import LoginAttempt, PasswordLink, PasswordLinkRequest, PreservedForm, User
 from pmg.core.caching import DataStamp
@@ -23,6 +24,8 @@ from pmg.review.models import Observation, ObservationEntry, Review, Verdict
 from pmg.submissions.models import StateChange, Submission, SubmissionVersion
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenFailure",
     "AuditEntry",
     "ComplaintFigures",
     "Cycle",

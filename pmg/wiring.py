@@ -15,6 +15,8 @@ def connect(app: Flask) -> None:
     """Register the kinds of submission, the audit trail's names and labels, the panels of
     the institution page and the receivers of the domain signals."""
     # Registries: each module registers its entries when imported.
+    from pmg.api import audit_names as api_names  # noqa: F401
+    from pmg.api.operations import may_hold_token
     from pmg.auth import audit_names as auth_names  # noqa: F401
     from pmg.cycles import audit_names as cycle_names  # noqa: F401
     from pmg.diagnostics import kind as diagnostic_kind  # noqa: F401
@@ -46,6 +48,8 @@ def connect(app: Flask) -> None:
 
     # URLs name a kind by its slug, once the kinds are registered: <kind:slug>.
     app.url_map.converters["kind"] = kind_converter()
+    # Whether the header links to the account's API tokens (templates/base.html).
+    app.jinja_env.globals["may_hold_token"] = may_hold_token
     # Every page's breadcrumbs (templates/base.html).
     app.context_processor(navigation_context)
     # The review page shows the version's content as its page and PDF do.

@@ -12,11 +12,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from pmg.api.operations import issue_token
 from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.packages.operations import request_package
 from pmg.packages.queries import Selection
 from pmg.review.operations import take
+from tests.api.tokens import token_for
 from tests.conftest import login
 from tests.evidence.files import create_evidence
 from tests.factories import (
@@ -44,12 +46,14 @@ class Route:
 
 # {code}: an institution of the coordinator, its diagnostic observed;
 # {other}: another institution, its diagnostic in review; {user}: another user;
-# {year}: the cycle; {package}: an evidence package of the person asking (of DIPRES for the
-# roles that have none).
+# {year}: the cycle; {package}, {token}: an evidence package, an API token of the person
+# asking (of DIPRES for the roles that have none).
 ROUTES: dict[str, Route] = {
     "workspace.home": Route("/", EVERYONE),
     "auth.logout": Route("/salir", EVERYONE, "POST"),
     "auth.change_own_password": Route("/cuenta/contrasena", EVERYONE),
+    "api_tokens.tokens": Route("/cuenta/api", STAFF),
+    "api_tokens.revoke": Route("/cuenta/api/{token}/revocar", STAFF, "POST"),
     "auth.users": Route("/admin/usuarios", ADMIN),
     "auth.new_user": Route("/admin/usuarios/nuevo", ADMIN),
     "auth.edit_user": Route("/admin/usuarios/{user}", ADMIN),
@@ -106,24 +110,38 @@ ROUTES: dict[str, Route] = {
     "packages.cancel": Route("/paquetes/{package}/cancelar", STAFF, "POST"),
     "packages.remove": Route("/paquetes/{package}/eliminar", STAFF, "POST"),
 }
+# The API (/api/v1/): a bearer token of any role, never a session; what the token's account
+# may not see is 404 ({other}: another institution than the coordinator's, {submission},
+# {version}: its diagnostic and the version sent).
+API_ROUTES: dict[str, Route] = {
+    "api.cycles": Route("/api/v1/cycles", EVERYONE),
+    "api.institutions": Route("/api/v1/institutions", EVERYONE),
+    "api.institution": Route("/api/v1/institutions/{other}", EVERYONE),
+    "api.submissions": Route("/api/v1/submissions", EVERYONE),
+    "api.submission": Route("/api/v1/submissions/{submission}", EVERYONE),
+    "api.version_content": Route("/api/v1/versions/{version}/content", EVERYONE),
+}
 # Pages for someone not signed in: logging in, asking for a link to set one's password, and
-# the pages such a link opens (the token in the URL is what lets a person in).
+# the pages such a link opens (the token in the URL is what lets a person in); the API's
+# documentation (it holds no data).
 PUBLIC = {
     "static",
     "auth.login",
     "auth.forgot_password",
     "auth.activate_account",
     "auth.reset_password",
+    "api_docs.openapi",
+    "api_docs.reference_page",
 }
 
 
 def test_every_route_is_in_the_table(app: Flask) -> None:
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints - PUBLIC == set(ROUTES)
+    assert endpoints - PUBLIC == set(ROUTES) | set(API_ROUTES)
 
 
 def test_every_protected_view_declares_its_roles(app: Flask) -> None:
-    for endpoint, route in ROUTES.items():
+    for endpoint, route in {**ROUTES, **API_ROUTES}.items():
         view = app.view_functions[endpoint]
         assert getattr(view, "allowed_roles", None) == route.allowed, endpoint
 
@@ -138,7 +156,8 @@ def build_world() -> dict[str, str]:
     own = create_institution("1306")
     cycle = create_cycle(2026)
     load_starting_catalog(cycle)
-    other = create_submitted_diagnostic(create_institution("3101_61"), cycle).submission
+    other_version = create_submitted_diagnostic(create_institution("3101_61"), cycle)
+    other = other_version.submission
     target = create_user(Role.DIPRES, email="objetivo@dipres.gob.cl")
     users = {
         role: create_user(role, institutions=[own] if role is Role.COORDINATOR else None)
@@ -152,13 +171,22 @@ def build_world() -> dict[str, str]:
         f"package-{role.value}": str(request_package(users[role], cycle, Selection(2026))[0].id)
         for role in STAFF
     }
+    tokens = {
+        f"token-{role.value}": str(issue_token(users[role], "Planilla", 30, actor=None).token.id)
+        for role in STAFF
+    }
     db.session.commit()
     return {
         **packages,
+        **tokens,
+        "token": tokens[f"token-{Role.DIPRES.value}"],
         "package": packages[f"package-{Role.DIPRES.value}"],
         "code": own.code,
         "other": "3101_61",
         "evidence": str(evidence.id),
+        "submission": str(other.id),
+        "version": str(other_version.id),
+        **{f"bearer-{role.value}": token_for(user) for role, user in users.items()},
         "user": str(target.id),
         "year": str(cycle.year),
         **{role.value: user.email for role, user in users.items()},
@@ -185,8 +213,8 @@ def test_anonymous_is_sent_to_login(client: FlaskClient, world, endpoint: str) -
 def test_role_access(client: FlaskClient, world, endpoint: str, role: Role) -> None:
     route = ROUTES[endpoint]
     assert login(client, world[role.value]).status_code == 302
-    own = world.get(f"package-{role.value}", world["package"])
-    response = _request(client, route, {**world, "package": own})
+    own = {name: world.get(f"{name}-{role.value}", world[name]) for name in ("package", "token")}
+    response = _request(client, route, {**world, **own})
     if role in route.allowed:
         assert response.status_code in {200, 302, 422}, response.status_code
         if response.status_code == 302:
@@ -227,3 +255,35 @@ def test_coordinator_gets_404_for_another_institution(
     login(client, world[Role.COORDINATOR.value])
     response = _request(client, ROUTES[endpoint], {**world, "code": "3101_61"})
     assert response.status_code == 404
+
+
+def _api_request(client: FlaskClient, route: Route, world: dict[str, str], role: Role | None):  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {world[f'bearer-{role.value}']}"} if role else {}
+    return client.get(route.path.format(**world), headers=headers)
+
+
+@pytest.mark.parametrize("endpoint", sorted(API_ROUTES))
+def test_the_api_without_a_token_is_401(client: FlaskClient, world, endpoint: str) -> None:
+    response = _api_request(client, API_ROUTES[endpoint], world, None)
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+@pytest.mark.parametrize("endpoint", sorted(API_ROUTES))
+def test_the_api_for_each_role(client: FlaskClient, world, endpoint: str, role: Role) -> None:
+    """Every role's token reads every endpoint; a coordinator's, only their institutions."""
+    route = API_ROUTES[endpoint]
+    response = _api_request(client, route, world, role)
+    hidden = role is Role.COORDINATOR and "{" in route.path
+    assert response.status_code == (404 if hidden else 200), response.get_data(as_text=True)
+    own = {**world, "other": world["code"]}
+    if role is Role.COORDINATOR and "{other}" in route.path:
+        assert _api_request(client, route, own, role).status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_a_session_never_opens_the_api(client: FlaskClient, world, role: Role) -> None:
+    assert login(client, world[role.value]).status_code == 302
+    for route in API_ROUTES.values():
+        assert _api_request(client, route, world, None).status_code == 401

@@ -98,6 +98,11 @@ QUERY_ARGS: dict[str, tuple[str, ...]] = {
     "audit.index": ("accion", "correo", "desde", "hasta", "institucion", "pagina"),
     "audit.export": ("accion", "correo", "desde", "hasta", "institucion"),
     "notifications.outbox": ("estado", "pagina"),
+    "api.institution": ("cycle",),
+    "api.institutions": ("cycle", "kind", "ministry", "page", "per_page", "stage", "state"),
+    "api.submissions": (
+        "cycle", "institution", "kind", "ministry", "page", "per_page", "stage", "state"
+    ),
 }
 
 
@@ -120,6 +125,9 @@ def world(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> I
         for role in Role:
             clients[role] = app.test_client()
             assert login(clients[role], values[role.value]).status_code == 302
+            # The API reads the token, the pages the session: each client carries both.
+            bearer = values[f"bearer-{role.value}"]
+            clients[role].environ_base["HTTP_AUTHORIZATION"] = f"Bearer {bearer}"
         yield World(app, clients, values)
         db.session.remove()
         db.engine.dispose()
@@ -141,6 +149,9 @@ def _build_data() -> dict[str, str]:
         "user_id": values["user"],
         "evidence_id": values["evidence"],
         "package_id": values["package"],
+        "token_id": values["token"],
+        "submission_id": values["submission"],
+        "version_id": values["version"],
         "filename": "css/app.css",
     }
 
@@ -201,8 +212,9 @@ def test_path_number_at_the_top_of_the_range_is_404_for_who_may_see(
     """The largest number the database holds reaches the route (and finds nothing)."""
     path = _path(world.app, endpoint, method, {**world.values, segment: str(DB_INT_MAX)})
     allowed = world.app.view_functions[endpoint].allowed_roles
+    anonymous = 401 if path.startswith("/api/") else 302  # no token; or not signed in
     expected = {
-        _name(role): 302 if role is None else 404 if role in allowed else 403
+        _name(role): anonymous if role is None else 404 if role in allowed else 403
         for role in world.clients
     }
     assert _statuses(world, method, path) == expected

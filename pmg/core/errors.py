@@ -6,9 +6,13 @@ user; routes and CLI commands decide how to present it.
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.wrappers import Response
 
 
 class DomainError(Exception):
@@ -63,7 +67,24 @@ ERROR_PAGES: dict[int, tuple[str, str]] = {
 }
 
 
-def render_error(status: int, detail: str | None = None) -> tuple[str, int]:
+# How the errors of requests under a path are answered when they are not pages (the API
+# answers problem+json): the status, a message fit to show if there is one, and the error.
+ErrorAnswer = Callable[[int, str | None, Exception | None], Response]
+_ANSWERS: dict[str, ErrorAnswer] = {}
+
+
+def answer_errors_under(prefix: str, answer: ErrorAnswer) -> None:
+    """Answer the errors of every request whose path starts with ``prefix`` by ``answer``
+    instead of an error page: a path under it that names nothing included."""
+    _ANSWERS[prefix] = answer
+
+
+def render_error(
+    status: int, detail: str | None = None, error: Exception | None = None
+) -> ResponseReturnValue:
+    for prefix, answer in _ANSWERS.items():
+        if request.path.startswith(prefix):
+            return answer(status, detail, error)
     title, message = ERROR_PAGES.get(status, ERROR_PAGES[500])
     return render_template(
         "errors/error.html", status=status, title=title, message=detail or message
@@ -74,25 +95,28 @@ def register_error_handlers(app: Flask) -> None:
     """Spanish error pages for every HTTP error; never a stack trace."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
             "El formulario expiró o no es válido. Recargue la página y envíelo de nuevo.",
+            error,
         )
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError) -> tuple[str, int]:
-        return render_error(error.status_code, error.message)
+    def domain_error(error: DomainError) -> ResponseReturnValue:
+        return render_error(error.status_code, error.message, error)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
-        response = render_error(status if status in ERROR_PAGES else 500)
+        response = make_response(
+            render_error(status if status in ERROR_PAGES else 500, None, error)
+        )
         if isinstance(error, MethodNotAllowed) and error.valid_methods:  # 405
-            return response[0], 405, {"Allow": ", ".join(error.valid_methods)}
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(500)

@@ -173,7 +173,7 @@ class ListingRow:
     standings: tuple[KindStanding, ...]
 
 
-def _filtered(user: Actor, filters: ListingFilters, today: date) -> Select[Any]:
+def filtered(user: Actor, filters: ListingFilters, today: date) -> Select[Any]:
     """The institutions ``user`` may see that match ``filters``, with their ministry."""
     query = searched(visible_institutions(user), Institution.search_text, filters.search)
     if filters.ministry_id is not None:
@@ -190,18 +190,23 @@ def _filtered(user: Actor, filters: ListingFilters, today: date) -> Select[Any]:
     return query
 
 
-def _kinds(filters: ListingFilters) -> tuple[KindSpec, ...]:
+def listed_kinds(filters: ListingFilters) -> tuple[KindSpec, ...]:
     """The kinds whose standings the list shows: every kind, once there is a cycle."""
     return tuple(KINDS.values()) if filters.cycle is not None else ()
 
 
 def _rows_query(user: Actor, filters: ListingFilters, today: date) -> Select[Any]:
-    """:func:`_filtered` in the list's order; with a cycle, each row also says whether the
-    institution takes part in it and, per kind, its standing value and whether it is late."""
-    query = _filtered(user, filters, today).order_by(
+    """:func:`filtered` in the list's order, :func:`with_standings`."""
+    query = filtered(user, filters, today).order_by(
         Ministry.name, Institution.name, Institution.code
     )
-    cycle = filters.cycle
+    return with_standings(query, filters.cycle, today)
+
+
+def with_standings(query: Select[Any], cycle: Cycle | None, today: date) -> Select[Any]:
+    """``query`` of institutions whose rows, with a cycle, also say whether the institution
+    takes part in it and, per kind, its standing value and whether it is late (read them
+    with :func:`listing_row`)."""
     if cycle is None:
         return query
     query = query.add_columns(taking_part(cycle))
@@ -210,7 +215,7 @@ def _rows_query(user: Actor, filters: ListingFilters, today: date) -> Select[Any
     return query
 
 
-def _row(row: Sequence[Any], kinds: Sequence[KindSpec]) -> ListingRow:
+def listing_row(row: Sequence[Any], kinds: Sequence[KindSpec]) -> ListingRow:
     if not kinds:
         return ListingRow(row[0], ())
     institution, takes_part, *facts = row
@@ -228,7 +233,7 @@ class _RowPages(Pagination):
     def _query_items(self) -> list[Any]:
         query = self._query_args["rows_query"].limit(self.per_page).offset(self._query_offset)
         kinds = self._query_args["kinds"]
-        return [_row(row, kinds) for row in db.session.execute(query)]
+        return [listing_row(row, kinds) for row in db.session.execute(query)]
 
     def _query_count(self) -> int:
         return db.session.scalar(self._query_args["count_query"]) or 0
@@ -240,8 +245,8 @@ def listing_page(user: Actor, filters: ListingFilters, today: date, page: int = 
     per_page = current_app.config["PMG_PAGE_SIZE"]
     query: dict[str, Any] = {
         "rows_query": _rows_query(user, filters, today),
-        "count_query": select(func.count()).select_from(_filtered(user, filters, today).subquery()),
-        "kinds": _kinds(filters),
+        "count_query": select(func.count()).select_from(filtered(user, filters, today).subquery()),
+        "kinds": listed_kinds(filters),
     }
     found = _RowPages(page, per_page, max_per_page=None, error_out=False, **query)
     last = max(found.pages, 1)
@@ -252,8 +257,10 @@ def listing_page(user: Actor, filters: ListingFilters, today: date, page: int = 
 
 def listing_rows(user: Actor, filters: ListingFilters, today: date) -> list[ListingRow]:
     """Every row of the list, in its order (for the downloads)."""
-    kinds = _kinds(filters)
-    return [_row(row, kinds) for row in db.session.execute(_rows_query(user, filters, today))]
+    kinds = listed_kinds(filters)
+    return [
+        listing_row(row, kinds) for row in db.session.execute(_rows_query(user, filters, today))
+    ]
 
 
 # --- Downloads ------------------------------------------------------------------------

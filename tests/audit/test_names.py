@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from pmg.api.operations import issue_token
 from pmg.audit import names
 from pmg.audit.models import AuditEntry
 from pmg.audit.names import OBJECT_LABELS, RowNamer, object_names, register_names
@@ -56,6 +57,7 @@ def one_of_each_kind(code: str, name: str, year: int) -> dict[str, Any]:
     attempt = LoginAttempt(email=f"nadie@{code}.gob.cl", address="127.0.0.1", succeeded=False)
     request = PasswordLinkRequest(email=f"olvido@{code}.gob.cl", address="127.0.0.1")
     db.session.add_all([attempt, request])
+    analyst = create_user(Role.DIPRES, email=f"analista@{code}.gob.cl")
     found = {
         "User": coordinator,
         "LoginAttempt": attempt,
@@ -69,9 +71,8 @@ def one_of_each_kind(code: str, name: str, year: int) -> dict[str, Any]:
         "Review": observation.raised_in,
         "Observation": observation,
         "plan": create_submitted_plan(planning, cycle, coordinator),
-        "EvidencePackage": request_package(
-            create_user(Role.DIPRES, email=f"analista@{code}.gob.cl"), cycle, Selection(year)
-        )[0],
+        "EvidencePackage": request_package(analyst, cycle, Selection(year))[0],
+        "ApiToken": issue_token(analyst, "Planilla", 30, actor=None).token,
     }
     db.session.commit()
     return found
@@ -93,6 +94,7 @@ def expected_names(code: str, name: str, year: int) -> dict[str, str]:
         "Observation": f"Observación R01 · {diagnostic}",
         "plan": f"Plan de mejora {year} · {code}_P · versión 1",
         "EvidencePackage": f"Paquete de evidencia n.º {PACKAGE_NUMBERS[year]} · ciclo {year}",
+        "ApiToken": f"Token de la API «Planilla» de analista@{code}.gob.cl",
     }
 
 
