@@ -18,6 +18,8 @@ from werkzeug.wrappers import Response
 from pmg.api import queries
 from pmg.api.access import api_user, read_only
 from pmg.api.schemas import (
+    CODE_LENGTH,
+    WITHOUT_NUL,
     CycleArgs,
     CyclesSchema,
     InstitutionArgs,
@@ -27,7 +29,7 @@ from pmg.api.schemas import (
     SubmissionPageSchema,
     SubmissionSchema,
 )
-from pmg.core.errors import DomainError
+from pmg.core.errors import NotFound
 from pmg.cycles.queries import chile_today
 from pmg.dashboard.listing import ListingFilters, ListingRow
 
@@ -58,9 +60,18 @@ bp = ApiBlueprint(
 query = bp.arguments  # each view's query string, validated by its schema
 
 
-def route(rule: str, tag: str) -> Any:
-    """A GET of the API under ``tag``, documented with the ``If-None-Match`` it honours."""
-    return bp.route(rule, tags=[tag], parameters=["IF_NONE_MATCH"])
+def route(rule: str, tag: str, *path: dict[str, Any]) -> Any:
+    """A GET of the API under ``tag``, documented with the ``If-None-Match`` it honours and
+    the ``path`` parameters described beyond their type."""
+    return bp.route(rule, tags=[tag], parameters=["IF_NONE_MATCH", *path])
+
+
+CODE_IN_PATH = {
+    "in": "path",
+    "name": "code",
+    "description": "Código de la institución.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": CODE_LENGTH, "pattern": WITHOUT_NUL},
+}
 
 
 CACHE_CONTROL = "private, no-cache"
@@ -80,8 +91,9 @@ def conditional(response: Response) -> Response:
 bp.after_request(conditional)
 
 
-class RefusedFilter(DomainError):
-    """A filter names nothing that can exist (a cycle that does not)."""
+class RefusedFilter(NotFound):
+    """A filter names what does not exist (a cycle): 404, as a path that names it would
+    be; the parameter itself is well formed, so it is no 400."""
 
 
 def _page_links(page: int, per_page: int, total: int) -> dict[str, str]:
@@ -174,7 +186,7 @@ def institutions(args: dict[str, Any]) -> Paged:
     return _paged([_row(row, year) for row in found.items], args, found.total)
 
 
-@route("/institutions/<code>", "Instituciones")
+@route("/institutions/<code>", "Instituciones", CODE_IN_PATH)
 @read_only(bp)
 @query(CycleArgs, location="query", as_kwargs=False)
 @bp.response(200, InstitutionRowSchema, description="Correcto")

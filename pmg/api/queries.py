@@ -34,7 +34,7 @@ UNKNOWN_CYCLE = "El ciclo pedido no existe."
 
 
 class UnknownCycle(LookupError):
-    """A filter names a cycle that does not exist: the request is refused (400)."""
+    """A filter names a cycle that does not exist: nothing to answer (404)."""
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,9 @@ def chosen_cycle(year: int | None) -> Cycle | None:
 def institution_filters(args: dict[str, Any]) -> ListingFilters:
     """The list's filters from the API's query string (validated by its schema)."""
     cycle = chosen_cycle(args.get("cycle"))
-    kind: SubmissionKind | None = args.get("kind")
-    state: str | None = args.get("state")
-    standings = ((KINDS[kind], BY_VALUE[state]),) if kind and state else ()
+    standings = tuple(
+        (KINDS[kind], BY_VALUE[args[kind.value]]) for kind in SubmissionKind if kind.value in args
+    )
     return ListingFilters(
         cycle=cycle,
         ministry_id=args.get("ministry"),

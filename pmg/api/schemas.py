@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from pmg.core.routing import DB_INT_MAX
 from pmg.cycles.models import WindowKind
@@ -23,6 +23,10 @@ DEFAULT_PER_PAGE = 50
 INVALID_NUMBER = "Escriba un número entero."
 INVALID_CHOICE = "Elija uno de los valores permitidos: {choices}."
 INVALID_TEXT = "Escriba un texto."
+# No text of the application holds a NUL character (PostgreSQL's text cannot): a request
+# with one is refused before any view (pmg.core.routing), and the API's document says so.
+WITHOUT_NUL = r"^[^\x00]*$"
+CODE_LENGTH = 32
 UNKNOWN_PARAMETER = "Parámetro desconocido."
 
 
@@ -244,26 +248,28 @@ class FilterArgs(PageArgs):
     )
     ministry = _number(1, DB_INT_MAX, metadata={"description": "Id del ministerio."})
     stage = _enum_argument(Stage, "Etapa de la institución.")
-    kind = _enum_argument(SubmissionKind, "Tipo de envío.")
 
 
 STANDING_VALUES = [standing.value for standing in STANDINGS]
 
 
-class InstitutionArgs(FilterArgs):
-    state = fields.String(
+def _standing_argument(kind: SubmissionKind) -> fields.String:
+    return fields.String(
         validate=validate.OneOf(STANDING_VALUES, error=INVALID_CHOICE),
         error_messages={"invalid": INVALID_TEXT},
         metadata={
-            "description": "Estado del envío de tipo `kind` en el ciclo (obligatorio `kind`).",
+            "description": f"Estado del envío «{kind.label}» en el ciclo.",
             "enum": STANDING_VALUES,
         },
     )
 
-    @validates_schema
-    def _state_needs_kind(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if "state" in data and "kind" not in data:
-            raise ValidationError("Diga de qué tipo de envío es el estado (kind).", "kind")
+
+class InstitutionArgs(FilterArgs):
+    """The standing filters are one per kind, named by it, as on the web's list: any of
+    them, together, with no parameter that means something only beside another."""
+
+    diagnostic = _standing_argument(SubmissionKind.DIAGNOSTIC)
+    plan = _standing_argument(SubmissionKind.PLAN)
 
 
 class CycleArgs(Args):
@@ -273,8 +279,12 @@ class CycleArgs(Args):
 
 
 class SubmissionArgs(FilterArgs):
+    kind = _enum_argument(SubmissionKind, "Tipo de envío.")
     institution = fields.String(
-        validate=validate.Length(1, 32, error="Escriba un código de 1 a 32 caracteres."),
+        validate=[
+            validate.Length(1, CODE_LENGTH, error="Escriba un código de 1 a 32 caracteres."),
+            validate.Regexp(WITHOUT_NUL, error="Quite el carácter nulo del código."),
+        ],
         error_messages={"invalid": INVALID_TEXT},
         metadata={"description": "Código de la institución."},
     )

@@ -136,9 +136,10 @@ def test_institutions_in_another_cycle(client: FlaskClient, data: Data) -> None:
     ("query", "codes"),
     [
         ("stage=etapa_2", ["3101_61"]),
-        ("kind=diagnostic&state=observed", ["1306"]),
-        ("kind=plan&state=sin_iniciar", ["0420", "1306"]),
-        ("kind=plan", ["0420", "1306", "3101_61"]),
+        ("diagnostic=observed", ["1306"]),
+        ("plan=sin_iniciar", ["0420", "1306"]),
+        ("plan=sin_iniciar&diagnostic=observed", ["1306"]),
+        ("", ["0420", "1306", "3101_61"]),
     ],
 )
 def test_institutions_filtered(
@@ -180,8 +181,9 @@ def test_pages_link_to_each_other(client: FlaskClient, data: Data) -> None:
         ("page=12345678901234567890", "page"),
         ("page=uno", "page"),
         ("stage=etapa_9", "stage"),
-        ("state=observed", "kind"),
-        ("kind=diagnostic&state=otro", "state"),
+        ("state=observed", "state"),  # on the list of institutions, one per kind
+        ("kind=plan", "kind"),
+        ("diagnostic=otro", "diagnostic"),
         ("stge=etapa_2", "stge"),
     ],
 )
@@ -194,8 +196,8 @@ def test_a_bad_filter_is_400_saying_which(
     assert parameter in response.json["errors"]["query"]
 
 
-def test_an_unknown_cycle_is_400(client: FlaskClient, data: Data) -> None:
-    response = _get(client, "/api/v1/institutions?cycle=1999", data.headers, 400)
+def test_an_unknown_cycle_is_404(client: FlaskClient, data: Data) -> None:
+    response = _get(client, "/api/v1/institutions?cycle=1999", data.headers, 404)
     assert response.mimetype == PROBLEM and response.json["detail"] == "El ciclo pedido no existe."
 
 
