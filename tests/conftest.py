@@ -12,6 +12,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,7 +21,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import StaticPool
 from werkzeug.serving import make_server
 
 import pmg.models  # noqa: F401  (every model mapped, for tests that build rows without an app)
@@ -57,19 +59,39 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 def empty_database(migrated_database: str, folder: Path) -> str:
     """An empty, migrated database: for one test (``database_uri``) or a module's shared data.
 
-    SQLite: a fresh copy of the template file in ``folder``. PostgreSQL: every table truncated
-    (TRUNCATE does not fire the row triggers that keep append-only tables append-only).
+    SQLite: a fresh copy of the template file in ``folder``. PostgreSQL: every row deleted and
+    every sequence restarted, in one statement on a connection kept for the session (see
+    :func:`_emptying`).
     """
     if migrated_database.startswith("sqlite"):
         copy = folder / "pmg-test.sqlite"
         shutil.copyfile(migrated_database.removeprefix("sqlite:///"), copy)
         return f"sqlite:///{copy}"
-    engine = create_engine(migrated_database)
-    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    with _emptying(migrated_database).begin() as connection:
+        connection.exec_driver_sql(_EMPTY_EVERY_TABLE)
     return migrated_database
+
+
+# DELETE rather than TRUNCATE: a test leaves a few rows, and deleting them takes about a
+# millisecond, where truncating the tables (new files for each table, index and sequence)
+# took 70 to 500 ms before every test. As the replica, the session fires neither the
+# foreign keys' triggers nor those that keep the append-only tables append-only (the
+# migrations never mark one ALWAYS); restarting every sequence at 1 is TRUNCATE's RESTART
+# IDENTITY.
+_EMPTY_EVERY_TABLE = "\n".join(
+    [
+        "SET LOCAL session_replication_role = replica;",
+        *(f'DELETE FROM "{table.name}";' for table in reversed(db.metadata.sorted_tables)),  # noqa: S608  (the models' own table names)
+        "SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S';",
+    ]
+)
+
+
+@cache
+def _emptying(uri: str) -> Engine:
+    """The engine that empties the PostgreSQL database ``uri`` before each test: one
+    connection for the session, never one of an app's."""
+    return create_engine(uri, poolclass=StaticPool)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from pmg.extensions import db
+from pmg.institutions.models import Institution
 from pmg.submissions.models import Submission, SubmissionKind
 
 
@@ -29,9 +30,16 @@ def saved_draft(kind: SubmissionKind = SubmissionKind.DIAGNOSTIC) -> dict[str, A
     return dict(submission.draft) if submission else {}
 
 
-def find(kind: SubmissionKind = SubmissionKind.DIAGNOSTIC) -> Submission | None:
+def find(
+    kind: SubmissionKind = SubmissionKind.DIAGNOSTIC, code: str | None = None
+) -> Submission | None:
+    """The submission of ``kind`` (of the institution ``code``, when several institutions
+    have one; otherwise the first opened), read afresh."""
     db.session.expire_all()
-    return db.session.scalar(select(Submission).where(Submission.kind == kind))
+    query = select(Submission).where(Submission.kind == kind).order_by(Submission.id)
+    if code is not None:
+        query = query.join(Submission.institution).where(Institution.code == code)
+    return db.session.scalars(query).first()
 
 
 def post_page(
@@ -45,7 +53,7 @@ def post_page(
 ) -> Any:
     """Post ``draft`` (and ``extra`` fields, files included) as the page at ``url`` would,
     with the version counter of the saved submission; multipart like the page's form."""
-    submission = find(kind)
+    submission = find(kind, url.split("/")[2])  # /instituciones/<code>/…
     data = {
         **flatten(draft),
         "lock_version": str(submission.lock_version if submission else ""),
