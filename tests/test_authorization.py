@@ -119,6 +119,7 @@ API_ROUTES: dict[str, Route] = {
     "api.institution": Route("/api/v1/institutions/{other}", EVERYONE),
     "api.submissions": Route("/api/v1/submissions", EVERYONE),
     "api.submission": Route("/api/v1/submissions/{submission}", EVERYONE),
+    "api.submission_reviews": Route("/api/v1/submissions/{submission}/reviews", EVERYONE),
     "api.version_content": Route("/api/v1/versions/{version}/content", EVERYONE),
 }
 # Pages for someone not signed in: logging in, asking for a link to set one's password, and

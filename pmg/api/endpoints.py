@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from pmg.api import queries
 from pmg.api.access import api_user, read_only
+from pmg.api.review_schemas import ReviewsSchema
 from pmg.api.schemas import (
     CODE_LENGTH,
     WITHOUT_NUL,
@@ -223,6 +224,22 @@ def submissions(args: dict[str, Any]) -> Paged:
 def submission(submission_id: int) -> Any:
     """Un envío"""
     return queries.submission(api_user(), submission_id)
+
+
+@route("/submissions/<int:submission_id>/reviews", "Envíos")
+@read_only(bp)
+@bp.response(200, ReviewsSchema, description="Correcto")
+@bp.doc(responses={404: "NOT_FOUND"})
+def submission_reviews(submission_id: int) -> dict[str, Any]:
+    """Revisiones de un envío
+
+    Cada revisión del envío, una por versión revisada: quién la revisó, cuándo la tomó y
+    cuándo decidió, la decisión y su fundamento, el resultado por requisito técnico (solo
+    una vez decidida) y las observaciones que hizo, cada una con su vida: la respuesta de
+    la institución y si una revisión siguiente la dio por resuelta o la reabrió, quién y
+    cuándo.
+    """
+    return {"items": queries.review_rounds(api_user(), submission_id)}
 
 
 CONTENT_DOC = {
