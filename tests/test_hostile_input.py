@@ -98,6 +98,7 @@ QUERY_ARGS: dict[str, tuple[str, ...]] = {
     "audit.export": ("accion", "correo", "desde", "hasta", "institucion"),
     "notifications.outbox": ("estado", "pagina"),
     "api.institution": ("cycle",),
+    "api.institution_indicators": ("year",),
     "api.institutions": ("cycle", "diagnostic", "ministry", "page", "per_page", "plan", "stage"),
     "api.submissions": (
         "cycle", "institution", "kind", "ministry", "page", "per_page", "stage", "state"

@@ -26,8 +26,9 @@ from pmg.dashboard.listing import (
 from pmg.dashboard.standing import BY_VALUE
 from pmg.exports.documents.queries import load_version_reviews
 from pmg.extensions import db
+from pmg.indicators.queries import StoredHistory, stored_history
 from pmg.institutions.models import Institution
-from pmg.institutions.queries import only_visible
+from pmg.institutions.queries import get_visible_institution, only_visible
 from pmg.review.models import Observation, Review, Verdict
 from pmg.review.queries import published_verdicts
 from pmg.submissions.kinds import KINDS
@@ -208,3 +209,17 @@ def review_rounds(user: Actor, submission_id: int) -> list[ReviewRound]:
         if review is not None
     ]
 
+
+@dataclass(frozen=True)
+class Indicators:
+    """An institution and its indicator history as stored."""
+
+    institution: Institution
+    history: StoredHistory
+
+
+def indicators(user: Actor, code: str, year: int | None) -> Indicators:
+    """The indicator history of the institution ``code`` (only ``year``'s figures, if
+    given), whatever its stage; 404 if ``user`` may not see it, as its page is. Six queries."""
+    institution = get_visible_institution(user, code)
+    return Indicators(institution, stored_history(institution.id, year))

@@ -278,6 +278,10 @@ class CycleArgs(Args):
     )
 
 
+class IndicatorArgs(Args):
+    year = _number(1, DB_INT_MAX, metadata={"description": "Solo las cifras de este año."})
+
+
 class SubmissionArgs(FilterArgs):
     kind = _enum_argument(SubmissionKind, "Tipo de envío.")
     institution = fields.String(

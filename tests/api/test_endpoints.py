@@ -259,6 +259,7 @@ PATHS = [
     "/api/v1/cycles",
     "/api/v1/institutions",
     "/api/v1/institutions/1306",
+    "/api/v1/institutions/1306/indicators",
     "/api/v1/submissions",
     "/api/v1/submissions/{submission_id}",
     "/api/v1/submissions/{submission_id}/reviews",
@@ -293,6 +294,7 @@ def test_an_etag_changes_with_the_data(client: FlaskClient, data: Data) -> None:
     "template",
     [
         "/api/v1/institutions/3101_61",
+        "/api/v1/institutions/3101_61/indicators",
         "/api/v1/submissions/{other_submission_id}",
         "/api/v1/submissions/{other_submission_id}/reviews",
         "/api/v1/versions/{other_version_id}/content",
@@ -432,6 +434,7 @@ def test_the_document_is_openapi_3_1_with_every_endpoint(client: FlaskClient, ap
         "/api/v1/cycles",
         "/api/v1/institutions",
         "/api/v1/institutions/{code}",
+        "/api/v1/institutions/{code}/indicators",
         "/api/v1/submissions",
         "/api/v1/submissions/{submission_id}",
         "/api/v1/submissions/{submission_id}/reviews",
