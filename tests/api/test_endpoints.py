@@ -456,6 +456,7 @@ def test_the_reference_page_shows_every_operation_and_schema(client: FlaskClient
         "If-None-Match",
         'id="schema-Submission"',
         "lista de Version",
+        "Person o null",  # the reviewer of a submission not yet taken
         "uno de: etapa_1, etapa_2, etapa_3, saip",
     ):
         assert text in page, text
