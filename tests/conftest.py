@@ -12,6 +12,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,20 @@ def make_app(database_uri: str, tmp_path: Path, **overrides: Any) -> Flask:
     }
     config.update(overrides)
     return create_app(config)
+
+
+@contextmanager
+def shared_app(migrated_database: str, folder: Path) -> Iterator[Flask]:
+    """An app on its own empty database, in a context, for the data a module builds once
+    and its tests only read: its clients behave like browsers (:class:`BrowserLikeClient`).
+    On PostgreSQL the database is shared with no other test meanwhile: the module's tests
+    use this app, never the per-test ``app``."""
+    app = make_app(empty_database(migrated_database, folder), folder)
+    app.test_client_class = BrowserLikeClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -117,8 +117,10 @@ API_ROUTES: dict[str, Route] = {
     "api.cycles": Route("/api/v1/cycles", EVERYONE),
     "api.institutions": Route("/api/v1/institutions", EVERYONE),
     "api.institution": Route("/api/v1/institutions/{other}", EVERYONE),
+    "api.institution_indicators": Route("/api/v1/institutions/{other}/indicators", EVERYONE),
     "api.submissions": Route("/api/v1/submissions", EVERYONE),
     "api.submission": Route("/api/v1/submissions/{submission}", EVERYONE),
+    "api.submission_reviews": Route("/api/v1/submissions/{submission}/reviews", EVERYONE),
     "api.version_content": Route("/api/v1/versions/{version}/content", EVERYONE),
 }
 # Pages for someone not signed in: logging in, asking for a link to set one's password, and

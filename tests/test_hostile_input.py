@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,7 +31,7 @@ from pmg.core.permissions import Role
 from pmg.core.routing import DB_INT_MAX, NUL_REFUSED, DatabaseIntegerConverter
 from pmg.extensions import db
 from tests.auth.accounts import link_in, mails_to
-from tests.conftest import BrowserLikeClient, empty_database, login, make_app
+from tests.conftest import login, shared_app
 from tests.test_authorization import build_world
 
 # Path numbers beyond the 32-bit integer columns, beyond 64 bits, and negative: no rule
@@ -99,6 +98,7 @@ QUERY_ARGS: dict[str, tuple[str, ...]] = {
     "audit.export": ("accion", "correo", "desde", "hasta", "institucion"),
     "notifications.outbox": ("estado", "pagina"),
     "api.institution": ("cycle",),
+    "api.institution_indicators": ("year",),
     "api.institutions": ("cycle", "diagnostic", "ministry", "page", "per_page", "plan", "stage"),
     "api.submissions": (
         "cycle", "institution", "kind", "ministry", "page", "per_page", "stage", "state"
@@ -116,10 +116,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder: Path = tmp_path_factory.mktemp("hostile")
-    app = make_app(empty_database(migrated_database, folder), folder)
-    app.test_client_class = BrowserLikeClient
-    with app.app_context():
+    with shared_app(migrated_database, tmp_path_factory.mktemp("hostile")) as app:
         values = _build_data()
         clients: dict[Role | None, FlaskClient] = {None: app.test_client()}
         for role in Role:
@@ -129,8 +126,6 @@ def world(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> I
             bearer = values[f"bearer-{role.value}"]
             clients[role].environ_base["HTTP_AUTHORIZATION"] = f"Bearer {bearer}"
         yield World(app, clients, values)
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _build_data() -> dict[str, str]:

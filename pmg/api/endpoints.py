@@ -17,11 +17,14 @@ from werkzeug.wrappers import Response
 
 from pmg.api import queries
 from pmg.api.access import api_user, read_only
+from pmg.api.indicator_schemas import IndicatorHistorySchema
+from pmg.api.review_schemas import ReviewsSchema
 from pmg.api.schemas import (
     CODE_LENGTH,
     WITHOUT_NUL,
     CycleArgs,
     CyclesSchema,
+    IndicatorArgs,
     InstitutionArgs,
     InstitutionPageSchema,
     InstitutionRowSchema,
@@ -201,6 +204,24 @@ def institution(args: dict[str, Any], code: str) -> dict[str, Any]:
     return _row(queries.institution(api_user(), code, filters, chile_today()), year)
 
 
+@route("/institutions/<code>/indicators", "Instituciones", CODE_IN_PATH)
+@read_only(bp)
+@query(IndicatorArgs, location="query", as_kwargs=False)
+@bp.response(200, IndicatorHistorySchema, description="Correcto")
+@bp.doc(responses={404: "NOT_FOUND"})
+def institution_indicators(args: dict[str, Any], code: str) -> queries.Indicators:
+    """Historial de indicadores de una institución
+
+    Las cifras anuales que la aplicación guarda de la institución, importadas de los
+    consolidados oficiales: reclamos, SAIP y trámites relevantes, año por año del más
+    antiguo al más reciente (con `year`, solo las de ese año), y las metas de cada ciclo.
+    Tal como se guardaron: una cifra no informada es null y `unreported_as` dice cómo la
+    escribió el archivo, así «-», una celda vacía y un cero no se confunden. Los
+    porcentajes derivados no se guardan: se calculan de estas cifras.
+    """
+    return queries.indicators(api_user(), code, args.get("year"))
+
+
 @route("/submissions", "Envíos")
 @read_only(bp)
 @query(SubmissionArgs, location="query", as_kwargs=False)
@@ -223,6 +244,22 @@ def submissions(args: dict[str, Any]) -> Paged:
 def submission(submission_id: int) -> Any:
     """Un envío"""
     return queries.submission(api_user(), submission_id)
+
+
+@route("/submissions/<int:submission_id>/reviews", "Envíos")
+@read_only(bp)
+@bp.response(200, ReviewsSchema, description="Correcto")
+@bp.doc(responses={404: "NOT_FOUND"})
+def submission_reviews(submission_id: int) -> dict[str, Any]:
+    """Revisiones de un envío
+
+    Cada revisión del envío, una por versión revisada: quién la revisó, cuándo la tomó y
+    cuándo decidió, la decisión y su fundamento, el resultado por requisito técnico (solo
+    una vez decidida) y las observaciones que hizo, cada una con su vida: la respuesta de
+    la institución y si una revisión siguiente la dio por resuelta o la reabrió, quién y
+    cuándo.
+    """
+    return {"items": queries.review_rounds(api_user(), submission_id)}
 
 
 CONTENT_DOC = {

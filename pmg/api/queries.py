@@ -3,6 +3,7 @@ visibility queries), in a fixed number of queries whatever the number of rows.""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -23,9 +24,13 @@ from pmg.dashboard.listing import (
     with_standings,
 )
 from pmg.dashboard.standing import BY_VALUE
+from pmg.exports.documents.queries import load_version_reviews
 from pmg.extensions import db
+from pmg.indicators.queries import StoredHistory, stored_history
 from pmg.institutions.models import Institution
-from pmg.institutions.queries import only_visible
+from pmg.institutions.queries import get_visible_institution, only_visible
+from pmg.review.models import Observation, Review, Verdict
+from pmg.review.queries import published_verdicts
 from pmg.submissions.kinds import KINDS
 from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
 
@@ -174,3 +179,47 @@ def version(user: Actor, version_id: int) -> SubmissionVersion:
     if found is None:
         abort(404)
     return found
+
+
+@dataclass(frozen=True)
+class ReviewRound:
+    """The review of one version: its verdicts as published (none before its decision) and
+    the observations it raised, each with its whole life. The version is held here: the
+    session forgets what nobody holds, and ``review.version`` would read it once per round."""
+
+    version: SubmissionVersion
+    review: Review
+    verdicts: list[Verdict]
+    observations: list[Observation]
+
+
+def review_rounds(user: Actor, submission_id: int) -> list[ReviewRound]:
+    """The review of each version of the submission ``submission_id`` that was taken for
+    review, oldest first; 404 if ``user`` may not see the submission. Eight queries, whatever
+    the number of versions, verdicts, observations or steps."""
+    versions = submission(user, submission_id).versions
+    loaded = load_version_reviews(versions)
+    raised: dict[int, list[Observation]] = defaultdict(list)
+    for observation in loaded[versions[0].id].observations if versions else ():
+        raised[observation.raised_in_id].append(observation)
+    reviewed = ((version, loaded[version.id].review) for version in versions)
+    return [
+        ReviewRound(version, review, published_verdicts(review), raised[review.id])
+        for version, review in reviewed
+        if review is not None
+    ]
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """An institution and its indicator history as stored."""
+
+    institution: Institution
+    history: StoredHistory
+
+
+def indicators(user: Actor, code: str, year: int | None) -> Indicators:
+    """The indicator history of the institution ``code`` (only ``year``'s figures, if
+    given), whatever its stage; 404 if ``user`` may not see it, as its page is. Six queries."""
+    institution = get_visible_institution(user, code)
+    return Indicators(institution, stored_history(institution.id, year))

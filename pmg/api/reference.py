@@ -55,9 +55,11 @@ def _resolve(document: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
 
 def type_of(schema: dict[str, Any]) -> str:
     """A schema's type in words: ``Institution``, ``lista de Version``, ``string o null``,
-    ``uno de: etapa_1, etapa_2``."""
+    ``Person o null``, ``uno de: etapa_1, etapa_2``."""
     if "$ref" in schema:
         return str(schema["$ref"]).rsplit("/", 1)[1]
+    if "anyOf" in schema:
+        return " o ".join(type_of(option) for option in schema["anyOf"])
     if "enum" in schema:
         return "uno de: " + ", ".join("null" if v is None else str(v) for v in schema["enum"])
     kind = schema.get("type", "cualquiera")

@@ -46,7 +46,7 @@ def _period(pair: tuple[Any, Any]) -> dict[str, Any]:
     return dict(zip(("start", "end"), pair, strict=True))
 
 
-def _choice(enum: Any, **kwargs: Any) -> fields.Enum:
+def choice(enum: Any, **kwargs: Any) -> fields.Enum:
     return fields.Enum(enum, by_value=True, **kwargs)
 
 
@@ -59,9 +59,9 @@ class PeriodSchema(Schema):
 
 
 class WindowSchema(PeriodSchema):
-    kind = _choice(WindowKind, required=True)
+    kind = choice(WindowKind, required=True)
     label = fields.String(required=True, attribute="kind.label")
-    state = _choice(WindowState, required=True, metadata={"description": "Hoy, en Chile."})
+    state = choice(WindowState, required=True, metadata={"description": "Hoy, en Chile."})
 
 
 class CycleSchema(Schema):
@@ -93,7 +93,7 @@ class MinistrySchema(Schema):
 
 
 class StandingSchema(Schema):
-    kind = _choice(SubmissionKind, required=True)
+    kind = choice(SubmissionKind, required=True)
     state = fields.String(
         required=True,
         allow_none=True,
@@ -113,9 +113,9 @@ class InstitutionSchema(Schema):
         required=True, metadata={"description": "codigo_reporte de los consolidados oficiales."}
     )
     ministry = fields.Nested(MinistrySchema, required=True)
-    stage = _choice(Stage, required=True)
-    mesu = _choice(MesuCommitment, required=True)
-    category = _choice(FunctionalCategory, required=True)
+    stage = choice(Stage, required=True)
+    mesu = choice(MesuCommitment, required=True)
+    category = choice(FunctionalCategory, required=True)
     commits_system = fields.Boolean(required=True)
     active = fields.Boolean(required=True)
 
@@ -173,8 +173,8 @@ class SubmissionSchema(Schema):
     id = fields.Integer(required=True)
     institution = fields.Nested(InstitutionRefSchema, required=True)
     cycle = fields.Integer(required=True, attribute="cycle.year")
-    kind = _choice(SubmissionKind, required=True)
-    state = _choice(SubmissionState, required=True)
+    kind = choice(SubmissionKind, required=True)
+    state = choice(SubmissionState, required=True)
     reviewer = fields.Nested(PersonSchema, required=True, allow_none=True)
     window = Computed(
         PeriodSchema,
@@ -221,7 +221,7 @@ def _number(low: int, high: int, **kwargs: Any) -> fields.Integer:
 
 
 def _enum_argument(enum: Any, description: str) -> fields.Enum:
-    return _choice(
+    return choice(
         enum, error_messages={"unknown": INVALID_CHOICE}, metadata={"description": description}
     )
 
@@ -276,6 +276,10 @@ class CycleArgs(Args):
     cycle = _number(
         1, DB_INT_MAX, metadata={"description": "Año del ciclo; por omisión, el vigente."}
     )
+
+
+class IndicatorArgs(Args):
+    year = _number(1, DB_INT_MAX, metadata={"description": "Solo las cifras de este año."})
 
 
 class SubmissionArgs(FilterArgs):

@@ -1,13 +1,15 @@
-"""Reading the indicator history of one institution (for the diagnostic form)."""
+"""Reading the indicator history of one institution: the years before a reference year
+(for the diagnostic form), and the whole of it as stored (its trends, the API)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import QueryableAttribute, contains_eager, selectinload
 
 from pmg.core.caching import cached, watch_writes
 from pmg.core.spreadsheets import comparable
@@ -100,3 +102,56 @@ def _by_year(
         select(model).where(model.institution_id == institution_id, model.year.in_(years))
     )
     return {row.year: _plain(row) for row in rows}
+
+
+@dataclass(frozen=True)
+class StoredHistory:
+    """An institution's indicator rows as the imports stored them: complaints and SAIP by
+    year, its procedures in the order they were imported (each with its figures by year),
+    and the targets of each cycle by the cycle's year (with it)."""
+
+    complaints: Sequence[ComplaintFigures] = ()
+    saip: Sequence[SaipFigures] = ()
+    procedures: Sequence[Procedure] = ()
+    targets: Sequence[CycleTargets] = ()
+
+
+def stored_history(
+    institution_id: int, year: int | None = None, *, saip_only: bool = False
+) -> StoredHistory:
+    """The history of the institution ``institution_id``; with ``year``, only that year's
+    figures (every procedure, with that year's figures; the targets of every cycle). With
+    ``saip_only``, only SAIP figures and targets. Five queries (two with ``saip_only``),
+    whatever the number of years, procedures or cycles."""
+    targets = db.session.scalars(
+        select(CycleTargets)
+        .join(CycleTargets.cycle)
+        .where(CycleTargets.institution_id == institution_id)
+        .order_by(Cycle.year)
+        .options(contains_eager(CycleTargets.cycle))
+    ).all()
+    saip = _yearly_rows(SaipFigures, institution_id, year)
+    if saip_only:
+        return StoredHistory(saip=saip, targets=targets)
+    figures: QueryableAttribute[Any] = Procedure.figures
+    if year is not None:
+        figures = figures.and_(ProcedureFigures.year == year)
+    procedures = db.session.scalars(
+        select(Procedure)
+        .where(Procedure.institution_id == institution_id)
+        .order_by(Procedure.id)
+        .options(selectinload(figures))
+        # A filtered collection replaces one this session may hold whole, and back.
+        .execution_options(populate_existing=True)
+    ).all()
+    complaints = _yearly_rows(ComplaintFigures, institution_id, year)
+    return StoredHistory(complaints, saip, procedures, targets)
+
+
+def _yearly_rows(
+    model: type[YearlyFigures], institution_id: int, year: int | None
+) -> Sequence[YearlyFigures]:
+    query = select(model).where(model.institution_id == institution_id).order_by(model.year)
+    if year is not None:
+        query = query.where(model.year == year)
+    return db.session.scalars(query).all()

@@ -12,13 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
-
 from pmg.core.charts import LineChart, Reference, Series
-from pmg.extensions import db
 from pmg.indicators.measures import BY_KEY, Measure
-from pmg.indicators.models import ComplaintFigures, CycleTargets, Procedure, SaipFigures
+from pmg.indicators.queries import stored_history
 from pmg.institutions.models import Institution, Stage
 
 COMPLAINT_MEASURES = ("reclamos_respondidos", "reclamos_fuera_de_plazo", "reclamos_tiempo_promedio")
@@ -137,25 +133,10 @@ def institution_trends(
 def load_trends(institution: Institution) -> tuple[TrendSection, ...]:
     """:func:`institution_trends` of ``institution`` from its whole history: five queries
     (two in stage SAIP), whatever the number of years, procedures or cycles."""
-    saip_only = institution.stage is Stage.SAIP
-    targets = db.session.scalars(
-        select(CycleTargets)
-        .join(CycleTargets.cycle)
-        .where(CycleTargets.institution_id == institution.id)
-        .options(contains_eager(CycleTargets.cycle))
-    ).all()
-    saip = _rows(SaipFigures, institution.id)
-    complaints: Sequence[ComplaintFigures] = ()
-    procedures: Sequence[Procedure] = ()
-    if not saip_only:
-        complaints = _rows(ComplaintFigures, institution.id)
-        procedures = db.session.scalars(
-            select(Procedure)
-            .where(Procedure.institution_id == institution.id)
-            .order_by(Procedure.id)
-            .options(selectinload(Procedure.figures))
-        ).all()
-    return institution_trends(institution.stage, complaints, saip, procedures, targets)
+    history = stored_history(institution.id, saip_only=institution.stage is Stage.SAIP)
+    return institution_trends(
+        institution.stage, history.complaints, history.saip, history.procedures, history.targets
+    )
 
 
 def _chart(
@@ -192,7 +173,3 @@ def _value(measure: Measure, row: Any) -> float | None:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def _rows(model: type[ComplaintFigures] | type[SaipFigures], institution_id: int) -> Sequence[Any]:
-    return db.session.scalars(select(model).where(model.institution_id == institution_id)).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import defaultload, joinedload, selectinload
@@ -32,6 +33,18 @@ def observations_of(submission: Submission) -> list[Observation]:
 
 def unanswered_observations(submission: Submission) -> list[Observation]:
     return [o for o in observations_of(submission) if o.state in PENDING_ANSWER]
+
+
+def published_verdicts(review: Any) -> list[Any]:
+    """The verdicts of ``review`` as the institution, its PDF and the API show them, in the
+    catalog's order: none until it is decided. Before, they are the reviewer's work in
+    progress (the previous review's outcomes, at first), which nobody else reads.
+
+    ``review``: a :class:`Review` with its verdicts and their requirements, or anything
+    with those attributes."""
+    if review.decision is None:
+        return []
+    return sorted(review.verdicts, key=lambda verdict: verdict.requirement.position)
 
 
 def reviews_of(submission: Submission) -> list[Review]:

@@ -259,8 +259,10 @@ PATHS = [
     "/api/v1/cycles",
     "/api/v1/institutions",
     "/api/v1/institutions/1306",
+    "/api/v1/institutions/1306/indicators",
     "/api/v1/submissions",
     "/api/v1/submissions/{submission_id}",
+    "/api/v1/submissions/{submission_id}/reviews",
     "/api/v1/versions/{version_id}/content",
     "/api/v1/openapi.json",
 ]
@@ -292,7 +294,9 @@ def test_an_etag_changes_with_the_data(client: FlaskClient, data: Data) -> None:
     "template",
     [
         "/api/v1/institutions/3101_61",
+        "/api/v1/institutions/3101_61/indicators",
         "/api/v1/submissions/{other_submission_id}",
+        "/api/v1/submissions/{other_submission_id}/reviews",
         "/api/v1/versions/{other_version_id}/content",
     ],
 )
@@ -430,8 +434,10 @@ def test_the_document_is_openapi_3_1_with_every_endpoint(client: FlaskClient, ap
         "/api/v1/cycles",
         "/api/v1/institutions",
         "/api/v1/institutions/{code}",
+        "/api/v1/institutions/{code}/indicators",
         "/api/v1/submissions",
         "/api/v1/submissions/{submission_id}",
+        "/api/v1/submissions/{submission_id}/reviews",
         "/api/v1/versions/{version_id}/content",
     }
     problem = document["components"]["responses"]["NOT_FOUND"]["content"]
@@ -450,6 +456,7 @@ def test_the_reference_page_shows_every_operation_and_schema(client: FlaskClient
         "If-None-Match",
         'id="schema-Submission"',
         "lista de Version",
+        "Person o null",  # the reviewer of a submission not yet taken
         "uno de: etapa_1, etapa_2, etapa_3, saip",
     ):
         assert text in page, text

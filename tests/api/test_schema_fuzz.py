@@ -17,9 +17,14 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 
 from pmg.core.permissions import Role
+from pmg.cycles.queries import get_cycle
+from pmg.extensions import db
+from pmg.indicators.models import ComplaintFigures, SaipFigures
+from pmg.institutions.models import Institution
 from tests.api.test_endpoints import _build
 from tests.api.tokens import bearer
 from tests.factories import create_user
+from tests.submissions.prefill_history import SAIP, add_procedure, add_targets
 
 
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode), ids=str)
@@ -42,3 +47,27 @@ def test_the_api_does_what_its_document_says(app: Flask, mode: schemathesis.Gene
         case.call_and_validate(headers=headers)
 
     check()
+
+
+def test_answers_with_data_are_what_the_document_says(app: Flask) -> None:
+    """The cases generated rarely name a row that exists: the answers with data (nulls,
+    figures not reported, decimals, a review with its observations) are checked too."""
+    data = _build()
+    institution = db.session.query(Institution).filter_by(code="1306").one()
+    db.session.add(ComplaintFigures(institution=institution, year=2023, received=0, mean_days=7.25))
+    db.session.add(
+        SaipFigures(institution=institution, year=2024, **SAIP, unreported_as={"received": ""})
+    )
+    add_procedure(institution, "Pago de bonos", {2023: {"mean": 0.1, "handled": None}})
+    cycle = get_cycle(2026)
+    assert cycle is not None
+    add_targets(institution, cycle, complaints_answered_pct=97.5)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    cases = [
+        ("/api/v1/institutions/{code}/indicators", {"code": "1306"}, {}),
+        ("/api/v1/institutions/{code}/indicators", {"code": "1306"}, {"year": 2023}),
+        ("/api/v1/submissions/{submission_id}/reviews", {"submission_id": data.submission_id}, {}),
+    ]
+    for path, parameters, query in cases:
+        case = schema[path]["GET"].Case(path_parameters=parameters, query=query)
+        assert case.call_and_validate(headers=data.headers).status_code == 200

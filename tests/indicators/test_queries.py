@@ -1,10 +1,11 @@
-"""Reading an institution's indicator history for the diagnostic form."""
+"""Reading an institution's indicator history: for the diagnostic form, and as stored."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from pmg.indicators.queries import history_before
+from pmg.extensions import db
+from pmg.indicators.queries import history_before, stored_history
 from tests.exports.queries import counting_queries
 from tests.factories import create_cycle, create_institution
 from tests.submissions.prefill_history import add_figures, add_procedure
@@ -30,3 +31,22 @@ def test_the_history_is_read_once_and_kept_until_an_import_changes_it(app: Flask
 
     add_figures(institution, 2024, received=7)  # an import of another year: read again
     assert history_before(institution.id, 2025).complaints[2024].received == 7
+
+
+def test_one_years_history_and_then_the_whole_in_the_same_session(app: Flask) -> None:
+    """A procedure's figures read for one year do not stand for its whole history later,
+    nor the other way round."""
+    institution = create_institution("1306")
+    add_figures(institution, 2023)
+    add_figures(institution, 2024)
+    add_procedure(institution, "Pago de bonos", {2023: {"mean": 8.0}, 2024: {"mean": 9.2}})
+    db.session.expire_all()
+
+    whole = stored_history(institution.id)
+    assert [row.year for row in whole.complaints] == [2023, 2024]
+    assert [figures.year for figures in whole.procedures[0].figures] == [2023, 2024]
+    one = stored_history(institution.id, 2024)
+    assert [row.year for row in one.saip] == [2024]
+    assert [figures.mean for figures in one.procedures[0].figures] == [9.2]
+    again = stored_history(institution.id)
+    assert [figures.year for figures in again.procedures[0].figures] == [2023, 2024]

@@ -30,6 +30,7 @@ from typing import Any
 
 from pmg.audit.actions import SUBMISSION_PREFIX, action_label
 from pmg.review.models import ObservationAction
+from pmg.review.queries import published_verdicts
 from pmg.submissions.models import Action, SubmissionState
 
 UNCHECKED = "Sin revisar"
@@ -118,7 +119,7 @@ def build_review(
         decided_by=_name(review.decided_by),
         decision_note=review.decision_note or "",
         correction_due=review.correction_due,
-        verdicts=_verdicts(review.verdicts) if decided else (),
+        verdicts=_verdicts(published_verdicts(review)),
         observations=concerned,
         history=lines,
     )
@@ -139,7 +140,6 @@ def concerns(entries: Iterable[Any], version_number: int) -> bool:
 
 
 def _verdicts(verdicts: Iterable[Any]) -> tuple[VerdictLine, ...]:
-    ordered = sorted(verdicts, key=lambda verdict: verdict.requirement.position)
     return tuple(
         VerdictLine(
             code=verdict.requirement.code,
@@ -147,7 +147,7 @@ def _verdicts(verdicts: Iterable[Any]) -> tuple[VerdictLine, ...]:
             outcome=verdict.outcome.label if verdict.outcome is not None else UNCHECKED,
             note=verdict.note or "",
         )
-        for verdict in ordered
+        for verdict in verdicts
     )
 
 
