@@ -36,23 +36,20 @@ SHEET_IN_PATH = {
 NOT_FOUND = {404: "NOT_FOUND"}
 
 
-def _cycle(year: int) -> Cycle:
+def _asked(year: int, args: dict[str, Any]) -> tuple[Cycle, str, Response | None]:
+    """The cycle of ``year`` (404 if there is none), this answer's ETag, and the 304 to give
+    when ``If-None-Match`` names it: all known before the sheets are read or built."""
     cycle = get_cycle(year)
     if cycle is None:
         raise RefusedFilter(queries.UNKNOWN_CYCLE)
-    return cycle
-
-
-def _unchanged(args: dict[str, Any]) -> tuple[str, Response | None]:
-    """This answer's ETag, and the 304 to give when ``If-None-Match`` names it."""
     tag = sheets.etag(request.path, args)
     if not request.if_none_match.contains(tag):
-        return tag, None
+        return cycle, tag, None
     response = Response(status=304)
     response.set_etag(tag)
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.vary.add("Authorization")
-    return tag, response
+    return cycle, tag, response
 
 
 @route("/cycles/<int:year>/sheets", TAG, YEAR_IN_PATH)
@@ -69,8 +66,7 @@ def cycle_sheets(args: dict[str, Any], year: int) -> Any:
     Solo para las cuentas que descargan el consolidado (revisión, DIPRES y administración);
     a otras se responde 404.
     """
-    cycle = _cycle(year)
-    tag, unchanged = _unchanged(args)
+    cycle, tag, unchanged = _asked(year, args)
     if unchanged is not None:
         return unchanged
     found = sheets.sheets(cycle)
@@ -106,8 +102,7 @@ def sheet(args: dict[str, Any], year: int, name: str) -> Paged | Response:
     Solo para las cuentas que descargan el consolidado (revisión, DIPRES y administración);
     a otras se responde 404.
     """
-    cycle = _cycle(year)
-    tag, unchanged = _unchanged(args)
+    cycle, tag, unchanged = _asked(year, args)
     if unchanged is not None:
         return unchanged
     found = sheets.sheets(cycle).sheet(name)
@@ -130,8 +125,7 @@ def sheet_csv(args: dict[str, Any], year: int, name: str) -> Response:
     Solo para las cuentas que descargan el consolidado (revisión, DIPRES y administración);
     a otras se responde 404.
     """
-    cycle = _cycle(year)
-    tag, unchanged = _unchanged(args)
+    cycle, tag, unchanged = _asked(year, args)
     if unchanged is not None:
         return unchanged
     found = sheets.sheets(cycle).sheet(name)
