@@ -122,6 +122,12 @@ API_ROUTES: dict[str, Route] = {
     "api.submission": Route("/api/v1/submissions/{submission}", EVERYONE),
     "api.submission_reviews": Route("/api/v1/submissions/{submission}/reviews", EVERYONE),
     "api.version_content": Route("/api/v1/versions/{version}/content", EVERYONE),
+    "api.institutions_csv": Route("/api/v1/institutions.csv", EVERYONE),
+    "api.submissions_csv": Route("/api/v1/submissions.csv", EVERYONE),
+    # The consolidated workbook's sheets: who downloads the workbook; anyone else, 404.
+    "api.cycle_sheets": Route("/api/v1/cycles/{year}/sheets", STAFF),
+    "api.sheet": Route("/api/v1/cycles/{year}/sheets/reclamos", STAFF),
+    "api.sheet_csv": Route("/api/v1/cycles/{year}/sheets/reclamos.csv", STAFF),
 }
 # Pages for someone not signed in: logging in, asking for a link to set one's password, and
 # the pages such a link opens (the token in the URL is what lets a person in); the API's
@@ -274,10 +280,11 @@ def test_the_api_without_a_token_is_401(client: FlaskClient, world, endpoint: st
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
 @pytest.mark.parametrize("endpoint", sorted(API_ROUTES))
 def test_the_api_for_each_role(client: FlaskClient, world, endpoint: str, role: Role) -> None:
-    """Every role's token reads every endpoint; a coordinator's, only their institutions."""
+    """Every role's token reads every endpoint of its roles, a coordinator's only their
+    institutions; the rest is 404, as what does not exist."""
     route = API_ROUTES[endpoint]
     response = _api_request(client, route, world, role)
-    hidden = role is Role.COORDINATOR and "{" in route.path
+    hidden = role not in route.allowed or (role is Role.COORDINATOR and "{" in route.path)
     assert response.status_code == (404 if hidden else 200), response.get_data(as_text=True)
     own = {**world, "other": world["code"]}
     if role is Role.COORDINATOR and "{other}" in route.path:

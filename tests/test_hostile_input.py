@@ -103,6 +103,9 @@ QUERY_ARGS: dict[str, tuple[str, ...]] = {
     "api.submissions": (
         "cycle", "institution", "kind", "ministry", "page", "per_page", "stage", "state"
     ),
+    "api.institutions_csv": ("cycle", "diagnostic", "ministry", "plan", "stage"),
+    "api.submissions_csv": ("cycle", "institution", "kind", "ministry", "stage", "state"),
+    "api.sheet": ("page", "per_page"),
 }
 
 
@@ -148,6 +151,7 @@ def _build_data() -> dict[str, str]:
         "submission_id": values["submission"],
         "version_id": values["version"],
         "filename": "css/app.css",
+        "name": "reclamos",
     }
 
 
@@ -204,12 +208,14 @@ def test_path_number_out_of_range_is_404_for_everyone(
 def test_path_number_at_the_top_of_the_range_is_404_for_who_may_see(
     world: World, endpoint: str, method: str, segment: str
 ) -> None:
-    """The largest number the database holds reaches the route (and finds nothing)."""
+    """The largest number the database holds reaches the route (and finds nothing); the
+    API answers a role it does not serve 404 too, as what does not exist."""
     path = _path(world.app, endpoint, method, {**world.values, segment: str(DB_INT_MAX)})
     allowed = world.app.view_functions[endpoint].allowed_roles
-    anonymous = 401 if path.startswith("/api/") else 302  # no token; or not signed in
+    api = path.startswith("/api/")
+    anonymous = 401 if api else 302  # no token; or not signed in
     expected = {
-        _name(role): anonymous if role is None else 404 if role in allowed else 403
+        _name(role): anonymous if role is None else 404 if role in allowed or api else 403
         for role in world.clients
     }
     assert _statuses(world, method, path) == expected

@@ -8,16 +8,16 @@ documents the errors every view shares.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import g, request
+from flask import abort, g, request
 from flask_smorest import Blueprint
 
 from pmg.api import operations
 from pmg.auth.models import User
-from pmg.core.permissions import ALL_ROLES
+from pmg.core.permissions import ALL_ROLES, Role
 from pmg.core.transactions import transaction
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,9 +54,12 @@ def api_user() -> User:
     return user
 
 
-def read_only(blueprint: Blueprint) -> Callable[[F], F]:
-    """A view of ``blueprint`` for any role's token: the account is :func:`api_user` and
-    sees what it sees on the web (each view reads through the visibility queries)."""
+def read_only(blueprint: Blueprint, roles: Iterable[Role] = ALL_ROLES) -> Callable[[F], F]:
+    """A view of ``blueprint`` for the tokens of ``roles`` (by default, any): the account is
+    :func:`api_user` and sees what it sees on the web (each view reads through the
+    visibility queries). Another role's token is answered 404, as whatever the account may
+    not see."""
+    allowed = frozenset(roles)
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -68,10 +71,12 @@ def read_only(blueprint: Blueprint) -> Callable[[F], F]:
                 user = operations.authenticate(presented, address)
             if outcome.refusal is not None:
                 raise outcome.refusal
+            if user.role not in allowed:
+                abort(404)
             g.setdefault(_USER, user)
             return view(*args, **kwargs)
 
-        wrapper.allowed_roles = frozenset(ALL_ROLES)  # type: ignore[attr-defined]
+        wrapper.allowed_roles = allowed  # type: ignore[attr-defined]
         return cast(F, blueprint.doc(**SHARED_DOC)(wrapper))
 
     return decorator

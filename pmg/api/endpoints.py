@@ -100,10 +100,10 @@ class RefusedFilter(NotFound):
 
 
 def _page_links(page: int, per_page: int, total: int) -> dict[str, str]:
-    """The links of a page of this request's list: this one, the first, the last, and the
-    previous and next when there are."""
+    """The links of a page of this request's list (its path's parameters kept): this one,
+    the first, the last, and the previous and next when there are."""
     last = max(1, -(-total // per_page))
-    args: dict[str, Any] = request.args.to_dict()
+    args: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict()}
 
     def to(number: int) -> str:
         return url_for(str(request.endpoint), **{**args, "page": number, "per_page": per_page})

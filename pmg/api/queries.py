@@ -97,9 +97,19 @@ def institutions(
     with its standing per kind in the filters' cycle: two queries."""
     query = filtered(user, filters, today)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = with_standings(query.order_by(Institution.code), filters.cycle, today)
-    paged = rows.limit(per_page).offset(_offset(page, per_page))
+    paged = _by_code(query, filters, today).limit(per_page).offset(_offset(page, per_page))
     return Found(_institution_rows(paged, filters), total)
+
+
+def all_institutions(user: Actor, filters: ListingFilters, today: date) -> list[ListingRow]:
+    """Every institution ``user`` may see that matches ``filters``, as :func:`institutions`
+    pages them: one query."""
+    query = _by_code(filtered(user, filters, today), filters, today)
+    return _institution_rows(query, filters)
+
+
+def _by_code(query: Select[Any], filters: ListingFilters, today: date) -> Select[Any]:
+    return with_standings(query.order_by(Institution.code), filters.cycle, today)
 
 
 def institution(user: Actor, code: str, filters: ListingFilters, today: date) -> ListingRow:
@@ -156,6 +166,13 @@ def submissions(user: Actor, args: dict[str, Any], page: int, per_page: int) -> 
     query = _visible_submissions(user).where(*conditions).order_by(Submission.id)
     paged = query.limit(per_page).offset(_offset(page, per_page))
     return Found(list(db.session.scalars(paged).unique()), db.session.scalar(counted) or 0)
+
+
+def all_submissions(user: Actor, args: dict[str, Any]) -> list[Submission]:
+    """Every submission ``user`` may see matching the query string's filters, in the order
+    :func:`submissions` pages them: three queries."""
+    query = _visible_submissions(user).where(*_submission_conditions(args))
+    return list(db.session.scalars(query.order_by(Submission.id)).unique())
 
 
 def submission(user: Actor, submission_id: int) -> Submission:

@@ -10,13 +10,15 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from pmg.api import docs, endpoints
+from pmg.api import docs, downloads, endpoints, sheet_endpoints
 from pmg.api.problems import PROBLEM, TITLES, problem
 from pmg.api.schemas import ProblemSchema
 from pmg.core.errors import answer_errors_under
 from pmg.core.routing import DB_INT_MAX, DatabaseIntegerConverter
 
 PREFIX = "/api/"
+# The modules whose views are on endpoints.bp.
+VIEWS = (endpoints, downloads, sheet_endpoints)
 DESCRIPTION = """API de solo lectura de PMG CSEU para DIPRES y la Secretaría de Modernización.
 
 Cada solicitud lleva un token personal en el encabezado `Authorization: Bearer <token>`

@@ -9,18 +9,21 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from pmg.core.errors import DomainError
-from pmg.core.permissions import Role, roles_required
+from pmg.core.permissions import roles_required
 from pmg.core.routing import parse_db_int
 from pmg.core.security import PRIVATE_DOWNLOAD
 from pmg.core.transactions import transaction
 from pmg.core.xlsx import XLSX_MIMETYPE
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import all_cycles, current_cycle, get_cycle
-from pmg.exports.workbook import MAX_YEARS, consolidated_filename, export_consolidated
+from pmg.exports.workbook import (
+    MAX_YEARS,
+    READERS,
+    consolidated_filename,
+    export_consolidated,
+)
 
 bp = Blueprint("exports", __name__, url_prefix="/reportes")
-
-READERS = (Role.REVIEWER, Role.DIPRES, Role.ADMIN)
 
 
 def _requested_cycle() -> Cycle | None:

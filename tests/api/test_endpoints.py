@@ -439,6 +439,11 @@ def test_the_document_is_openapi_3_1_with_every_endpoint(client: FlaskClient, ap
         "/api/v1/submissions/{submission_id}",
         "/api/v1/submissions/{submission_id}/reviews",
         "/api/v1/versions/{version_id}/content",
+        "/api/v1/institutions.csv",
+        "/api/v1/submissions.csv",
+        "/api/v1/cycles/{year}/sheets",
+        "/api/v1/cycles/{year}/sheets/{name}",
+        "/api/v1/cycles/{year}/sheets/{name}.csv",
     }
     problem = document["components"]["responses"]["NOT_FOUND"]["content"]
     assert list(problem) == [PROBLEM]

@@ -15,7 +15,8 @@ from typing import IO, TYPE_CHECKING
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.core.errors import DomainError
-from pmg.core.xlsx import write_xlsx
+from pmg.core.permissions import Role
+from pmg.core.xlsx import Table, write_xlsx
 from pmg.cycles.models import Cycle
 from pmg.exports.workbook.queries import load_consolidated, years_with_data
 from pmg.exports.workbook.tables import consolidated_tables
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 MAX_YEARS = 20
 EARLIEST_YEAR = 2000
+# Who may read the consolidated workbook: its download, and its sheets in the API.
+READERS = (Role.REVIEWER, Role.DIPRES, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,17 @@ def write_consolidated(
 ) -> ExportSummary:
     """Write the consolidated workbook of ``cycle`` to ``target``, unrecorded: for what holds
     it and is recorded itself (an evidence package). Raises :class:`DomainError`."""
-    years = choose_years(cycle, first, last)
-    tables = consolidated_tables(load_consolidated(cycle, years))
+    years, tables = cycle_tables(cycle, first, last)
     return ExportSummary(cycle.year, years, write_xlsx(tables, target))
+
+
+def cycle_tables(
+    cycle: Cycle, first: int | None = None, last: int | None = None
+) -> tuple[tuple[int, ...], list[Table]]:
+    """The years and the sheets of the consolidated workbook of ``cycle``, as written (by
+    default every year with data). Raises :class:`DomainError`."""
+    years = choose_years(cycle, first, last)
+    return years, consolidated_tables(load_consolidated(cycle, years))
 
 
 def export_consolidated(
