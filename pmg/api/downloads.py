@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from pmg.api import queries
 from pmg.api.access import api_user, read_only
-from pmg.api.endpoints import _filters, bp, query, route
+from pmg.api.endpoints import bp, query, route
 from pmg.api.schemas import InstitutionArgs, SubmissionArgs
 from pmg.api.tables import institutions_table, submissions_table
 from pmg.core.delimited import CSV_MIMETYPE, write_csv
@@ -63,7 +63,7 @@ def institutions_csv(args: dict[str, Any]) -> Response:
     los campos de cada institución, y el estado de cada envío (`diagnostic_state`,
     `plan_state`) y si está atrasado (`diagnostic_late`, `plan_late`).
     """
-    filters = _filters(args)
+    filters = queries.institution_filters(args)
     year = filters.cycle.year if filters.cycle else None
     rows = queries.all_institutions(api_user(), filters, chile_today())
     name = f"instituciones_{year}.csv" if year else "instituciones.csv"

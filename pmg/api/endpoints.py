@@ -32,9 +32,8 @@ from pmg.api.schemas import (
     SubmissionPageSchema,
     SubmissionSchema,
 )
-from pmg.core.errors import NotFound
 from pmg.cycles.queries import chile_today
-from pmg.dashboard.listing import ListingFilters, ListingRow
+from pmg.dashboard.listing import ListingRow
 
 
 class QueryParser(FlaskParser):
@@ -94,11 +93,6 @@ def conditional(response: Response) -> Response:
 bp.after_request(conditional)
 
 
-class RefusedFilter(NotFound):
-    """A filter names what does not exist (a cycle): 404, as a path that names it would
-    be; the parameter itself is well formed, so it is no 400."""
-
-
 def _page_links(page: int, per_page: int, total: int) -> dict[str, str]:
     """The links of a page of this request's list (its path's parameters kept): this one,
     the first, the last, and the previous and next when there are."""
@@ -119,7 +113,7 @@ def _page_links(page: int, per_page: int, total: int) -> dict[str, str]:
 Paged = tuple[dict[str, Any], int, dict[str, str]]
 
 
-def _paged(items: list[Any], args: dict[str, Any], total: int) -> Paged:
+def paged(items: list[Any], args: dict[str, Any], total: int) -> Paged:
     """A page's body, with its links also in a ``Link`` header."""
     links = _page_links(args["page"], args["per_page"], total)
     header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if rel != "self")
@@ -152,13 +146,6 @@ def _row(row: ListingRow, cycle: int | None) -> dict[str, Any]:
     }
 
 
-def _filters(args: dict[str, Any]) -> ListingFilters:
-    try:
-        return queries.institution_filters(args)
-    except queries.UnknownCycle as unknown:
-        raise RefusedFilter(str(unknown)) from unknown
-
-
 @route("/cycles", "Ciclos")
 @read_only(bp)
 @bp.response(200, CyclesSchema, description="Correcto")
@@ -183,10 +170,10 @@ def institutions(args: dict[str, Any]) -> Paged:
     filtra por ministerio, etapa y, con `kind`, por el estado de ese envío. Las páginas
     enlazan a la anterior y la siguiente (en el cuerpo y en el encabezado `Link`).
     """
-    filters = _filters(args)
+    filters = queries.institution_filters(args)
     year = filters.cycle.year if filters.cycle else None
     found = queries.institutions(api_user(), filters, chile_today(), args["page"], args["per_page"])
-    return _paged([_row(row, year) for row in found.items], args, found.total)
+    return paged([_row(row, year) for row in found.items], args, found.total)
 
 
 @route("/institutions/<code>", "Instituciones", CODE_IN_PATH)
@@ -199,7 +186,7 @@ def institution(args: dict[str, Any], code: str) -> dict[str, Any]:
 
     La misma fila que la lista, para el código pedido.
     """
-    filters = _filters(args)
+    filters = queries.institution_filters(args)
     year = filters.cycle.year if filters.cycle else None
     return _row(queries.institution(api_user(), code, filters, chile_today()), year)
 
@@ -234,7 +221,7 @@ def submissions(args: dict[str, Any]) -> Paged:
     por ciclo, institución, ministerio, etapa, tipo y estado.
     """
     found = queries.submissions(api_user(), args, args["page"], args["per_page"])
-    return _paged(found.items, args, found.total)
+    return paged(found.items, args, found.total)
 
 
 @route("/submissions/<int:submission_id>", "Envíos")

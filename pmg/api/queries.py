@@ -12,6 +12,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
+from pmg.core.errors import NotFound
 from pmg.core.permissions import Actor
 from pmg.cycles.models import Cycle
 from pmg.cycles.queries import all_cycles, default_cycle
@@ -38,8 +39,9 @@ T = TypeVar("T")
 UNKNOWN_CYCLE = "El ciclo pedido no existe."
 
 
-class UnknownCycle(LookupError):
-    """A filter names a cycle that does not exist: nothing to answer (404)."""
+class UnknownCycle(NotFound):
+    """A filter or a path names a cycle that does not exist: 404, as for a path naming
+    anything else that does not exist; the parameter itself is well formed (no 400)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,10 @@ def _visible_submissions(user: Actor) -> Select[Submission]:
 
 
 def _submission_conditions(args: dict[str, Any]) -> list[ColumnElement[bool]]:
-    """The query string's filters, over submissions joined to their institution and cycle."""
+    """The query string's filters, over submissions joined to their institution and cycle;
+    :class:`UnknownCycle` for a cycle that does not exist (as for the institutions)."""
+    if "cycle" in args:
+        chosen_cycle(args["cycle"])
     columns: dict[str, Any] = {
         "cycle": Cycle.year,
         "institution": Institution.code,

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from pmg.api import queries, sheets
 from pmg.api.access import read_only
 from pmg.api.downloads import csv_doc, csv_download
-from pmg.api.endpoints import CACHE_CONTROL, Paged, RefusedFilter, _paged, bp, query, route
+from pmg.api.endpoints import CACHE_CONTROL, Paged, bp, paged, query, route
 from pmg.api.schemas import Args, PageArgs
 from pmg.api.sheet_schemas import SheetPageSchema, SheetsSchema
 from pmg.cycles.models import Cycle
@@ -41,7 +41,7 @@ def _asked(year: int, args: dict[str, Any]) -> tuple[Cycle, str, Response | None
     when ``If-None-Match`` names it: all known before the sheets are read or built."""
     cycle = get_cycle(year)
     if cycle is None:
-        raise RefusedFilter(queries.UNKNOWN_CYCLE)
+        raise queries.UnknownCycle(queries.UNKNOWN_CYCLE)
     tag = sheets.etag(request.path, args)
     if not request.if_none_match.contains(tag):
         return cycle, tag, None
@@ -109,7 +109,7 @@ def sheet(args: dict[str, Any], year: int, name: str) -> Paged | Response:
     start = (args["page"] - 1) * args["per_page"]
     shown = found.rows[start : start + args["per_page"]]
     items = [sheets.json_row(found.columns, row) for row in shown]
-    body, status, headers = _paged(items, args, len(found.rows))
+    body, status, headers = paged(items, args, len(found.rows))
     body.update(cycle=year, name=name, title=found.title, columns=list(found.columns))
     return body, status, {**headers, "ETag": quote_etag(tag)}
 

@@ -74,14 +74,14 @@ class Sheets:
 
 def sheets(cycle: Cycle) -> Sheets:
     """The consolidated sheets of ``cycle`` as the data reads now (every year with data),
-    built once per data stamp."""
+    built once per data stamp; only the latest stamp's are kept."""
 
     def build() -> Sheets:
         years, tables = cycle_tables(cycle)
         kept = (Sheet(table.title, table.headers, list(table.rows)) for table in tables)
         return Sheets(cycle.year, years, tuple(kept))
 
-    return cached("api.sheets", (cycle.id,), build)
+    return cached("api.sheets", (cycle.id,), build, latest_only=True)
 
 
 def etag(path: str, args: dict[str, Any]) -> str:

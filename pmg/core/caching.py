@@ -91,18 +91,25 @@ def cached(
     compute: Callable[[], T],
     *,
     tables: tuple[str, ...] = (),
+    latest_only: bool = False,
 ) -> T:
     """What ``compute()`` returns for ``name`` and ``vary`` while the data is unchanged
     (all of it, or ``tables`` only: see :func:`watch_writes`): computed once, then read
     from the cache until the next committed write. Computed by a transaction that has
     written and not committed yet, it is not kept: it may show what a rollback undoes,
-    under the stamp of the data before."""
-    key = f"{name}:{data_stamp(*tables)}:{vary!r}"
-    value: T | None = cache.get(key)
-    if value is None:
-        value = compute()
-        if not _writing(db.session()):
-            cache.set(key, value)
+    under the stamp of the data before.
+
+    ``latest_only``: a value of an earlier stamp is replaced, not kept beside the new one
+    until it expires: for large values (a cycle's consolidated sheets), which would
+    otherwise pile up, one per write, while the data changes often."""
+    stamp = data_stamp(*tables)
+    key = f"{name}:{vary!r}" if latest_only else f"{name}:{stamp}:{vary!r}"
+    kept: tuple[str, T] | None = cache.get(key)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    value = compute()
+    if not _writing(db.session()):
+        cache.set(key, (stamp, value))
     return value
 
 

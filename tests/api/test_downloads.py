@@ -183,6 +183,7 @@ def test_a_coordinator_downloads_only_their_institutions(world: World) -> None:
         ("/api/v1/submissions.csv?kind=otro", 400, "kind"),
         ("/api/v1/submissions.csv?institution=", 400, "institution"),
         ("/api/v1/institutions.csv?cycle=1999", 404, None),
+        ("/api/v1/submissions.csv?cycle=1999", 404, None),
     ],
 )
 def test_a_bad_filter_is_refused_as_in_the_list(

@@ -196,8 +196,9 @@ def test_a_bad_filter_is_400_saying_which(
     assert parameter in response.json["errors"]["query"]
 
 
-def test_an_unknown_cycle_is_404(client: FlaskClient, data: Data) -> None:
-    response = _get(client, "/api/v1/institutions?cycle=1999", data.headers, 404)
+@pytest.mark.parametrize("path", ["/api/v1/institutions", "/api/v1/submissions"])
+def test_an_unknown_cycle_is_404(client: FlaskClient, data: Data, path: str) -> None:
+    response = _get(client, f"{path}?cycle=1999", data.headers, 404)
     assert response.mimetype == PROBLEM and response.json["detail"] == "El ciclo pedido no existe."
 
 

@@ -19,7 +19,7 @@ from pmg.core.caching import (
     watch_writes,
 )
 from pmg.core.transactions import transaction
-from pmg.extensions import db
+from pmg.extensions import cache, db
 from pmg.institutions.models import Institution, Ministry
 from tests.exports.queries import counting_queries
 from tests.factories import create_institution
@@ -104,6 +104,24 @@ def test_a_value_is_computed_once_until_the_data_changes(app: Flask) -> None:
     db.session.commit()
     assert cached("prueba", ("a",), compute) == [3]
     assert data_stamp() == _stored()
+
+
+def test_a_value_kept_latest_only_replaces_the_one_of_the_data_before(app: Flask) -> None:
+    calls: list[int] = []
+
+    def compute() -> list[int]:
+        calls.append(1)
+        return [len(calls)]
+
+    assert cached("hojas", (1,), compute, latest_only=True) == [1]
+    assert cached("hojas", (1,), compute, latest_only=True) == [1]
+    before = data_stamp()
+    db.session.add(Ministry(name="CAMBIO"))
+    db.session.commit()
+    assert cached("hojas", (1,), compute, latest_only=True) == [2]
+    # One entry for the name and what it varies on, of the new stamp: the old one is gone.
+    assert cache.get("hojas:(1,)") == (data_stamp(), [2])
+    assert not [key for key in cache.cache._cache if before in key]  # type: ignore[attr-defined]
 
 
 def test_writing_only_to_tables_no_kept_page_shows_keeps_the_stamp(app: Flask) -> None:
