@@ -17,8 +17,8 @@ from pmg.api.tables import INSTITUTION_HEADERS, SUBMISSION_HEADERS
 from pmg.core.delimited import BYTE_ORDER_MARK, SEPARATOR, csv_cell
 from pmg.core.xlsx import FORMULA_STARTS
 from pmg.extensions import db
-from tests.api.shared import shared_app
 from tests.api.test_endpoints import Data, _build
+from tests.conftest import shared_app
 from tests.factories import create_institution
 
 PROBLEM = "application/problem+json"

@@ -25,8 +25,8 @@ from pmg.exports.workbook import cycle_tables, write_consolidated
 from pmg.extensions import db
 from pmg.indicators.models import ComplaintFigures, Procedure, ProcedureFigures, SaipFigures
 from pmg.submissions.models import SubmissionKind, SubmissionVersion
-from tests.api.shared import shared_app
 from tests.api.tokens import bearer
+from tests.conftest import shared_app
 from tests.exports.reading import records
 from tests.exports.reading import sheets as read_sheets
 from tests.exports.submissions import submit_with_evidence
