@@ -75,6 +75,12 @@ def typed_length(text: str) -> int:
     return len(text.replace("\r\n", "\n"))
 
 
+def as_typed(text: str) -> str:
+    """What a person typed, exactly (outer spaces and line breaks too); ``""`` when it is
+    nothing but spaces and line breaks, which says nothing."""
+    return text if text.strip() else ""
+
+
 def parse_lock_version(value: object) -> int | None:
     """The version counter a page was built from, as its hidden field sends it back; None
     (a page of no version: the action is refused as stale) when it is no such number."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pmg.auth.models import User
 from pmg.core.errors import DomainError
+from pmg.core.forms import as_typed
 from pmg.core.routing import parse_db_int
 from pmg.review.models import ObservationState
 from pmg.review.observations import answer_observation
@@ -61,7 +62,7 @@ def answer_observations(
             if str(observation.id) == required:
                 saved.problems[observation.id] = EMPTY_ANSWER
             continue
-        if typed.strip() == observation.answer:
+        if as_typed(typed) == observation.answer:
             continue
         try:
             answer_observation(observation, typed, actor)

@@ -13,7 +13,7 @@ from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError, Forbidden
-from pmg.core.forms import typed_length
+from pmg.core.forms import as_typed, typed_length
 from pmg.core.models import utcnow
 from pmg.extensions import db
 from pmg.review.models import (
@@ -54,7 +54,8 @@ def lock(submission: Submission) -> None:
 
 
 def check_text(text: str, what: str) -> str:
-    text = text.strip()
+    """``text`` as typed (:func:`as_typed`); refused when longer than :data:`MAX_TEXT`."""
+    text = as_typed(text)
     if typed_length(text) > MAX_TEXT:
         raise DomainError(f"{what}: use como máximo {MAX_TEXT} caracteres.")
     return text
@@ -104,7 +105,7 @@ def apply_resolutions(review: Review, resolutions: Resolutions, actor: User) -> 
     for observation_id, (action, note) in resolutions.items():
         observation = candidates[observation_id]
         observation.state = RESOLUTION_STATES[action]
-        add_entry(observation, action, note.strip(), actor, review.version.number)
+        add_entry(observation, action, as_typed(note), actor, review.version.number)
         record(
             AuditAction.OBSERVATION_RESOLVE
             if action is ObservationAction.RESOLVE
@@ -112,7 +113,7 @@ def apply_resolutions(review: Review, resolutions: Resolutions, actor: User) -> 
             observation,
             actor=actor,
             institution_id=review.submission.institution_id,
-            after={"requirement": observation.requirement.code, "note": note.strip()},
+            after={"requirement": observation.requirement.code, "note": as_typed(note)},
         )
 
 

@@ -17,6 +17,7 @@ from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError, Forbidden
+from pmg.core.forms import as_typed
 from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.requirements.models import RequirementCatalog
@@ -224,7 +225,7 @@ def save_review(
         raise DomainError(problem)
     summary = _apply_checklist(review, checklist)
     review.pending_resolutions = {
-        str(key): {"action": action.value, "note": note.strip()}
+        str(key): {"action": action.value, "note": as_typed(note)}
         for key, (action, note) in chosen.items()
     }
     paths = {v.requirement.code: v.path for v in review.verdicts if v.path}
@@ -372,7 +373,7 @@ def decide(
     apply_resolutions(review, resolutions, actor)
     if decision is Decision.OBSERVE:
         raise_observations(review, actor)
-    review.decision, review.decision_note = decision, note.strip()
+    review.decision, review.decision_note = decision, as_typed(note)
     review.decided_at, review.decided_by = submission.state_changed_at, actor
     review.correction_due, review.pending_resolutions = due, None
     db.session.flush()

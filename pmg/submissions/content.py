@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from pmg.core.forms import typed_length
+from pmg.core.forms import as_typed, typed_length
 from pmg.core.models import LabelledEnum
 from pmg.core.numbers import NumberProblem, parse_count, parse_decimal
 from pmg.institutions.models import MesuCommitment, Stage
@@ -139,8 +139,15 @@ def _check_lines(spec: FieldSpec, text: str) -> None:
     raise ValueError(f"Use como máximo {spec.max_lines} líneas.")
 
 
+# Kinds whose value is the text exactly as typed (spaces and line breaks included); the
+# others are read from it without its outer spaces.
+FREE_TEXT = frozenset({FieldKind.TEXT, FieldKind.LONG_TEXT})
+
+
 def parse_value(spec: FieldSpec, raw: Any) -> Any:
-    """The typed value of ``raw`` for ``spec``; ``None`` when empty. Raises ``ValueError``."""
+    """The typed value of ``raw`` for ``spec``; ``None`` when empty (nothing but spaces).
+    Free text is kept as typed; a number, date, choice or e-mail is read without the spaces
+    around it. Raises ``ValueError``."""
     if spec.kind is FieldKind.REFERENCES:
         chosen = raw if isinstance(raw, list) else [raw] if raw else []
         return sorted({str(item).strip() for item in chosen if str(item).strip()}) or None
@@ -152,6 +159,8 @@ def parse_value(spec: FieldSpec, raw: Any) -> Any:
         value = parse_count(text)
     elif spec.kind in (FieldKind.DECIMAL, FieldKind.PERCENT):
         value = parse_decimal(text)
+    elif spec.kind in FREE_TEXT:
+        value = as_typed(raw) or None
     else:
         value = text or None
     if value is None:

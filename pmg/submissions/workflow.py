@@ -18,6 +18,7 @@ from pmg.audit.operations import record
 from pmg.auth.models import User
 from pmg.core.errors import Conflict, DomainError, Forbidden
 from pmg.core.filters import format_datetime
+from pmg.core.forms import as_typed
 from pmg.core.models import utcnow
 from pmg.core.permissions import Role
 from pmg.extensions import db
@@ -173,7 +174,7 @@ def transition(
     rule = rule_for(before, action)
     if not may_act(actor, submission, action):
         raise Forbidden(f"Su cuenta no puede {action.label} este envío.")
-    note = note.strip()
+    note = as_typed(note)
     if rule.needs_reason and not note:
         raise DomainError(f"Para {action.label} un envío escriba el motivo.")
     for name, value in (changes or {}).items():

@@ -51,12 +51,14 @@ def test_a_text_longer_than_its_field_allows_is_refused(
     [
         (NOTE, "\n".join(["línea"] * 20)),
         (NOTE, "uno\r\ndos\r\n"),  # a Windows line break is one
+        (NOTE, "\n  sangría\n\tcon tabulación  \n"),  # outer spaces and breaks kept
         (NOTE, "x" * 1000),
         (NAME, "x" * 300),
+        (NAME, "  Oficina  de partes "),
     ],
 )
 def test_a_text_within_its_limits_is_kept_as_typed(spec: FieldSpec, text: str) -> None:
-    assert parse_value(spec, text) == text.strip()
+    assert parse_value(spec, text) == text
 
 
 @pytest.mark.parametrize(
