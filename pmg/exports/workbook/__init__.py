@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING
 from pmg.audit.actions import AuditAction
 from pmg.audit.operations import record
 from pmg.core.errors import DomainError
+from pmg.core.memory import collector_paused
 from pmg.core.permissions import Role
 from pmg.core.xlsx import Table, write_xlsx
 from pmg.cycles.models import Cycle
@@ -85,8 +86,9 @@ def write_consolidated(
 ) -> ExportSummary:
     """Write the consolidated workbook of ``cycle`` to ``target``, unrecorded: for what holds
     it and is recorded itself (an evidence package). Raises :class:`DomainError`."""
-    years, tables = cycle_tables(cycle, first, last)
-    return ExportSummary(cycle.year, years, write_xlsx(tables, target))
+    with collector_paused():
+        years, tables = cycle_tables(cycle, first, last)
+        return ExportSummary(cycle.year, years, write_xlsx(tables, target))
 
 
 def cycle_tables(
@@ -95,7 +97,8 @@ def cycle_tables(
     """The years and the sheets of the consolidated workbook of ``cycle``, as written (by
     default every year with data). Raises :class:`DomainError`."""
     years = choose_years(cycle, first, last)
-    return years, consolidated_tables(load_consolidated(cycle, years))
+    with collector_paused():
+        return years, consolidated_tables(load_consolidated(cycle, years))
 
 
 def export_consolidated(

@@ -88,7 +88,8 @@ def _described(
     keys and a dict of ``names``, ``unreported_as`` decoded. Read through the session's
     connection, fetched at once: plain rows, without the ORM's work or a fetch per row."""
     described = []
-    for row in db.session.connection().execute(query).all():
+    # As plain tuples: slicing one is a third faster than slicing a Row.
+    for row in map(tuple, db.session.connection().execute(query).all()):
         values = dict(zip(names, row[keys:], strict=True))
         if values[UNREPORTED] is not None:
             values[UNREPORTED] = json.loads(values[UNREPORTED])
