@@ -160,7 +160,7 @@ def parse_value(spec: FieldSpec, raw: Any) -> Any:
     elif spec.kind in (FieldKind.DECIMAL, FieldKind.PERCENT):
         value = parse_decimal(text)
     elif spec.kind in FREE_TEXT:
-        value = as_typed(raw) or None
+        value = as_typed(raw or "") or None
     else:
         value = text or None
     if value is None:

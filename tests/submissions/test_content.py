@@ -72,6 +72,12 @@ def test_a_long_text_holds_a_line_per_50_characters_and_others_one(
     assert spec.max_lines == lines
 
 
+@pytest.mark.parametrize("spec", [NOTE, NAME])
+@pytest.mark.parametrize("raw", [None, "", "  ", "\r\n\t \n"])
+def test_a_text_of_nothing_but_spaces_or_none_is_empty(spec: FieldSpec, raw: str | None) -> None:
+    assert parse_value(spec, raw) is None
+
+
 def test_a_repeated_section_needs_a_maximum_of_rows() -> None:
     with pytest.raises(ValueError, match="needs a max_rows"):
         SectionSpec("rows", "Filas", (NAME,), repeated=True, min_rows=1)

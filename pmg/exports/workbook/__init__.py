@@ -86,8 +86,8 @@ def write_consolidated(
 ) -> ExportSummary:
     """Write the consolidated workbook of ``cycle`` to ``target``, unrecorded: for what holds
     it and is recorded itself (an evidence package). Raises :class:`DomainError`."""
+    years, tables = cycle_tables(cycle, first, last)
     with collector_paused():
-        years, tables = cycle_tables(cycle, first, last)
         return ExportSummary(cycle.year, years, write_xlsx(tables, target))
 
 
