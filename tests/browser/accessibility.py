@@ -23,8 +23,23 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
+def loaded(page: Any) -> Any:
+    """``page`` once its stylesheets, fonts and scripts are in: a click that navigates returns
+    when the new page's document is there, and a layout read before its stylesheet is in
+    measures the page unstyled."""
+    page.wait_for_load_state("load")
+    return page
+
+
+def page_width(page: Any) -> int:
+    """How wide the laid-out page is, in CSS pixels (more than the window: it scrolls sideways)."""
+    width: int = loaded(page).evaluate("document.documentElement.scrollWidth")
+    return width
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """What axe-core finds on ``page`` against :data:`WCAG_TAGS`."""
+    loaded(page)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     results = page.evaluate(

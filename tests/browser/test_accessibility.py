@@ -24,7 +24,7 @@ from werkzeug.serving import make_server
 from pmg.auth.models import User
 from pmg.core.permissions import Role
 from pmg.extensions import db
-from tests.browser.accessibility import assert_accessible, axe_violations, describe
+from tests.browser.accessibility import assert_accessible, axe_violations, describe, page_width
 from tests.browser.signing import sign_in
 from tests.conftest import SCREENS, empty_database, make_app
 from tests.test_authorization import ROUTES, build_world
@@ -93,7 +93,7 @@ def problems_on(page: Any, paths: list[str]) -> list[str]:
             continue
         page.goto(path)
         found += [f"{path} · {line}" for line in describe(axe_violations(page))]
-        width = page.evaluate("document.documentElement.scrollWidth")
+        width = page_width(page)
         if width > page.viewport_size["width"]:
             found.append(f"{path} · the page is {width} px wide")
     return found

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from pmg.core.permissions import Role
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, page_width
 from tests.browser.signing import sign_in
 from tests.factories import create_cycle, create_user
 
@@ -30,7 +31,7 @@ def test_an_analyst_makes_a_token_sees_it_once_and_revokes_it(screen_page: Any) 
     shown = page.get_by_label("Token", exact=True)
     secret = shown.input_value()
     assert secret.startswith("pmg_")
-    assert page.get_by_text("no se volverá a mostrar").is_visible()
+    expect(page.get_by_text("no se volverá a mostrar")).to_be_visible()
     assert_accessible(page)
     answer = page.request.get("/api/v1/cycles", headers={"Authorization": f"Bearer {secret}"})
     assert answer.status == 200 and answer.json()["items"][0]["year"] == 2026
@@ -41,7 +42,7 @@ def test_an_analyst_makes_a_token_sees_it_once_and_revokes_it(screen_page: Any) 
     assert "Vigente" in row.inner_text()
     row.get_by_role("button", name="Revocar").click()
 
-    assert page.get_by_text("quedó revocado").is_visible()
+    expect(page.get_by_text("quedó revocado")).to_be_visible()
     assert "Revocado el" in page.get_by_role("row", name="Planilla de seguimiento").inner_text()
     assert (
         page.get_by_role("row", name="Planilla de seguimiento").get_by_role("button").count() == 0
@@ -53,6 +54,6 @@ def test_an_analyst_makes_a_token_sees_it_once_and_revokes_it(screen_page: Any) 
 def test_the_api_reference_is_readable_without_an_account(screen_page: Any) -> None:
     page = screen_page
     page.goto("/api/v1/docs")
-    assert page.get_by_role("heading", name="Referencia de la API", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Referencia de la API", level=1)).to_be_visible()
     assert_accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert page_width(page) <= page.viewport_size["width"]

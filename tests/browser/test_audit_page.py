@@ -11,6 +11,7 @@ import pytest
 from pmg.audit.operations import record
 from pmg.core.permissions import Role
 from pmg.extensions import db
+from tests.browser.accessibility import page_width
 from tests.factories import PASSWORD, create_user
 
 pytestmark = pytest.mark.browser
@@ -43,7 +44,7 @@ def test_long_before_and_after_wrap_inside_their_column(
     change = row.locator(".audit-change").bounding_box()
     assert change["width"] >= min_column
     assert change["height"] < 300
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page_width(page) <= width
 
     row.get_by_text("Ver antes y después completos").click()
     shown = row.locator(".audit-full pre")

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from pmg.core.permissions import Role
 from pmg.cycles.queries import current_cycle
 from pmg.extensions import db
+from tests.browser.accessibility import page_width
 from tests.browser.signing import sign_in
 from tests.factories import (
     create_cycle,
@@ -131,7 +132,7 @@ def test_each_indicator_input_keeps_its_year_in_view(screen_page: Any, app: Any)
         year = row.locator("td", has=page.locator(".cell-label", has_text="2023"))
         expect(year).to_have_text(re.compile(r"^2023\s*1\.200$"))
         expect(year.locator(".cell-label")).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page_width(page) <= 390
     else:
         header = table.get_by_role("columnheader", name="2025 (año de referencia)")
         expect(header).to_be_visible()
@@ -157,7 +158,7 @@ def test_each_plan_target_keeps_its_column_in_view(screen_page: Any, app: Any) -
             "Gestionadas dentro del plazo en 2025"
         )
         expect(row.locator("th")).to_have_text("Trámite de prueba 2")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page_width(page) <= 390
         # The action bar stays one short row.
         assert page.locator(".form-actions").bounding_box()["height"] <= 64
     else:

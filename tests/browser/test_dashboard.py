@@ -21,7 +21,7 @@ from pmg.indicators.models import ComplaintFigures
 from pmg.institutions.models import Institution
 from pmg.submissions.models import SubmissionKind
 from pmg.submissions.operations import open_submission
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, page_width
 from tests.browser.signing import sign_in
 from tests.factories import (
     create_cycle,
@@ -93,7 +93,7 @@ def test_a_dipres_analyst_reads_the_dashboard(screen_page: Any, monkeypatch: Any
         ]
     )
     # Nothing on the page is wider than the screen: the wide tables scroll by themselves.
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert page_width(page) <= page.viewport_size["width"]
     assert_accessible(page)
 
     by_ministry = page.get_by_role("table", name=re.compile("^Instituciones de cada ministerio"))

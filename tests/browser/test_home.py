@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from pmg.core.filters import format_date
 from pmg.core.permissions import Role
+from tests.browser.accessibility import page_width
 from tests.browser.signing import sign_in
 from tests.factories import (
     create_cycle,
@@ -49,7 +50,7 @@ def test_coordinator_follows_the_next_step_to_the_observation(screen_page: Any) 
         re.compile(r"Diagnóstico:\s*En curso · Con observaciones, versión 1")
     )
     # Nothing on the home page is wider than the screen.
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert page_width(page) <= page.viewport_size["width"]
     card.get_by_role("link", name=re.compile(r"^R06 · ")).click()
 
     expect(page).to_have_url(

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pmg.core.permissions import Role
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import assert_accessible, page_width
 from tests.browser.signing import sign_in
 from tests.factories import create_institution, create_user
 from tests.indicators.test_trends import store_history
@@ -40,7 +40,7 @@ def test_dipres_reads_an_institutions_trend_and_its_numbers(screen_page: Any) ->
     expect(answered).to_be_visible()
     assert answered.evaluate("image => image.complete && image.naturalWidth > 0")
     # Nothing on the page is wider than the screen.
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert page_width(page) <= page.viewport_size["width"]
 
     figure = trends.get_by_role("figure", name="Reclamos respondidos", exact=True)
     table = figure.get_by_role("table", name="Reclamos respondidos (%)")
