@@ -20,6 +20,8 @@ _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$", re.ASCII)
 _PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$", re.ASCII)
 _EXPONENT = re.compile(r"^[+-]?[\d.]*\d[eE][+-]?\d+$", re.ASCII)
 ONE_DECIMAL = Decimal("0.1")
+# Room for the digits of any percentage but a huge one, which gets a context of its own.
+PERCENT_CONTEXT = Context(prec=28)
 MAX_DIGITS = 15
 # Longer than any plain number of MAX_DIGITS with its signs, separators and zeros.
 MAX_NUMBER_LENGTH = 40
@@ -94,5 +96,6 @@ def percent(part: Figure | None, whole: Figure | None) -> Decimal | None:
     if part is None or whole is None or whole == 0:
         return None
     share = Decimal(part) * 100 / Decimal(whole)
-    digits = max(share.adjusted() + 3, 28)
-    return share.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP, context=Context(prec=digits))
+    digits = share.adjusted() + 3
+    context = PERCENT_CONTEXT if digits <= PERCENT_CONTEXT.prec else Context(prec=digits)
+    return share.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP, context=context)

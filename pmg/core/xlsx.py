@@ -17,9 +17,9 @@ header and the rows, and a width per column (:func:`column_widths`). Texts are n
 wrapped (that would take a style per cell): one wider than its column spills over
 the next cells while they are empty, and the cell always holds it whole.
 
-``-`` (:data:`pmg.core.numbers.NOT_REPORTED`), the official files' mark of a figure
-not reported, is the one text that fills whole columns and needs a styled cell (it
-starts like a formula): one such cell per sheet serves every row.
+``-`` alone (:data:`pmg.core.numbers.NOT_REPORTED`), the official files' mark of a figure
+not reported, is no formula (a sign without an operand: spreadsheets take it as text,
+typed or read) and is written plain, as the official files hold it.
 """
 
 from __future__ import annotations
@@ -152,10 +152,11 @@ def _header(sheet: WriteOnlyWorksheet, text: str) -> Cell:
 
 def reads_as_formula(text: str) -> bool:
     """Whether a spreadsheet could take ``text`` for a formula (it starts with one of
-    :data:`FORMULA_STARTS`). Every file the app writes for a spreadsheet neutralises such
-    text: an .xlsx cell keeps it a string with the quote prefix (:func:`text_cell`); a
-    CSV cell puts an apostrophe before it (:mod:`pmg.core.delimited`)."""
-    return text.startswith(FORMULA_STARTS)
+    :data:`FORMULA_STARTS` and is not ``-`` alone). Every file the app writes for a
+    spreadsheet neutralises such text: an .xlsx cell keeps it a string with the quote
+    prefix (:func:`text_cell`); a CSV cell puts an apostrophe before it
+    (:mod:`pmg.core.delimited`)."""
+    return text.startswith(FORMULA_STARTS) and text != NOT_REPORTED
 
 
 def text_cell(sheet: WriteOnlyWorksheet, text: str) -> Cell:
@@ -169,16 +170,10 @@ def text_cell(sheet: WriteOnlyWorksheet, text: str) -> Cell:
 
 
 class _CellWriter:
-    """Turns a row of values into what ``append`` takes, reusing the ``-`` cell.
-
-    A styled cell handed to ``append`` is written at once and never changed by
-    openpyxl (it starts a fresh cell after a styled one), so one ``-`` cell per
-    sheet serves every row.
-    """
+    """Turns a row of values into what ``append`` takes."""
 
     def __init__(self, sheet: WriteOnlyWorksheet) -> None:
         self.sheet = sheet
-        self.not_reported = text_cell(sheet, NOT_REPORTED)
         self.plain: set[str] = set()  # texts found plain: written as they are
 
     def cells(self, row: Sequence[Any]) -> list[Any]:
@@ -193,8 +188,6 @@ class _CellWriter:
         if type(value) in AS_THEY_ARE:
             return value
         if isinstance(value, str):
-            if value == NOT_REPORTED:
-                return self.not_reported
             if (
                 reads_as_formula(value)
                 or value in ERROR_CODES

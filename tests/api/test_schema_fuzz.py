@@ -23,7 +23,7 @@ from schemathesis.core.transport import Response
 
 from pmg.core.delimited import BYTE_ORDER_MARK, CSV_MIMETYPE, SEPARATOR
 from pmg.core.permissions import Role
-from pmg.core.xlsx import FORMULA_STARTS
+from pmg.core.xlsx import reads_as_formula
 from pmg.cycles.queries import get_cycle
 from pmg.extensions import db
 from pmg.indicators.models import ComplaintFigures, SaipFigures
@@ -49,7 +49,7 @@ def read_csv(context: DeserializationContext, response: Response) -> str:
     rows = list(csv.reader(StringIO(text[1:], newline=""), delimiter=SEPARATOR, strict=True))
     if not rows or any(len(row) != len(rows[0]) for row in rows):
         raise ValueError("Filas de largos distintos")
-    if any(cell.startswith(FORMULA_STARTS) for row in rows for cell in row):
+    if any(reads_as_formula(cell) for row in rows for cell in row):
         raise ValueError("Una celda empieza como una fórmula")
     return text
 

@@ -86,8 +86,10 @@ def write_consolidated(
 ) -> ExportSummary:
     """Write the consolidated workbook of ``cycle`` to ``target``, unrecorded: for what holds
     it and is recorded itself (an evidence package). Raises :class:`DomainError`."""
-    years, tables = cycle_tables(cycle, first, last)
+    # Paused once over the tables and their writing: a collection between the two would
+    # walk every row just built (0.4 s at 1,660 institutions).
     with collector_paused():
+        years, tables = cycle_tables(cycle, first, last)
         return ExportSummary(cycle.year, years, write_xlsx(tables, target))
 
 

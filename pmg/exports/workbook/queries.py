@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, cast
 
@@ -83,18 +83,16 @@ def _columns(model: Any, names: tuple[str, ...]) -> list[Any]:
 
 def _described(
     query: Select[Any], keys: int, names: tuple[str, ...]
-) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
-    """Each row of ``query`` (``keys`` columns, then the :func:`_columns` ``names``) as its
-    keys and a dict of ``names``, ``unreported_as`` decoded. Read through the session's
+) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Each row of ``query`` (``keys`` columns, then the :func:`_columns` ``names``) whole,
+    and a dict of ``names``, ``unreported_as`` decoded. Read through the session's
     connection, fetched at once: plain rows, without the ORM's work or a fetch per row."""
-    described = []
     # As plain tuples: slicing one is a third faster than slicing a Row.
     for row in map(tuple, db.session.connection().execute(query).all()):
         values = dict(zip(names, row[keys:], strict=True))
         if values[UNREPORTED] is not None:
             values[UNREPORTED] = json.loads(values[UNREPORTED])
-        described.append((row[:keys], values))
-    return described
+        yield row, values
 
 
 def load_consolidated(cycle: Cycle, years: Iterable[int]) -> ConsolidatedData:
@@ -169,7 +167,7 @@ def _figures_by_institution(
         model.year.in_(years)
     )
     found: dict[int, dict[int, Figures]] = defaultdict(dict)
-    for (institution_id, year), figures in _described(query, 2, names):
+    for (institution_id, year, *_), figures in _described(query, 2, names):
         found[institution_id][year] = figures
     return dict(found)
 
@@ -181,8 +179,8 @@ def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
         ProcedureFigures.procedure_id, ProcedureFigures.year, *_columns(ProcedureFigures, names)
     ).where(ProcedureFigures.year.in_(years))
     by_procedure: dict[int, dict[int, Figures]] = defaultdict(dict)
-    for (procedure_id, year), figures in _described(figures_query, 2, names):
-        by_procedure[procedure_id][year] = figures
+    for row, figures in _described(figures_query, 2, names):
+        by_procedure[row[0]][row[1]] = figures
     other = aliased(ProcedureFigures)
     has_figures = exists(select(other.id).where(other.procedure_id == Procedure.id))
     query = select(
@@ -192,7 +190,7 @@ def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
         *_columns(Procedure, PROCEDURE_FIELDS),
     ).order_by(Procedure.institution_id, Procedure.name)
     found: dict[int, list[ProcedureRecord]] = defaultdict(list)
-    for (procedure_id, institution_id, any_figures), described in _described(
+    for (procedure_id, institution_id, any_figures, *_), described in _described(
         query, 3, PROCEDURE_FIELDS
     ):
         in_years = by_procedure.get(procedure_id, {})
@@ -207,7 +205,7 @@ def _targets(cycle: Cycle) -> dict[int, Figures]:
     query = select(CycleTargets.institution_id, *columns).where(CycleTargets.cycle_id == cycle.id)
     return {
         institution_id: targets
-        for (institution_id,), targets in _described(query, 1, TARGET_ATTRIBUTES)
+        for (institution_id, *_), targets in _described(query, 1, TARGET_ATTRIBUTES)
     }
 
 

@@ -41,12 +41,14 @@ class InstitutionRecord(CatalogEntry):
     report_code: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProcedureRecord:
     """A procedure with its description and its figures by year.
 
     One from the history keeps the file's wording of its choices (``*_text``) and how
-    the file wrote an expected time it did not report (``unreported_as``).
+    the file wrote an expected time it did not report (``unreported_as``). Not frozen:
+    an export makes one for every procedure, and a frozen one takes three times as long
+    to make; nothing changes one once made.
     """
 
     name: str

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from pmg.core.spreadsheets import comparable
@@ -204,6 +205,8 @@ def _in_imported_words(submitted: Mapping[str, Any], imported: ProcedureRecord) 
 
 
 CHOICES = (Kind.JUSTIFICATION, Kind.TIME_UNIT)
+# The types of a figure written as it is.
+NUMBERS = frozenset({int, float})
 
 
 class _RowPlan:
@@ -224,6 +227,12 @@ class _RowPlan:
             )
             for column in layout.leading
         )
+        # Where the procedure's own cells go in a row: (index, then as in ``leading``).
+        self.of_procedure = tuple(
+            (index, attribute, kind, wording, number)
+            for index, (of_procedure, attribute, kind, wording, number) in enumerate(self.leading)
+            if of_procedure
+        )
         # (figure attribute or derived name, is derived, is a number, kind)
         self.per_year = tuple(
             (column.name, True, True, Kind.PERCENT)
@@ -234,6 +243,11 @@ class _RowPlan:
         # A year without figures: every column empty, a number as the files write it.
         self.missing_year = tuple(cell(None, kind) for *_, kind in self.per_year)
         self.percentages = PERCENTAGES.get(layout.name)
+        # A sheet without percentages (trámites) takes a year's figures in one step when
+        # they are all there and all numbers: nearly every year of the history.
+        self.figures_at_once = (
+            None if self.percentages else itemgetter(*(key for key, *_ in self.per_year))
+        )
 
     def institution_cells(self, institution: InstitutionRecord) -> list[CellValue]:
         """The institution's own leading cells (``None`` in the procedure's places)."""
@@ -251,18 +265,24 @@ class _RowPlan:
     ) -> tuple[CellValue, ...]:
         """The row of ``institution`` (``own``: its :meth:`institution_cells`) or of its
         ``procedure``, with the figures of ``by_year``."""
-        cells = [
-            _leading_cell(procedure, attribute, kind, wording, number)
-            if of_procedure
-            else own[index]
-            for index, (of_procedure, attribute, kind, wording, number) in enumerate(self.leading)
-        ]
-        percentages = self.percentages
+        cells = list(own)
+        if procedure is not None:
+            for index, attribute, kind, wording, number in self.of_procedure:
+                cells[index] = _leading_cell(procedure, attribute, kind, wording, number)
+        percentages, at_once = self.percentages, self.figures_at_once
         for year in self.data.years:
             reported = by_year.get(year)
             if reported is None:
                 cells.extend(self.missing_year)
                 continue
+            if at_once is not None:
+                try:
+                    values = at_once(reported)
+                except KeyError:  # a figure the diagnostic's row lacks
+                    values = ()
+                if values and NUMBERS.issuperset(map(type, values)):
+                    cells.extend(values)
+                    continue
             derived = percentages(reported) if percentages else {}
             unreported = reported.get(UNREPORTED) or {}
             for key, is_derived, is_number, kind in self.per_year:
@@ -273,6 +293,8 @@ class _RowPlan:
                     cells.append(number_cell(value))
                 else:
                     cells.append(cell(value, kind, unreported.get(key, NOT_AVAILABLE)))
+        if not self.layout.targets:
+            return tuple(cells)
         imported = self.data.targets.get(institution.id, {}).get(UNREPORTED) or {}
         for target in self.layout.targets:
             value = target_value(self.data, institution.id, target)
