@@ -122,7 +122,15 @@ def _longest(column: tuple[Any, ...]) -> int:
     """The most characters a value of ``column`` shows. In a column of one type (nearly
     every one) each distinct value is measured once; values of different types may be
     equal and show differently (``1`` and ``1.0``), so a mixed column is measured whole."""
-    values = set(column) if len(set(map(type, column))) == 1 else column
+    kinds = set(map(type, column))
+    if len(kinds) > 1:
+        return max(map(_shown_length, column))
+    values, kind = set(column), kinds.pop()
+    # The commonest columns measured without a call per value.
+    if kind is str:
+        return max(map(len, values))
+    if kind is int or kind is float:
+        return min(max(map(len, map(str, values))), GENERAL_DIGITS)
     return max(map(_shown_length, values))
 
 

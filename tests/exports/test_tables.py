@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pmg.core.xlsx import Table
 from pmg.exports.workbook.records import (
@@ -20,8 +22,10 @@ from pmg.exports.workbook.tables import (
     gaps_table,
     indicator_table,
     institutions_table,
+    same_text,
     status_table,
 )
+from pmg.indicators.cells import read_text
 from pmg.indicators.layouts import COMPLAINTS, PROCEDURES, SAIP
 from pmg.indicators.models import Justification, TimeUnit
 from pmg.institutions.models import FunctionalCategory, MesuCommitment, Stage
@@ -488,3 +492,15 @@ def test_inactive_institutions_without_data_are_left_out() -> None:
     source = data(institutions=institutions, saip={2: {2024: {"received": 1}}})
     assert [row[2] for row in institutions_table(source).rows] == [1303]
     assert [row[0] for row in status_table(source).rows] == [1303]
+
+
+# Words, the marks of nothing and every kind of space a text may hold between them.
+TEXTS = st.text(
+    alphabet=st.sampled_from(["a", "b", "-", "–", "—", " ", "\t", "\n", "\xa0", "\u2003"])
+)
+
+
+@given(TEXTS, TEXTS)
+def test_same_text_is_the_same_text_once_read(one: str, other: str) -> None:
+    # same_text compares words before reading each text: it must agree with the reading.
+    assert same_text(one, other) == (read_text(one) == read_text(other))

@@ -187,14 +187,14 @@ def _from_diagnostic(
 
 def _in_imported_words(submitted: Mapping[str, Any], imported: ProcedureRecord) -> dict[str, Any]:
     """What of ``submitted`` (a :class:`ProcedureRecord`'s fields) to write as the official
-    file wrote ``imported``, where both say the same: the same words (:func:`_same_text`),
+    file wrote ``imported``, where both say the same: the same words (:func:`same_text`),
     the same choice, the same expected time.
 
     A diagnostic pre-filled from the history and sent unchanged gives the file back.
     """
     kept: dict[str, Any] = {}
     for name in ("name", "other_reason", "start_milestone", "end_milestone"):
-        if _same_text(submitted[name], getattr(imported, name)):
+        if same_text(submitted[name], getattr(imported, name)):
             kept[name] = getattr(imported, name)
     for choice in ("justification", "time_unit"):
         if submitted[choice] == getattr(imported, choice):
@@ -317,10 +317,20 @@ def _leading_cell(
     return number_cell(getattr(owner, attribute), unreported.get(attribute, NOT_AVAILABLE))
 
 
-def _same_text(one: str, other: str) -> bool:
+def same_text(one: str, other: str) -> bool:
     """The same words, however spaced or broken into lines (a one-line field holds no line
-    break); ``-`` says nothing, as empty does."""
-    return one == other or read_text(one) == read_text(other)
+    break); ``-`` says nothing, as empty does: :func:`read_text` of each is the same.
+
+    Words are compared first (``str.split`` and ``read_text`` part words at the same
+    spaces): texts of different words are the same only when each is a mark of nothing,
+    at most one word. An export compares four texts of every procedure.
+    """
+    if one == other:
+        return True
+    words, other_words = one.split(), other.split()
+    if words == other_words:
+        return True
+    return len(words) <= 1 >= len(other_words) and read_text(one) == read_text(other)
 
 
 # --- The other sheets ----------------------------------------------------------------------
