@@ -23,8 +23,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, Select, Text, and_, exists, func, select, type_coerce, union
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import Select, Text, and_, exists, func, select, union
 from sqlalchemy.orm import aliased
 
 from pmg.cycles.models import Cycle
@@ -64,9 +63,6 @@ PROCEDURE_FIELDS = (
     "time_unit_text",
     UNREPORTED,
 )
-# What the workbook reads of a version's document (SubmissionVersion.content): not what was
-# prefilled, a third of it.
-DOCUMENT_KEYS = ("content", "evidence")
 TARGET_ATTRIBUTES = (
     *(column.attribute for layout in (COMPLAINTS, SAIP) for column in layout.targets),
     UNREPORTED,
@@ -222,15 +218,15 @@ def _latest_versions(cycle: Cycle, kind: SubmissionKind) -> dict[int, Submission
         SubmissionVersion.number,
         SubmissionVersion.submitted_at,
         SubmissionVersion.content_hash,
-        *(_json_member(SubmissionVersion.content_json, key) for key in DOCUMENT_KEYS),
+        SubmissionVersion.content_json,
     )
     query = joined_to_latest_version(columns, in_cycle, outer=True).where(in_cycle)
     found: dict[int, SubmissionRecord] = {}
     rows = cast(  # the version is outer-joined: its columns are None when there is none
-        "Iterable[tuple[int, SubmissionState, int | None, datetime, str, Any, Any]]",
+        "Iterable[tuple[int, SubmissionState, int | None, datetime, str, str]]",
         db.session.execute(query),
     )
-    for institution_id, state, number, submitted_at, digest, *members in rows:
+    for institution_id, state, number, submitted_at, digest, text in rows:
         if number is None:
             found[institution_id] = SubmissionRecord(state=state)
             continue
@@ -239,17 +235,9 @@ def _latest_versions(cycle: Cycle, kind: SubmissionKind) -> dict[int, Submission
             number=number,
             submitted_at=submitted_at,
             content_hash=digest,
-            document=dict(zip(DOCUMENT_KEYS, members, strict=True)),
+            document=json.loads(text),  # SubmissionVersion.content
         )
     return found
-
-
-def _json_member(document: Any, key: str) -> Any:
-    """The member ``key`` of the JSON object held as text in the column ``document``,
-    decoded: only that member is read into Python."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sql_cast(document, JSON)[key]
-    return type_coerce(document, JSON)[key]  # SQLite's JSON functions read text
 
 
 def requirement_codes(cycle: Cycle) -> tuple[str, ...]:
