@@ -44,7 +44,7 @@ from pmg.exports.workbook.records import (
 )
 from pmg.exports.workbook.review_tables import review_table
 from pmg.indicators import figures
-from pmg.indicators.cells import read_text
+from pmg.indicators.cells import NOT_REPORTED as NOTHING_REPORTED
 from pmg.indicators.layouts import (
     COMPLAINTS,
     LAYOUTS,
@@ -310,7 +310,7 @@ def _leading_cell(
     wrote them (in the attribute ``wording``), a diagnostic's by their label. Only a
     number can be missing in the file's own way (``unreported_as``)."""
     if wording and (written := getattr(owner, wording)):
-        return cell(written, Kind.TEXT)
+        return str(written)  # a text, as cell() writes one
     if not number:
         return cell(getattr(owner, attribute), kind)
     unreported = getattr(owner, UNREPORTED, None) or {}
@@ -319,18 +319,20 @@ def _leading_cell(
 
 def same_text(one: str, other: str) -> bool:
     """The same words, however spaced or broken into lines (a one-line field holds no line
-    break); ``-`` says nothing, as empty does: :func:`read_text` of each is the same.
-
-    Words are compared first (``str.split`` and ``read_text`` part words at the same
-    spaces): texts of different words are the same only when each is a mark of nothing,
-    at most one word. An export compares four texts of every procedure.
+    break); ``-`` says nothing, as empty does: :func:`~pmg.indicators.cells.read_text` of
+    each is the same, found from their words (``str.split`` parts them at the spaces that
+    ``read_text`` makes one) without reading each: an export compares four texts of every
+    procedure.
     """
     if one == other:
         return True
     words, other_words = one.split(), other.split()
     if words == other_words:
         return True
-    return len(words) <= 1 >= len(other_words) and read_text(one) == read_text(other)
+    # Different words: the same only when each is a mark of nothing (or nothing at all).
+    return len(words) <= 1 >= len(other_words) and NOTHING_REPORTED.issuperset(
+        words + other_words
+    )
 
 
 # --- The other sheets ----------------------------------------------------------------------
