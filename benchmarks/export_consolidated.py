@@ -260,8 +260,12 @@ def measure(copies: int, runs: int, database: str | None) -> tuple[int, list[str
     institutions, what to print, and the timings."""
     with migrated_app(database=database):
         began = time.perf_counter()
-        cycle = build(copies, chile_today())
+        cycle_id = build(copies, chile_today()).id
         built = time.perf_counter() - began
+        # The export starts from a new session, as a request or a job does, not from the one
+        # that built the cycle and still holds what it made.
+        db.session.remove()
+        cycle = db.session.get_one(Cycle, cycle_id)
         years = choose_years(cycle)
         tables = consolidated_tables(load_consolidated(cycle, years))
         # What the process holds now is frozen, as a server's worker finds it (its master

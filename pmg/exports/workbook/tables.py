@@ -245,8 +245,10 @@ class _RowPlan:
         self.percentages = PERCENTAGES.get(layout.name)
         # A sheet without percentages (trámites) takes a year's figures in one step when
         # they are all there and all numbers: nearly every year of the history.
+        keys = [key for key, *_ in self.per_year]
+        # (itemgetter gives a tuple for two keys or more)
         self.figures_at_once = (
-            None if self.percentages else itemgetter(*(key for key, *_ in self.per_year))
+            itemgetter(*keys) if not self.percentages and len(keys) > 1 else None
         )
 
     def institution_cells(self, institution: InstitutionRecord) -> list[CellValue]:
