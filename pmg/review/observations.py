@@ -103,9 +103,9 @@ def apply_resolutions(review: Review, resolutions: Resolutions, actor: User) -> 
     """Resolve or reopen each answered observation as the decision says."""
     candidates = resolvable_observations(review)
     for observation_id, (action, note) in resolutions.items():
-        observation = candidates[observation_id]
+        observation, note = candidates[observation_id], as_typed(note)
         observation.state = RESOLUTION_STATES[action]
-        add_entry(observation, action, as_typed(note), actor, review.version.number)
+        add_entry(observation, action, note, actor, review.version.number)
         record(
             AuditAction.OBSERVATION_RESOLVE
             if action is ObservationAction.RESOLVE
@@ -113,7 +113,7 @@ def apply_resolutions(review: Review, resolutions: Resolutions, actor: User) -> 
             observation,
             actor=actor,
             institution_id=review.submission.institution_id,
-            after={"requirement": observation.requirement.code, "note": as_typed(note)},
+            after={"requirement": observation.requirement.code, "note": note},
         )
 
 

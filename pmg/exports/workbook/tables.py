@@ -295,8 +295,6 @@ class _RowPlan:
                     cells.append(number_cell(value))
                 else:
                     cells.append(cell(value, kind, unreported.get(key, NOT_AVAILABLE)))
-        if not self.layout.targets:
-            return tuple(cells)
         imported = self.data.targets.get(institution.id, {}).get(UNREPORTED) or {}
         for target in self.layout.targets:
             value = target_value(self.data, institution.id, target)
