@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -30,6 +31,7 @@ from pmg.cycles.models import Cycle
 from pmg.exports.workbook.records import (
     ConsolidatedData,
     Figures,
+    FigureValues,
     InstitutionRecord,
     ProcedureRecord,
     SubmissionRecord,
@@ -55,14 +57,10 @@ from pmg.submissions.models import (
 )
 from pmg.submissions.queries import joined_to_latest_version
 
-# The procedure's own columns of the trámites layout (name, justification, milestones…),
-# the file's wording of its choices and how it wrote what it did not report.
-PROCEDURE_FIELDS = (
-    *(column.attribute for column in PROCEDURES.leading if column.source.startswith("procedure.")),
-    "justification_text",
-    "time_unit_text",
-    UNREPORTED,
-)
+# A procedure's columns, in the order of its record's fields (it is made from them as read):
+# its own columns of the trámites layout (name, justification, milestones…), the file's
+# wording of its choices and how it wrote what it did not report.
+PROCEDURE_FIELDS = tuple(field.name for field in fields(ProcedureRecord) if field.name != "figures")
 TARGET_ATTRIBUTES = (
     *(column.attribute for layout in (COMPLAINTS, SAIP) for column in layout.targets),
     UNREPORTED,
@@ -81,18 +79,28 @@ def _columns(model: Any, names: tuple[str, ...]) -> list[Any]:
     ]
 
 
+def _plain_rows(query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``query``, read through the session's connection and fetched at once,
+    as plain tuples: without the ORM's work or a fetch per row, and a third faster to
+    slice than a Row."""
+    return list(map(tuple, db.session.connection().execute(query).all()))
+
+
 def _described(
     query: Select[Any], keys: int, names: tuple[str, ...]
 ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
     """Each row of ``query`` (``keys`` columns, then the :func:`_columns` ``names``) whole,
-    and a dict of ``names``, ``unreported_as`` decoded. Read through the session's
-    connection, fetched at once: plain rows, without the ORM's work or a fetch per row."""
-    # As plain tuples: slicing one is a third faster than slicing a Row.
-    for row in map(tuple, db.session.connection().execute(query).all()):
-        values = dict(zip(names, row[keys:], strict=True))
-        if values[UNREPORTED] is not None:
-            values[UNREPORTED] = json.loads(values[UNREPORTED])
-        yield row, values
+    and a dict of ``names`` (:func:`_named`)."""
+    for row in _plain_rows(query):
+        yield row, _named(names, row[keys:])
+
+
+def _named(names: tuple[str, ...], values: Sequence[Any]) -> dict[str, Any]:
+    """``values`` by their ``names``, ``unreported_as`` decoded."""
+    described = dict(zip(names, values, strict=True))
+    if described[UNREPORTED] is not None:
+        described[UNREPORTED] = json.loads(described[UNREPORTED])
+    return described
 
 
 def load_consolidated(cycle: Cycle, years: Iterable[int]) -> ConsolidatedData:
@@ -173,14 +181,20 @@ def _figures_by_institution(
 
 
 def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
-    """Every procedure; figures of ``years`` only, or none if it has figures in no year."""
+    """Every procedure; figures of ``years`` only, or none if it has figures in no year.
+
+    A year the file wrote nothing of in its own way is kept as its values (in the
+    order of the layout's figures: :data:`FigureValues`), as read: a procedure has a
+    row per year, by far the most rows an export reads.
+    """
     names = _attributes(PROCEDURES)
     figures_query = select(
         ProcedureFigures.procedure_id, ProcedureFigures.year, *_columns(ProcedureFigures, names)
     ).where(ProcedureFigures.year.in_(years))
-    by_procedure: dict[int, dict[int, Figures]] = defaultdict(dict)
-    for row, figures in _described(figures_query, 2, names):
-        by_procedure[row[0]][row[1]] = figures
+    by_procedure: dict[int, dict[int, Figures | FigureValues]] = defaultdict(dict)
+    for row in _plain_rows(figures_query):
+        values = row[2:]
+        by_procedure[row[0]][row[1]] = values[:-1] if values[-1] is None else _named(names, values)
     other = aliased(ProcedureFigures)
     has_figures = exists(select(other.id).where(other.procedure_id == Procedure.id))
     query = select(
@@ -190,13 +204,12 @@ def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
         *_columns(Procedure, PROCEDURE_FIELDS),
     ).order_by(Procedure.institution_id, Procedure.name)
     found: dict[int, list[ProcedureRecord]] = defaultdict(list)
-    for (procedure_id, institution_id, any_figures, *_), described in _described(
-        query, 3, PROCEDURE_FIELDS
-    ):
-        in_years = by_procedure.get(procedure_id, {})
-        if any_figures and not in_years:
+    for row in _plain_rows(query):
+        in_years = by_procedure.get(row[0], {})
+        if row[2] and not in_years:
             continue  # figures only in other years
-        found[institution_id].append(ProcedureRecord(**described, figures=in_years))
+        own = row[3:] if row[-1] is None else (*row[3:-1], json.loads(row[-1]))
+        found[row[1]].append(ProcedureRecord(*own, figures=in_years))  # type: ignore[misc]  # own: PROCEDURE_FIELDS
     return dict(found)
 
 

@@ -28,6 +28,11 @@ from pmg.submissions.models import SubmissionKind, SubmissionState
 NOT_AVAILABLE = NOT_REPORTED
 MAX_EXACT_INTEGER = 10**15 - 1  # a spreadsheet keeps 15 significant digits of a number
 Figures = Mapping[str, Any]
+# A year of a procedure's history as the import kept it, when the file wrote every figure
+# it did not report as ``-`` (nearly every year): its figures in the order of the trámites
+# sheet's columns, ``None`` where not reported (written ``-``). Any other year is Figures,
+# with how the file wrote what it did not report.
+FigureValues = tuple[float | int | None, ...]
 # codigo_interno_SCSEU and nombre_institucion, as in the indicator sheets.
 IDENTITY_HEADERS = tuple(column.header for column in IDENTITY_COLUMNS)
 
@@ -48,7 +53,8 @@ class ProcedureRecord:
     One from the history keeps the file's wording of its choices (``*_text``) and how
     the file wrote an expected time it did not report (``unreported_as``). Not frozen:
     an export makes one for every procedure, and a frozen one takes three times as long
-    to make; nothing changes one once made.
+    to make; only a diagnostic's, just made, takes the history's words where it says the
+    same (:func:`pmg.exports.workbook.tables.procedures_of`).
     """
 
     name: str
@@ -61,7 +67,7 @@ class ProcedureRecord:
     time_unit: TimeUnit | None = None
     time_unit_text: str = ""
     unreported_as: Mapping[str, str] | None = None
-    figures: dict[int, Figures] = field(default_factory=dict)  # of the exported years
+    figures: dict[int, Figures | FigureValues] = field(default_factory=dict)  # of the years
 
 
 @dataclass(frozen=True)

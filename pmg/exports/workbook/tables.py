@@ -30,6 +30,7 @@ from pmg.exports.workbook.records import (
     NOT_AVAILABLE,
     ConsolidatedData,
     Figures,
+    FigureValues,
     InstitutionRecord,
     ProcedureRecord,
     SubmissionRecord,
@@ -134,10 +135,10 @@ def _has_data(layout: Layout, data: ConsolidatedData, institution_id: int) -> bo
     return diagnostic is not None and diagnostic.section(SECTIONS[layout.name]) is not None
 
 
-def _over(submitted: Figures, imported: Figures | None) -> Figures:
+def _over(submitted: Figures, imported: Figures | FigureValues | None) -> Figures:
     """A diagnostic's figures of the reference year; one it leaves empty, like the imported
     year, is written as the file wrote it."""
-    if not imported or not imported.get(UNREPORTED):
+    if not isinstance(imported, Mapping) or not imported.get(UNREPORTED):
         return submitted
     return {**submitted, UNREPORTED: imported[UNREPORTED]}
 
@@ -171,37 +172,42 @@ def _from_diagnostic(
 ) -> ProcedureRecord:
     by_year = dict(history.figures) if history else {}
     by_year[reference_year] = _over(row, by_year.get(reference_year))
-    submitted: dict[str, Any] = {
-        "name": str(row.get("name") or ""),
-        "justification": member(Justification, row.get("justification")),
-        "other_reason": row.get("other_reason") or "",
-        "start_milestone": row.get("start_milestone") or "",
-        "end_milestone": row.get("end_milestone") or "",
-        "expected_time": row.get("expected_time"),
-        "time_unit": member(TimeUnit, row.get("time_unit")),
-    }
+    record = ProcedureRecord(
+        name=str(row.get("name") or ""),
+        justification=member(Justification, row.get("justification")),
+        other_reason=row.get("other_reason") or "",
+        start_milestone=row.get("start_milestone") or "",
+        end_milestone=row.get("end_milestone") or "",
+        expected_time=row.get("expected_time"),
+        time_unit=member(TimeUnit, row.get("time_unit")),
+        figures=by_year,
+    )
     if history:
-        submitted.update(_in_imported_words(submitted, history))
-    return ProcedureRecord(**submitted, figures=by_year)
+        _in_imported_words(record, history)
+    return record
 
 
-def _in_imported_words(submitted: Mapping[str, Any], imported: ProcedureRecord) -> dict[str, Any]:
-    """What of ``submitted`` (a :class:`ProcedureRecord`'s fields) to write as the official
+# A procedure's texts, kept in the history's words where a diagnostic's say the same.
+WORDED = ("name", "other_reason", "start_milestone", "end_milestone")
+
+
+def _in_imported_words(submitted: ProcedureRecord, imported: ProcedureRecord) -> None:
+    """What of ``submitted`` (a diagnostic's procedure, just made) to write as the official
     file wrote ``imported``, where both say the same: the same words (:func:`same_text`),
-    the same choice, the same expected time.
+    the same choice, the same expected time. Changes ``submitted``.
 
     A diagnostic pre-filled from the history and sent unchanged gives the file back.
     """
-    kept: dict[str, Any] = {}
-    for name in ("name", "other_reason", "start_milestone", "end_milestone"):
-        if same_text(submitted[name], getattr(imported, name)):
-            kept[name] = getattr(imported, name)
-    for choice in ("justification", "time_unit"):
-        if submitted[choice] == getattr(imported, choice):
-            kept[f"{choice}_text"] = getattr(imported, f"{choice}_text")
-    if submitted["expected_time"] == imported.expected_time:
-        kept[UNREPORTED] = imported.unreported_as
-    return kept
+    for name in WORDED:
+        words = getattr(imported, name)
+        if same_text(getattr(submitted, name), words):
+            setattr(submitted, name, words)
+    if submitted.justification == imported.justification:
+        submitted.justification_text = imported.justification_text
+    if submitted.time_unit == imported.time_unit:
+        submitted.time_unit_text = imported.time_unit_text
+    if submitted.expected_time == imported.expected_time:
+        submitted.unreported_as = imported.unreported_as
 
 
 CHOICES = (Kind.JUSTIFICATION, Kind.TIME_UNIT)
@@ -227,11 +233,17 @@ class _RowPlan:
             )
             for column in layout.leading
         )
-        # Where the procedure's own cells go in a row: (index, then as in ``leading``).
-        self.of_procedure = tuple(
+        # Where the procedure's own cells go in a row: (index, then as in ``leading``); its
+        # texts apart, (index, attribute): each is a str, written as it is (empty: nothing).
+        self.of_procedure: tuple[tuple[int, str, Kind, str | None, bool], ...] = tuple(
             (index, attribute, kind, wording, number)
             for index, (of_procedure, attribute, kind, wording, number) in enumerate(self.leading)
-            if of_procedure
+            if of_procedure and kind is not Kind.TEXT
+        )
+        self.procedure_texts = tuple(
+            (index, attribute)
+            for index, (of_procedure, attribute, kind, *_) in enumerate(self.leading)
+            if of_procedure and kind is Kind.TEXT
         )
         # (figure attribute or derived name, is derived, is a number, kind)
         self.per_year = tuple(
@@ -263,12 +275,14 @@ class _RowPlan:
         own: list[CellValue],
         institution: InstitutionRecord,
         procedure: ProcedureRecord | None,
-        by_year: Mapping[int, Figures],
+        by_year: Mapping[int, Figures | FigureValues],
     ) -> tuple[CellValue, ...]:
         """The row of ``institution`` (``own``: its :meth:`institution_cells`) or of its
         ``procedure``, with the figures of ``by_year``."""
         cells = list(own)
         if procedure is not None:
+            for index, attribute in self.procedure_texts:
+                cells[index] = getattr(procedure, attribute) or None
             for index, attribute, kind, wording, number in self.of_procedure:
                 cells[index] = _leading_cell(procedure, attribute, kind, wording, number)
         percentages, at_once = self.percentages, self.figures_at_once
@@ -276,6 +290,10 @@ class _RowPlan:
             reported = by_year.get(year)
             if reported is None:
                 cells.extend(self.missing_year)
+                continue
+            if isinstance(reported, tuple):  # a procedure's year as read: the figures in order
+                numbers = NUMBERS.issuperset(map(type, reported))
+                cells.extend(reported if numbers else map(number_cell, reported))
                 continue
             if at_once is not None:
                 try:
