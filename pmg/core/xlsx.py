@@ -111,27 +111,37 @@ def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> int:
 def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
     """A width per column, in characters: room for its header and for its longest value
     as the sheet shows it, from :data:`MIN_WIDTH` to :data:`MAX_WIDTH`."""
-    longest = [_longest(column) for column in zip(*rows, strict=True)] or [0] * len(headers)
-    return [
-        min(max(len(header) + HEADER_ROOM, value + VALUE_ROOM, MIN_WIDTH), MAX_WIDTH)
-        for header, value in zip(headers, longest, strict=True)
-    ]
+    columns = list(zip(*rows, strict=True)) or [()] * len(headers)
+    widths = []
+    for header, column in zip(headers, columns, strict=True):
+        room = len(header) + HEADER_ROOM
+        value = _longest(column, room - VALUE_ROOM) if column else 0
+        widths.append(min(max(room, value + VALUE_ROOM, MIN_WIDTH), MAX_WIDTH))
+    return widths
 
 
-def _longest(column: tuple[Any, ...]) -> int:
-    """The most characters a value of ``column`` shows. In a column of one type (nearly
-    every one) each distinct value is measured once; values of different types may be
-    equal and show differently (``1`` and ``1.0``), so a mixed column is measured whole."""
+def _longest(column: tuple[Any, ...], enough: int) -> int:
+    """The most characters a value of ``column`` shows, where it is more than ``enough``
+    (what the column has room for already). A number shows at most
+    :data:`GENERAL_DIGITS`: numbers are not measured when that is enough (a figure's
+    column, whose header is wider). Values of different types may be equal and show
+    differently (``1`` and ``1.0``), so a column of several types (figures and ``-``) is
+    measured a type at a time; of one type, each distinct value once."""
     kinds = set(map(type, column))
     if len(kinds) > 1:
-        return max(map(_shown_length, column))
-    values, kind = set(column), kinds.pop()
+        return max(
+            _longest(tuple(value for value in column if type(value) is kind), enough)
+            for kind in kinds
+        )
+    kind = kinds.pop()
     # The commonest columns measured without a call per value.
     if kind is str:
-        return max(map(len, values))
+        return max(map(len, set(column)))
     if kind is int or kind is float:
-        return min(max(map(len, map(str, values))), GENERAL_DIGITS)
-    return max(map(_shown_length, values))
+        if enough >= GENERAL_DIGITS:
+            return 0
+        return min(max(map(len, map(str, set(column)))), GENERAL_DIGITS)
+    return max(map(_shown_length, set(column)))
 
 
 def _shown_length(value: Any) -> int:

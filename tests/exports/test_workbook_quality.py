@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -21,7 +23,17 @@ from pmg.audit.workbook import HEADERS as AUDIT_HEADERS
 from pmg.audit.workbook import SHEET as AUDIT_SHEET
 from pmg.audit.workbook import export_trail
 from pmg.core.permissions import Role
-from pmg.core.xlsx import MAX_WIDTH, MIN_WIDTH, WIDTH_SAMPLE, Table, column_widths, write_xlsx
+from pmg.core.xlsx import (
+    HEADER_ROOM,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    VALUE_ROOM,
+    WIDTH_SAMPLE,
+    Table,
+    _shown_length,
+    column_widths,
+    write_xlsx,
+)
 from pmg.cycles.models import Cycle
 from pmg.exports.workbook import export_consolidated
 from pmg.exports.workbook.records import number_or_text
@@ -206,6 +218,45 @@ def test_a_column_of_values_of_several_types_is_measured_value_by_value() -> Non
     assert column_widths(("a",), [(1234567,), (1234567.0,)]) == [11]
     assert column_widths(("a",), [(1234567.0,), (1234567,)]) == [11]
     assert column_widths(("a", "b"), [("x" * 20, 1), ("x" * 20, 1)]) == [22, MIN_WIDTH]
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=70),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+@given(
+    st.integers(min_value=1, max_value=4).flatmap(
+        lambda width: st.tuples(
+            st.lists(st.text(max_size=16), min_size=width, max_size=width),
+            st.lists(st.lists(VALUES, min_size=width, max_size=width), max_size=12),
+        )
+    )
+)
+def test_a_width_is_its_header_s_or_its_longest_value_s_as_shown(
+    sheet: tuple[list[str], list[list[Any]]],
+) -> None:
+    # The widths are worked out without measuring every value (distinct values once, a
+    # type at a time, no number where the header is wider): the same as measuring each.
+    headers, rows = sheet
+    expected = [
+        min(
+            max(
+                len(header) + HEADER_ROOM,
+                max((_shown_length(row[index]) for row in rows), default=0) + VALUE_ROOM,
+                MIN_WIDTH,
+            ),
+            MAX_WIDTH,
+        )
+        for index, header in enumerate(headers)
+    ]
+    assert column_widths(headers, rows) == expected
 
 
 def test_a_streamed_sheet_longer_than_the_width_sample_is_written_whole() -> None:
