@@ -20,7 +20,6 @@ change runs that one query.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -38,7 +37,12 @@ from pmg.indicators.measures import COMPLAINTS, MEASURES, SAIP
 from pmg.indicators.models import ComplaintFigures, SaipFigures
 from pmg.indicators.peers import values_of, year_values
 from pmg.institutions.models import Institution, Ministry, Stage
-from pmg.submissions.models import Submission, SubmissionKind, SubmissionVersion
+from pmg.submissions.models import (
+    Submission,
+    SubmissionKind,
+    SubmissionVersion,
+    version_document,
+)
 from pmg.submissions.queries import joined_to_latest_version
 
 EXTENSION = "pmg.dashboard.indicator_values"
@@ -230,7 +234,7 @@ def _diagnostics(cycle: Cycle, known: dict[str, SectionValues]) -> Diagnostics:
             SubmissionVersion.id.in_(missing)
         )
         for digest, text in db.session.execute(read):
-            by_hash[digest] = _section_values(json.loads(text))
+            by_hash[digest] = _section_values(version_document(text))
     return Diagnostics({iid: by_hash[digest] for iid, _, digest in rows}, by_hash)
 
 

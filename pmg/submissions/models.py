@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -142,8 +142,19 @@ class SubmissionVersion(Model):
 
     @property
     def content(self) -> dict[str, Any]:
-        content: dict[str, Any] = json.loads(self.content_json)
-        return content
+        return version_document(self.content_json)
+
+
+def version_document(text: str) -> dict[str, Any]:
+    """A version's ``content_json`` as data: what every reader of a version decodes.
+
+    orjson reads it in about half the time the standard library takes (an export reads
+    every latest version of a cycle). It reads all that ``canonical_json`` writes: strict
+    JSON, with no whole number past 64 bits (a version's numbers have at most
+    ``pmg.core.numbers.MAX_DIGITS`` digits).
+    """
+    document: dict[str, Any] = orjson.loads(text)
+    return document
 
 
 class StateChange(Model):

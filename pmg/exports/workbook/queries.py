@@ -54,6 +54,7 @@ from pmg.submissions.models import (
     SubmissionKind,
     SubmissionState,
     SubmissionVersion,
+    version_document,
 )
 from pmg.submissions.queries import joined_to_latest_version
 
@@ -248,7 +249,7 @@ def _latest_versions(cycle: Cycle, kind: SubmissionKind) -> dict[int, Submission
             number=number,
             submitted_at=submitted_at,
             content_hash=digest,
-            document=json.loads(text),  # SubmissionVersion.content
+            document=version_document(text),
         )
     return found
 
