@@ -62,6 +62,8 @@ from pmg.submissions.queries import joined_to_latest_version
 # its own columns of the trámites layout (name, justification, milestones…), the file's
 # wording of its choices and how it wrote what it did not report.
 PROCEDURE_FIELDS = tuple(field.name for field in fields(ProcedureRecord) if field.name != "figures")
+# The parts of a version's document the workbook reads (SubmissionRecord.section, .evidence).
+READ_PARTS = ("content", "evidence")
 TARGET_ATTRIBUTES = (
     *(column.attribute for layout in (COMPLAINTS, SAIP) for column in layout.targets),
     UNREPORTED,
@@ -249,9 +251,16 @@ def _latest_versions(cycle: Cycle, kind: SubmissionKind) -> dict[int, Submission
             number=number,
             submitted_at=submitted_at,
             content_hash=digest,
-            document=version_document(text),
+            document=_read_parts(version_document(text)),
         )
     return found
+
+
+def _read_parts(document: dict[str, Any]) -> dict[str, Any]:
+    """What of a version's document the workbook reads (:data:`READ_PARTS`); the rest, such
+    as what the form was pre-filled with (as long as the content again), is let go as it
+    is read, and its memory serves the next version's."""
+    return {part: document[part] for part in READ_PARTS if part in document}
 
 
 def requirement_codes(cycle: Cycle) -> tuple[str, ...]:

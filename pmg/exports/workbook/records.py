@@ -78,7 +78,7 @@ class SubmissionRecord:
     number: int | None = None
     submitted_at: datetime | None = None
     content_hash: str | None = None
-    document: Mapping[str, Any] | None = None  # SubmissionVersion.content
+    document: Mapping[str, Any] | None = None  # of SubmissionVersion.content, what is read
 
     def section(self, section: SectionSpec) -> Any:
         content = (self.document or {}).get("content") or {}
