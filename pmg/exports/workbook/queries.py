@@ -11,7 +11,7 @@ its number, date, hash and content as text, decoded here), and become the plain 
 of :mod:`pmg.exports.workbook.records` here, so nothing downstream can trigger a lazy
 load. The history's figures, by far the most rows, are read as plain rows (no ORM work
 per row), with how the file wrote what it did not report as JSON text decoded only where
-there is any (:func:`_described`).
+there is any (:func:`_named`); a procedure's year without any is kept as its values.
 """
 
 from __future__ import annotations
@@ -196,8 +196,10 @@ def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
     ).where(ProcedureFigures.year.in_(years))
     by_procedure: dict[int, dict[int, Figures | FigureValues]] = defaultdict(dict)
     for row in _plain_rows(figures_query):
-        values = row[2:]
-        by_procedure[row[0]][row[1]] = values[:-1] if values[-1] is None else _named(names, values)
+        procedure_id, year, values = row[0], row[1], row[2:]
+        by_procedure[procedure_id][year] = (
+            values[:-1] if values[-1] is None else _named(names, values)
+        )
     other = aliased(ProcedureFigures)
     has_figures = exists(select(other.id).where(other.procedure_id == Procedure.id))
     query = select(
@@ -208,11 +210,13 @@ def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
     ).order_by(Procedure.institution_id, Procedure.name)
     found: dict[int, list[ProcedureRecord]] = defaultdict(list)
     for row in _plain_rows(query):
-        in_years = by_procedure.get(row[0], {})
-        if row[2] and not in_years:
+        procedure_id, institution_id, any_figures = row[:3]
+        in_years = by_procedure.get(procedure_id, {})
+        if any_figures and not in_years:
             continue  # figures only in other years
         own = row[3:] if row[-1] is None else (*row[3:-1], json.loads(row[-1]))
-        found[row[1]].append(ProcedureRecord(*own, figures=in_years))  # type: ignore[misc]  # own: PROCEDURE_FIELDS
+        record = ProcedureRecord(*own, figures=in_years)  # type: ignore[misc]  # PROCEDURE_FIELDS
+        found[institution_id].append(record)
     return dict(found)
 
 
