@@ -235,6 +235,18 @@ def test_the_users_page_links_to_the_import_and_shows_accounts_without_password(
     assert "aún sin contraseña" in page
 
 
+def test_each_account_s_button_enables_or_disables_it_and_names_it(
+    client: FlaskClient, admin: User
+) -> None:
+    disabled = create_user(Role.DIPRES, name="Ana <Analista>", active=False)
+    page = client.get("/admin/usuarios").get_data(as_text=True)
+    for user, value, label in ((admin, "0", "Deshabilitar"), (disabled, "1", "Habilitar")):
+        form = page.split(f'action="/admin/usuarios/{user.id}/estado"', 1)[1].split("</form>")[0]
+        assert f'<input type="hidden" name="activo" value="{value}">' in form
+        assert f'class="link-button">{label}<span class="visually-hidden"> a ' in form
+    assert "a Ana &lt;Analista&gt;</span>" in page
+
+
 def test_the_import_page_lists_the_accounts_created(client: FlaskClient, admin: User) -> None:
     page = _text(client.get("/admin/usuarios/importar"))
     assert "su nombre no cambia y no se le envía un enlace" in page

@@ -103,6 +103,11 @@ def test_index_lists_cycles_with_the_current_one_and_windows(
     for kind in WindowKind:
         assert f'<th scope="col">{kind.label}</th>' in body
     assert 'action="/admin/ciclos/2025/vigente"' in body
+    # The row's button names its cycle for a screen reader.
+    assert (
+        '· <button type="submit" class="link-button">Marcar como vigente'
+        '<span class="visually-hidden"> el ciclo 2025</span></button>'
+    ) in body
     assert 'action="/admin/ciclos/2026/vigente"' not in body
     assert '<th scope="col">Ejecución del plan</th>' in body
     assert "<td>1 de enero de 2026 al 31 de diciembre de 2026</td>" in body
