@@ -34,8 +34,12 @@ class ApiToken(Model):
 
     @classmethod
     def working(cls, now: datetime) -> ColumnElement[bool]:
-        """Neither revoked nor expired at ``now``."""
+        """Neither revoked nor expired at ``now``: the rule as SQL, for finding tokens."""
         return and_(cls.revoked_at.is_(None), cls.expires_at > now)
+
+    def works(self, now: datetime) -> bool:
+        """:meth:`working` of this token: what its row on the tokens page offers."""
+        return self.revoked_at is None and self.expires_at > now
 
 
 class ApiTokenFailure(Attempt, Model):

@@ -125,6 +125,19 @@ def test_revoking_is_audited_and_only_of_ones_own_token(app: Flask) -> None:
     assert only("api_token.revoke").actor_id == token.user.id
 
 
+def test_a_token_works_by_one_rule_in_python_and_in_sql(app: Flask) -> None:
+    _, working = _issue()
+    _, expired = _issue()
+    _, revoked = _issue()
+    now = utcnow()
+    expired.expires_at = now - timedelta(seconds=1)
+    revoke_token(revoked.user, revoked.id, actor=revoked.user)
+    db.session.commit()
+    found = set(db.session.scalars(select(ApiToken.id).where(ApiToken.working(now))))
+    assert found == {working.id}
+    assert [token.works(now) for token in (working, expired, revoked)] == [True, False, False]
+
+
 class TestCreateTokenCommand:
     def test_prints_the_token_once(self, app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
         user = create_user(Role.DIPRES, email="analista@dipres.gob.cl")
