@@ -121,10 +121,10 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list
 
 
 def _longest(column: tuple[Any, ...], enough: int) -> int:
-    """The most characters a value of ``column`` shows, where it is more than ``enough``
-    (what the column has room for already). A number shows at most
-    :data:`GENERAL_DIGITS`: numbers are not measured when that is enough (a figure's
-    column, whose header is wider). Values of different types may be equal and show
+    """The most characters a value of ``column`` shows; or, when none shows more than
+    ``enough`` (the room the column has already), anything up to it. A number shows at
+    most :data:`GENERAL_DIGITS`: numbers are not measured when that is within ``enough``
+    (a figure's column, whose header is wider). Values of different types may be equal and show
     differently (``1`` and ``1.0``), so a column of several types (figures and ``-``) is
     measured a type at a time; of one type, each distinct value once."""
     kinds = set(map(type, column))
