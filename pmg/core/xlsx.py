@@ -20,10 +20,15 @@ the next cells while they are empty, and the cell always holds it whole.
 ``-`` alone (:data:`pmg.core.numbers.NOT_REPORTED`), the official files' mark of a figure
 not reported, is no formula (a sign without an operand: spreadsheets take it as text,
 typed or read) and is written plain, as the official files hold it.
+
+The parts of the file are deflated at :data:`COMPRESS_LEVEL` 1, not zlib's default 6 that
+openpyxl's own ``save`` takes: a consolidated workbook's 6.9 MB of XML deflate in 30 ms
+instead of 73 ms (about 3 % of the whole export), into 0.89 MB instead of 0.72 MB.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +36,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from os import PathLike
 from typing import IO, Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -38,6 +44,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from pmg.core.numbers import NOT_REPORTED
 
@@ -52,6 +59,7 @@ MAX_WIDTH = 60
 VALUE_ROOM = 2  # the cell's margins
 HEADER_ROOM = 4  # the margins, the bold face and the filter's drop-down button
 GENERAL_DIGITS = 11  # the most characters Excel's General format shows of a number
+COMPRESS_LEVEL = zlib.Z_BEST_SPEED  # 1 (see the module docstring)
 # Widths come from the first rows: a streamed sheet (the audit trail) is never held whole.
 WIDTH_SAMPLE = 1000
 # What a cell holds: a number, text, a date-time, a date or nothing (an empty cell). The
@@ -83,8 +91,19 @@ def write_xlsx(tables: Iterable[Table], target: str | PathLike[str] | IO[bytes])
     for table in tables:
         sheet = workbook.create_sheet(table.title)
         counts[table.title] = _write_sheet(sheet, table)
-    workbook.save(target)
+    _save(workbook, target)
     return counts
+
+
+def _save(workbook: Workbook, target: str | PathLike[str] | IO[bytes]) -> None:
+    """``workbook.save(target)`` (openpyxl's ``save_workbook``; the workbook was made just
+    now, with the time it was written), its parts deflated at :data:`COMPRESS_LEVEL`."""
+    if not workbook.worksheets:  # a workbook needs a sheet: openpyxl's save adds one too
+        workbook.create_sheet()
+    with ZipFile(
+        target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL
+    ) as archive:
+        ExcelWriter(workbook, archive).write_data()
 
 
 def _write_sheet(sheet: WriteOnlyWorksheet, table: Table) -> int:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, datetime
+import zlib
+from datetime import UTC, date, datetime
 from io import BytesIO
+from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import pytest
 from openpyxl import load_workbook
@@ -141,3 +144,28 @@ def test_each_table_is_a_sheet_in_order_with_its_row_count() -> None:
     counts = write_xlsx([Table("uno", ("a",), [(1,), (2,)]), Table("dos", ("b",), [])], buffer)
     assert counts == {"uno": 2, "dos": 0}
     assert sheets(buffer.getvalue()) == {"uno": [("a",), (1,), (2,)], "dos": [("b",)]}
+
+
+def test_no_tables_still_make_a_workbook_with_one_empty_sheet() -> None:
+    workbook = load_workbook(BytesIO(_write()))
+    assert len(workbook.worksheets) == 1
+    assert workbook.active is not None and workbook.active.max_row == 1
+
+
+def test_a_workbook_is_written_to_a_path_with_the_time_it_was_written(tmp_path: Path) -> None:
+    target = tmp_path / "libro.xlsx"
+    before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    write_xlsx([Table("datos", ("a",), [(1,)])], target)
+    workbook = load_workbook(target)
+    assert workbook["datos"]["A2"].value == 1
+    assert workbook.properties.modified is not None and workbook.properties.modified >= before
+
+
+def test_parts_are_deflated_at_the_fastest_level() -> None:
+    rows = [(number, f"Texto {number}", number / 7) for number in range(2000)]
+    with ZipFile(BytesIO(_write(Table("datos", ("n", "t", "x"), rows)))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        deflater = zlib.compressobj(zlib.Z_BEST_SPEED, zlib.DEFLATED, -zlib.MAX_WBITS)
+        raw = archive.read(info)
+    assert info.compress_type == ZIP_DEFLATED
+    assert info.compress_size == len(deflater.compress(raw) + deflater.flush())
