@@ -180,6 +180,27 @@ def test_default_years_span_the_data_up_to_the_reference_year(app: Flask) -> Non
     assert choose_years(cycle, 2022, 2023) == (2022, 2023)
 
 
+def test_default_years_span_every_history_and_leave_later_years_out(app: Flask) -> None:
+    """The earliest year may be in one history and the latest in another; years after the
+    reference year count in none."""
+    cycle = create_cycle(2026)
+    institution = create_institution()
+    procedure = Procedure(institution_id=institution.id, name="Trámite")
+    db.session.add(procedure)
+    db.session.flush()
+    db.session.add_all(
+        [
+            SaipFigures(institution_id=institution.id, year=2019, received=1),
+            ComplaintFigures(institution_id=institution.id, year=2021, received=1),
+            ComplaintFigures(institution_id=institution.id, year=2027, received=1),
+            ProcedureFigures(procedure_id=procedure.id, year=2024, handled=1),
+            SaipFigures(institution_id=institution.id, year=2026, received=1),
+        ]
+    )
+    db.session.commit()
+    assert choose_years(cycle) == (2019, 2020, 2021, 2022, 2023, 2024)
+
+
 def test_without_any_data_only_the_reference_year(app: Flask) -> None:
     cycle = create_cycle(2026)
     assert choose_years(cycle) == (2025,)
@@ -233,9 +254,9 @@ def test_the_number_of_queries_is_the_same_for_3_and_for_30_institutions(app: Fl
         90,
     )
     assert few == many
-    # The cycle (reloaded), years with data (2), institutions, complaints, SAIP,
+    # The cycle (reloaded), the span of years with data, institutions, complaints, SAIP,
     # procedure figures, procedures, targets, diagnostics, plans; four for the revision
     # sheet (submissions with their versions and latest review, that review's verdicts,
     # observation counts, the requirement codes of the cycle); then the audit entry
     # (the last entry's hash, the insert, and on PostgreSQL the chain's advisory lock).
-    assert many == 17 + (db.engine.dialect.name == "postgresql")
+    assert many == 16 + (db.engine.dialect.name == "postgresql")

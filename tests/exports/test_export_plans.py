@@ -1,12 +1,13 @@
 """The consolidated export's queries at 1,700 institutions, as the database plans them: the
 submission versions are never scanned once per row (no sequential scan of them inside a
 nested loop on PostgreSQL, once an import's statistics are in; only through an index on
-SQLite)."""
+SQLite), and the span of years with history is found in the indexes of the years, without
+reading the history's rows."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,8 +17,9 @@ from sqlalchemy import event, insert, select
 from pmg.core.permissions import Role
 from pmg.core.statistics import refresh_statistics
 from pmg.cycles.models import Cycle
-from pmg.exports.workbook.queries import load_consolidated
+from pmg.exports.workbook.queries import load_consolidated, year_span
 from pmg.extensions import db
+from pmg.indicators.models import ComplaintFigures, Procedure, ProcedureFigures, SaipFigures
 from pmg.institutions.models import FunctionalCategory, Institution, MesuCommitment, Stage
 from pmg.submissions.models import (
     Submission,
@@ -92,17 +94,17 @@ def _bulk_cycle() -> Cycle:
     return cycle
 
 
-def _statements(cycle: Cycle) -> list[tuple[str, Any]]:
-    """The statements the export's loading runs that read the submission versions."""
+def _statements(run: Callable[[], object], table: str = VERSIONS) -> list[tuple[str, Any]]:
+    """The statements that ``run`` runs that read ``table``."""
     seen: list[tuple[str, Any]] = []
 
     def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if VERSIONS in statement:
+        if table in statement:
             seen.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", keep)
     try:
-        load_consolidated(cycle, [2025])
+        run()
     finally:
         event.remove(db.engine, "before_cursor_execute", keep)
     return seen
@@ -127,7 +129,7 @@ def _looped_version_scans(plan: dict[str, Any]) -> list[str]:
 
 def test_the_export_never_scans_the_versions_once_per_row(app: Flask) -> None:
     cycle = _bulk_cycle()
-    statements = _statements(cycle)
+    statements = _statements(lambda: (load_consolidated(cycle, [2025]), year_span(cycle)))
     assert statements, "the export read no versions"
     connection = db.session.connection()
     for statement, parameters in statements:
@@ -140,3 +142,39 @@ def test_the_export_never_scans_the_versions_once_per_row(app: Flask) -> None:
             lines = [row[-1] for row in explained]
             scans = [line for line in lines if VERSIONS in line and "USING" not in line]
             assert scans == [], lines
+
+
+HISTORIES = {"complaint_figures": ComplaintFigures, "saip_figures": SaipFigures}
+
+
+def test_the_years_with_history_are_found_without_reading_the_history(app: Flask) -> None:
+    """Four years of history of 1,700 institutions and of a procedure of each: the smallest
+    and largest year of each table come from its index of years (no sequential scan on
+    PostgreSQL; a search of the index on SQLite)."""
+    cycle = _bulk_cycle()
+    ids = db.session.scalars(select(Institution.id)).all()
+    years = range(2022, 2026)
+    for model in HISTORIES.values():
+        rows = [{"institution_id": id_, "year": year} for id_ in ids for year in years]
+        db.session.execute(insert(model), rows)
+    db.session.execute(insert(Procedure), [{"institution_id": id_, "name": "T"} for id_ in ids])
+    procedures = db.session.scalars(select(Procedure.id)).all()
+    db.session.execute(
+        insert(ProcedureFigures),
+        [{"procedure_id": id_, "year": year} for id_ in procedures for year in years],
+    )
+    refresh_statistics()
+    db.session.commit()
+    assert year_span(cycle) == (2022, 2025)
+    connection = db.session.connection()
+    for table in (*HISTORIES, "procedure_figures"):
+        [(statement, parameters)] = _statements(lambda: year_span(cycle), table)
+        if db.engine.dialect.name == "postgresql":
+            explained = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+            nodes = list(_nodes(explained.scalar_one()[0]["Plan"]))
+            read = [node["Index Name"] for node in nodes if node.get("Relation Name") == table]
+            assert read == [f"ix_{table}_year"] * 2, nodes
+        else:
+            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            lines = [row[-1] for row in explained if f" {table} " in f"{row[-1]} "]
+            assert lines and all(f"INDEX ix_{table}_year" in line for line in lines), lines

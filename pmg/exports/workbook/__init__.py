@@ -19,7 +19,7 @@ from pmg.core.memory import collector_paused
 from pmg.core.permissions import Role
 from pmg.core.xlsx import Table, write_xlsx
 from pmg.cycles.models import Cycle
-from pmg.exports.workbook.queries import load_consolidated, years_with_data
+from pmg.exports.workbook.queries import load_consolidated, year_span
 from pmg.exports.workbook.tables import consolidated_tables
 
 if TYPE_CHECKING:
@@ -61,9 +61,9 @@ def choose_years(
     With no data at all the reference year alone is exported (its columns empty).
     """
     if first is None or last is None:
-        found = years_with_data(cycle) or [cycle.reference_year]
+        found = year_span(cycle) or (cycle.reference_year, cycle.reference_year)
         first = found[0] if first is None else first
-        last = found[-1] if last is None else last
+        last = found[1] if last is None else last
     if first > last:
         raise DomainError(f"El año inicial ({first}) es posterior al año final ({last}).")
     if first < EARLIEST_YEAR:

@@ -5,13 +5,14 @@ table (institutions with their ministry, complaints, SAIP, procedures, procedure
 figures, targets), one per kind of submission (diagnostics, plans) with their
 latest versions, and four for the ``revision`` sheet (submissions with their
 versions and latest review, its verdicts, observation counts: see
-:mod:`pmg.exports.workbook.review_queries`; the cycle's requirement codes); two more
-find the years with data when none are given. Only columns are selected (of a version,
-its number, date, hash and content as text, decoded here), and become the plain records
-of :mod:`pmg.exports.workbook.records` here, so nothing downstream can trigger a lazy
-load. The history's figures, by far the most rows, are read as plain rows (no ORM work
-per row), with how the file wrote what it did not report as JSON text decoded only where
-there is any (:func:`_named`); a procedure's year without any is kept as its values.
+:mod:`pmg.exports.workbook.review_queries`; the cycle's requirement codes); one more
+finds the span of years with data when none is given (:func:`year_span`). Only columns
+are selected (of a version, its number, date, hash and content as text, decoded here),
+and become the plain records of :mod:`pmg.exports.workbook.records` here, so nothing
+downstream can trigger a lazy load. The history's figures, by far the most rows, are read
+as plain rows (no ORM work per row), with how the file wrote what it did not report as
+JSON text decoded only where there is any (:func:`_named`); a procedure's year without
+any is kept as its values.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Text, and_, exists, func, select, union
+from sqlalchemy import Select, Text, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from pmg.cycles.models import Cycle
@@ -124,20 +125,31 @@ def load_consolidated(cycle: Cycle, years: Iterable[int]) -> ConsolidatedData:
     )
 
 
-def years_with_data(cycle: Cycle) -> list[int]:
-    """Years up to the cycle's reference year with history, or with a submitted diagnostic."""
-    history = union(
-        *(select(model.year) for model in (ComplaintFigures, SaipFigures, ProcedureFigures))
+def year_span(cycle: Cycle) -> tuple[int, int] | None:
+    """The first and last year up to the cycle's reference year with history, or with a
+    submitted diagnostic (the reference year); ``None`` when there is none.
+
+    One statement of a smallest and a largest year per history table, each an index lookup
+    (the tables' ``year`` index): it reads no rows, whatever the size of the history.
+    """
+    # From the cycle's diagnostics (its index), each looked up in the versions (theirs).
+    submitted = select(Submission.id).where(
+        Submission.cycle_id == cycle.id,
+        Submission.kind == SubmissionKind.DIAGNOSTIC,
+        Submission.versions.any(),
     )
-    years = {year for year in db.session.scalars(select(history.subquery().c.year)) if year}
-    submitted = (
-        select(SubmissionVersion.id)
-        .join(SubmissionVersion.submission)
-        .where(Submission.cycle_id == cycle.id, Submission.kind == SubmissionKind.DIAGNOSTIC)
+    # Scalar subqueries of one aggregate each: SQLite takes a min() or max() from an index
+    # only when it is the query's one aggregate.
+    found = (
+        select(aggregate(model.year)).where(model.year <= cycle.reference_year).scalar_subquery()
+        for aggregate in (func.min, func.max)
+        for model in (ComplaintFigures, SaipFigures, ProcedureFigures)
     )
-    if db.session.scalar(select(exists(submitted))):
-        years.add(cycle.reference_year)
-    return sorted(year for year in years if year <= cycle.reference_year)
+    *bounds, diagnostic = db.session.execute(select(*found, exists(submitted))).one()
+    years: list[int] = [year for year in bounds if year is not None]
+    if diagnostic:
+        years.append(cycle.reference_year)
+    return (min(years), max(years)) if years else None
 
 
 def code_order(code: str) -> tuple[Any, ...]:
