@@ -61,9 +61,9 @@ def choose_years(
     With no data at all the reference year alone is exported (its columns empty).
     """
     if first is None or last is None:
-        found = year_span(cycle) or (cycle.reference_year, cycle.reference_year)
-        first = found[0] if first is None else first
-        last = found[1] if last is None else last
+        earliest, latest = year_span(cycle) or (cycle.reference_year, cycle.reference_year)
+        first = earliest if first is None else first
+        last = latest if last is None else last
     if first > last:
         raise DomainError(f"El año inicial ({first}) es posterior al año final ({last}).")
     if first < EARLIEST_YEAR:
