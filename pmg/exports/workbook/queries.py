@@ -36,6 +36,7 @@ from pmg.exports.workbook.records import (
     InstitutionRecord,
     ProcedureRecord,
     SubmissionRecord,
+    member,
 )
 from pmg.exports.workbook.review_queries import load_reviews
 from pmg.extensions import db
@@ -44,9 +45,11 @@ from pmg.indicators.models import (
     UNREPORTED,
     ComplaintFigures,
     CycleTargets,
+    Justification,
     Procedure,
     ProcedureFigures,
     SaipFigures,
+    TimeUnit,
 )
 from pmg.institutions.models import Institution, Ministry
 from pmg.requirements.models import Requirement, RequirementCatalog
@@ -83,11 +86,21 @@ def _columns(model: Any, names: tuple[str, ...]) -> list[Any]:
     ]
 
 
-def _plain_rows(query: Select[Any]) -> list[tuple[Any, ...]]:
-    """The rows of ``query``, read through the session's connection and fetched at once,
-    as plain tuples: without the ORM's work or a fetch per row, and a third faster to
-    slice than a Row."""
-    return list(map(tuple, db.session.connection().execute(query).all()))
+def _plain_rows(query: Select[Any]) -> Sequence[tuple[Any, ...]]:
+    """The rows of ``query`` as the driver gives them, fetched at once from the result's
+    DBAPI cursor: plain tuples, without a Row or a result processor per value (a third
+    faster to slice than a Row, too). The procedures' figures (13,280 rows at 166
+    institutions) take 22 ms so instead of 33.
+
+    So only for columns the driver reads as the workbook needs them: numbers, text, and a
+    boolean as its truth (SQLite gives 0 or 1). A choice comes as its stored value
+    (:func:`_procedures` makes it the enum member).
+    """
+    result = db.session.connection().execute(query)
+    try:
+        return result.cursor.fetchall()  # tuples: the connection has no row factory
+    finally:
+        result.close()
 
 
 def _described(
@@ -228,6 +241,9 @@ def _procedures(years: tuple[int, ...]) -> dict[int, list[ProcedureRecord]]:
             continue  # figures only in other years
         own = row[3:] if row[-1] is None else (*row[3:-1], json.loads(row[-1]))
         record = ProcedureRecord(*own, figures=in_years)  # type: ignore[misc]  # PROCEDURE_FIELDS
+        # Its choices come as their stored values (_plain_rows).
+        record.justification = member(Justification, record.justification)
+        record.time_unit = member(TimeUnit, record.time_unit)
         found[institution_id].append(record)
     return dict(found)
 
