@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from pmg.core.permissions import Role
 from tests.browser.accessibility import assert_accessible
+from tests.browser.leaving import dialogs_on_leaving
 from tests.browser.signing import sign_in
 from tests.factories import (
     create_cycle,
@@ -44,17 +45,9 @@ def test_an_analyst_asks_for_a_package_and_downloads_it_once_ready(page: Any) ->
     expect(row).to_contain_text("En cola")
     expect(row).to_contain_text("Esperando su turno")
     page.get_by_label("Estado del envío").select_option(label="Enviado")  # chosen, not sent
-    dialogs: list[str] = []
-
-    def refuse(dialog: Any) -> None:
-        dialogs.append(dialog.type)
-        dialog.dismiss()
-
-    page.on("dialog", refuse)  # leaving with that choice asks first
-    page.get_by_role("button", name="Cancelar el paquete n.º 1").click()
-    page.wait_for_timeout(500)
-    assert dialogs == ["beforeunload"]
-    page.remove_listener("dialog", refuse)
+    # Leaving with that choice asks first.
+    cancel = page.get_by_role("button", name="Cancelar el paquete n.º 1")
+    assert dialogs_on_leaving(page, cancel) == ["beforeunload"]
     expect(row).to_contain_text("En cola")  # not cancelled: the person stayed
 
     run_jobs()  # a worker's turn; the page finds out by itself

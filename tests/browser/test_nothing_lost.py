@@ -16,6 +16,7 @@ from pmg.core.permissions import Role
 from pmg.extensions import db
 from pmg.submissions.models import SubmissionKind
 from pmg.submissions.operations import open_submission, save_draft
+from tests.browser.leaving import dialogs_on_leaving
 from tests.browser.signing import sign_in
 from tests.browser.test_coordinator_plan import MINIMAL_PDF
 from tests.factories import (
@@ -127,21 +128,12 @@ def test_answers_are_kept_by_the_form_and_by_each_answer_button(
 
 def test_leaving_with_unsaved_changes_asks_first(page: Any, drafted: User) -> None:
     open_form(page, drafted)
-    dialogs: list[str] = []
-
-    def refuse(dialog: Any) -> None:
-        dialogs.append(dialog.type)
-        dialog.dismiss()
-
-    page.on("dialog", refuse)
     page.locator("#responsible-name").fill("Cambio sin guardar")
-    page.get_by_role("link", name="← COMISION NACIONAL DE RIEGO").click()
-    page.wait_for_timeout(500)
-    assert dialogs == ["beforeunload"]
+    back = page.get_by_role("link", name="← COMISION NACIONAL DE RIEGO")
+    assert dialogs_on_leaving(page, back) == ["beforeunload"]
     assert page.url.endswith(FORM)
     assert page.locator("#responsible-name").input_value() == "Cambio sin guardar"
 
-    page.remove_listener("dialog", refuse)
     page.get_by_role("button", name="Guardar borrador").click()  # saving never asks
     page.wait_for_load_state()
     assert page.locator("#responsible-name").input_value() == "Cambio sin guardar"
