@@ -90,10 +90,10 @@ def _plain_rows(query: Select[Any]) -> Sequence[tuple[Any, ...]]:
     """The rows of ``query`` as the driver gives them, fetched at once from the result's
     DBAPI cursor: plain tuples, without a Row or a result processor per value (a third
     faster to slice than a Row, too). The procedures' figures (13,280 rows at 166
-    institutions) take 22 ms so instead of 33.
+    institutions) take 22 ms this way, 33 ms as Rows.
 
-    So only for columns the driver reads as the workbook needs them: numbers, text, and a
-    boolean as its truth (SQLite gives 0 or 1). A choice comes as its stored value
+    Only for columns the driver already reads as the workbook needs them: numbers, text,
+    and a boolean as its truth (SQLite gives 0 or 1). A choice comes as its stored value
     (:func:`_procedures` makes it the enum member).
     """
     result = db.session.connection().execute(query)
